@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import { currentAndNextSemesters, isSemesterCode } from '../domain/semester';
+
+/**
+ * One loader for every variable in shared/contracts/service.md. Everything that comes from the
+ * environment is validated here once; the rest of kada trusts the typed result.
+ */
+
+const SECRET_VARS = ['AZURE_CLIENT_SECRET', 'TP_API_KEY', 'FS_API_KEY', 'ADMIN_TOKEN', 'DATABASE_URL', 'AMQP_URL', 'METRICS_TOKEN'] as const;
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL (${protocols.join(' or ')})`);
+
+const bindingList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[^:\s]+:[^:\s]+$/, 'each binding must be exchange:routingKeyPattern'))
+      .min(1, 'needs at least one binding'),
+  )
+  .transform((list) => list.map((b) => ({ exchange: b.split(':')[0]!, pattern: b.split(':')[1]! })));
+
+const intFrom = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
+function schema(now: Date) {
+  return z
+    .object({
+      DATABASE_URL: url(['postgres:', 'postgresql:']),
+      AMQP_URL: url(['amqp:', 'amqps:']),
+      AMQP_QUEUE: z.string().min(1).default('kada'),
+      AMQP_BINDINGS: bindingList.optional(),
+      AMQP_PREFETCH: intFrom(1, 1000).default(50),
+      TP_BASE_URL: url(['http:', 'https:']),
+      TP_API_KEY: z.string().min(1),
+      FS_BASE_URL: url(['http:', 'https:']),
+      FS_API_KEY: z.string().min(1),
+      GRAPH_BASE_URL: url(['http:', 'https:']).default('https://graph.microsoft.com/v1.0'),
+      AZURE_AUTHORITY_HOST: url(['https:']).default('https://login.microsoftonline.com'),
+      AZURE_TENANT_ID: z.string().min(1),
+      AZURE_CLIENT_ID: z.string().min(1),
+      AZURE_CLIENT_SECRET: z.string().min(1).optional(),
+      AZURE_CLIENT_CERTIFICATE_PATH: z.string().min(1).optional(),
+      KADA_INSTITUTION: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'must be a lower-case institution code such as uio'),
+      KADA_SEMESTERS: z
+        .string()
+        .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+        .pipe(z.array(z.string().refine(isSemesterCode, 'semester codes look like 26h or 27v')).min(1))
+        .default(currentAndNextSemesters(now)),
+      KADA_TIMEZONE: z
+        .string()
+        .refine((tz) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be an IANA time zone such as Europe/Oslo')
+        .default('Europe/Oslo'),
+      KADA_LANGUAGE: z.enum(['nb', 'nn', 'en']).default('nb'),
+      CALENDAR_MODE: z.enum(['primary', 'dedicated']).default('primary'),
+      CALENDAR_NAME: z.string().min(1).default('Timeplan'),
+      MAILBOX_FROM: z.enum(['epost', 'username']).default('epost'),
+      MAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a mail domain such as uio.no').optional(),
+      ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+      METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+      PORT: intFrom(1, 65535).default(8080),
+      KADA_WORKERS: intFrom(1, 256).default(16),
+      KADA_JOB_MAX_ATTEMPTS: intFrom(1, 100).default(8),
+      GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
+      GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
+      SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
+      LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .superRefine((c, ctx) => {
+      if (!c.AZURE_CLIENT_SECRET && !c.AZURE_CLIENT_CERTIFICATE_PATH) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AZURE_CLIENT_SECRET'],
+          message: 'one of AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH is required',
+        });
+      }
+      if (c.MAILBOX_FROM === 'username' && !c.MAIL_DOMAIN) {
+        ctx.addIssue({ code: 'custom', path: ['MAIL_DOMAIN'], message: 'is required when MAILBOX_FROM=username' });
+      }
+    });
+}
+
+export type RawConfig = z.output<ReturnType<typeof schema>>;
+
+export interface Config {
+  databaseUrl: string;
+  amqp: { url: string; queue: string; bindings: { exchange: string; pattern: string }[]; prefetch: number };
+  tp: { baseUrl: string; apiKey: string };
+  fs: { baseUrl: string; apiKey: string };
+  graph: {
+    baseUrl: string;
+    authorityHost: string;
+    tenantId: string;
+    clientId: string;
+    clientSecret?: string;
+    clientCertificatePath?: string;
+    concurrency: number;
+    timeoutMs: number;
+  };
+  institution: string;
+  semesters: string[];
+  timezone: string;
+  language: 'nb' | 'nn' | 'en';
+  calendar: { mode: 'primary' | 'dedicated'; name: string };
+  mailbox: { from: 'epost' | 'username'; domain?: string };
+  adminToken?: string;
+  metricsToken?: string;
+  port: number;
+  workers: number;
+  jobMaxAttempts: number;
+  seriesMode: 'off' | 'weekly';
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Default bindings per intark.md: FS and TP topic exchanges for the institution. */
+export function defaultBindings(institution: string) {
+  return [
+    { exchange: 'ex_fs', pattern: `no.${institution}.fs.#` },
+    { exchange: 'ex_tp', pattern: `no.${institution}.tp.#` },
+  ];
+}
+
+/**
+ * Validates `env` and returns the typed config, or throws a ConfigError naming every bad
+ * variable. Values of secret variables never appear in the message.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, now = new Date()): Config {
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const parsed = schema(now).safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({
+      variable: String(i.path[0] ?? 'config'),
+      message: i.code === 'invalid_type' && cleaned[String(i.path[0])] === undefined ? 'is required' : i.message,
+    }));
+    const seen = new Set<string>();
+    throw new ConfigError(problems.filter((p) => !seen.has(p.variable) && seen.add(p.variable)));
+  }
+  const c = parsed.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    amqp: {
+      url: c.AMQP_URL,
+      queue: c.AMQP_QUEUE,
+      bindings: c.AMQP_BINDINGS ?? defaultBindings(c.KADA_INSTITUTION),
+      prefetch: c.AMQP_PREFETCH,
+    },
+    tp: { baseUrl: c.TP_BASE_URL.replace(/\/+$/, ''), apiKey: c.TP_API_KEY },
+    fs: { baseUrl: c.FS_BASE_URL.replace(/\/+$/, ''), apiKey: c.FS_API_KEY },
+    graph: {
+      baseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
+      authorityHost: c.AZURE_AUTHORITY_HOST.replace(/\/+$/, ''),
+      tenantId: c.AZURE_TENANT_ID,
+      clientId: c.AZURE_CLIENT_ID,
+      clientSecret: c.AZURE_CLIENT_SECRET,
+      clientCertificatePath: c.AZURE_CLIENT_CERTIFICATE_PATH,
+      concurrency: c.GRAPH_CONCURRENCY,
+      timeoutMs: c.GRAPH_TIMEOUT_MS,
+    },
+    institution: c.KADA_INSTITUTION,
+    semesters: c.KADA_SEMESTERS,
+    timezone: c.KADA_TIMEZONE,
+    language: c.KADA_LANGUAGE,
+    calendar: { mode: c.CALENDAR_MODE, name: c.CALENDAR_NAME },
+    mailbox: { from: c.MAILBOX_FROM, domain: c.MAIL_DOMAIN },
+    adminToken: c.ADMIN_TOKEN,
+    metricsToken: c.METRICS_TOKEN,
+    port: c.PORT,
+    workers: c.KADA_WORKERS,
+    jobMaxAttempts: c.KADA_JOB_MAX_ATTEMPTS,
+    seriesMode: c.SERIES_MODE,
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+/** The configured secret values, for redaction and for tests that scan output for leaks. */
+export function secretValues(env: Record<string, string | undefined> = process.env): string[] {
+  const out: string[] = [];
+  for (const k of SECRET_VARS) {
+    const v = env[k];
+    if (!v) continue;
+    out.push(v);
+    if (k === 'DATABASE_URL' || k === 'AMQP_URL') {
+      try {
+        const pw = new URL(v).password;
+        if (pw) out.push(decodeURIComponent(pw));
+      } catch {
+        /* not a URL: the whole value is already listed */
+      }
+    }
+  }
+  return out;
+}
