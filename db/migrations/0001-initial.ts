@@ -4,8 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The state store, the notification inbox, the per-person job queue and the error log.
  * Plain SQL so it reads in one screen; forward-only like graphile-worker's migrations.
  */
-export class Initial0001 implements MigrationInterface {
-  name = 'Initial0001';
+// TypeORM requires a JavaScript timestamp at the end of a migration name.
+export class Initial1764115200000 implements MigrationInterface {
+  name = 'Initial1764115200000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

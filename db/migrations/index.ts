@@ -1,4 +1,4 @@
-import { Initial0001 } from './0001-initial';
+import { Initial1764115200000 } from './0001-initial';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
-export const migrations = [Initial0001];
+export const migrations = [Initial1764115200000];

@@ -219,3 +219,12 @@ export function secretValues(env: Record<string, string | undefined> = process.e
   }
   return out;
 }
+
+/** For `kada migrate`, which needs nothing but the database: validates DATABASE_URL alone. */
+export function loadDatabaseUrl(env: Record<string, string | undefined> = process.env): string {
+  const r = url(['postgres:', 'postgresql:']).safeParse(env.DATABASE_URL ?? '');
+  if (!r.success) {
+    throw new ConfigError([{ variable: 'DATABASE_URL', message: env.DATABASE_URL ? 'must be a URL (postgres: or postgresql:)' : 'is required' }]);
+  }
+  return r.data;
+}
