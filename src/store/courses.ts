@@ -1,0 +1,39 @@
+import type { CourseRef, TpCourse } from '../domain/types';
+import type { Queryable } from './queryable';
+
+/**
+ * TP course snapshots. A TP change is read once by the planner and stored here, so the jobs of the
+ * 1,000 students it fans out to use that copy instead of reading TP 1,000 times.
+ */
+export interface CachedCourse {
+  course: TpCourse;
+  fetchedAt: Date;
+}
+
+export async function getCachedCourse(db: Queryable, ref: CourseRef): Promise<CachedCourse | null> {
+  const rows = await db.query(
+    `SELECT course, fetched_at FROM tp_courses WHERE semester = $1 AND course_id = $2 AND course_version = $3`,
+    [ref.semester, ref.courseId, ref.version],
+  );
+  return rows[0] ? { course: rows[0].course as TpCourse, fetchedAt: rows[0].fetched_at } : null;
+}
+
+export async function putCachedCourse(db: Queryable, course: TpCourse): Promise<void> {
+  const staff = [...new Set(course.events.flatMap((e) => e.staffs.map((s) => s.id.toLowerCase())))];
+  await db.query(
+    `INSERT INTO tp_courses (semester, course_id, course_version, fetched_at, found, course, staff_usernames)
+     VALUES ($1, $2, $3, now(), $4, $5, $6)
+     ON CONFLICT (semester, course_id, course_version) DO UPDATE
+       SET fetched_at = now(), found = EXCLUDED.found, course = EXCLUDED.course, staff_usernames = EXCLUDED.staff_usernames`,
+    [course.course.semester, course.course.courseId, course.course.version, course.events.length > 0, JSON.stringify(course), staff],
+  );
+}
+
+/** Staff usernames named in the stored copy of a course (the "old" events of a change). */
+export async function cachedStaff(db: Queryable, ref: CourseRef): Promise<string[]> {
+  const rows = await db.query(
+    `SELECT staff_usernames FROM tp_courses WHERE semester = $1 AND course_id = $2 AND course_version = $3`,
+    [ref.semester, ref.courseId, ref.version],
+  );
+  return rows[0]?.staff_usernames ?? [];
+}

@@ -1,0 +1,4 @@
+/** Anything that runs SQL: a TypeORM DataSource, EntityManager or QueryRunner. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}

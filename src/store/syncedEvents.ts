@@ -1,0 +1,56 @@
+import type { CourseRef, SyncedEvent } from '../domain/types';
+import type { Queryable } from './queryable';
+
+/** The state store: what kada has written to whose calendar. */
+
+export interface StoredEvent extends SyncedEvent {
+  mailbox: string;
+  course: CourseRef;
+}
+
+export async function loadState(db: Queryable, personId: string): Promise<StoredEvent[]> {
+  const rows: {
+    event_key: string;
+    graph_event_id: string;
+    content_hash: string;
+    mailbox: string;
+    semester: string;
+    course_id: string;
+    course_version: string;
+  }[] = await db.query(
+    `SELECT event_key, graph_event_id, content_hash, mailbox, semester, course_id, course_version
+       FROM synced_events WHERE person_id = $1 ORDER BY event_key`,
+    [personId],
+  );
+  return rows.map((r) => ({
+    key: r.event_key,
+    graphEventId: r.graph_event_id,
+    hash: r.content_hash,
+    mailbox: r.mailbox,
+    course: { courseId: r.course_id, version: r.course_version, semester: r.semester },
+  }));
+}
+
+export async function saveEvent(db: Queryable, personId: string, e: StoredEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version, last_synced_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+     ON CONFLICT (person_id, event_key) DO UPDATE
+       SET mailbox = EXCLUDED.mailbox, graph_event_id = EXCLUDED.graph_event_id,
+           content_hash = EXCLUDED.content_hash, last_synced_at = now()`,
+    [personId, e.key, e.mailbox, e.graphEventId, e.hash, e.course.semester, e.course.courseId, e.course.version],
+  );
+}
+
+export async function forgetEvent(db: Queryable, personId: string, key: string): Promise<void> {
+  await db.query(`DELETE FROM synced_events WHERE person_id = $1 AND event_key = $2`, [personId, key]);
+}
+
+/** Persons who have kada events of a course: the "old" side of a TP change fan-out. */
+export async function personsWithCourse(db: Queryable, course: CourseRef): Promise<string[]> {
+  const rows: { person_id: string }[] = await db.query(
+    `SELECT DISTINCT person_id FROM synced_events WHERE semester = $1 AND course_id = $2 AND course_version = $3`,
+    [course.semester, course.courseId, course.version],
+  );
+  return rows.map((r) => r.person_id);
+}
