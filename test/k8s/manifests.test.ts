@@ -1,0 +1,400 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, it, expect } from 'vitest';
+import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ConfigError, loadConfig } from '../../src/config/config';
+import { readKustomization, readYaml, renderKustomization, type Resource } from './kustomize';
+
+const root = path.resolve(__dirname, '../..');
+const k8s = path.join(root, 'k8s');
+const OVERLAYS = ['uio', 'uib'] as const;
+// A fixed clock: KADA_SEMESTERS' default depends on the date.
+const NOW = new Date('2026-09-01T10:00:00Z');
+
+/** One model class per kind the manifests use; `.validate()` checks against Kubernetes' OpenAPI schema. */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/ServiceAccount': ServiceAccount,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'batch/v1/CronJob': CronJob,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+};
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+}
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: unknown }[];
+  env?: EnvVar[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  startupProbe?: Probe;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+    runAsUser?: number;
+  };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface Probe {
+  httpGet?: { path: string; port: number | string };
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
+  containers: Container[];
+  volumes?: { name: string; emptyDir?: object }[];
+}
+interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
+interface Workload {
+  id: string;
+  resource: Resource;
+  template: PodTemplate;
+}
+
+const spec = (r: Resource) => r.spec as Record<string, any>;
+
+function find(resources: Resource[], kind: string, name: string): Resource {
+  const r = resources.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!r) throw new Error(`${kind}/${name} is not rendered`);
+  return r;
+}
+
+/** The pod templates of the Deployment, the Job and the CronJob. */
+function workloads(resources: Resource[]): Workload[] {
+  return resources.flatMap((r): Workload[] => {
+    const id = `${r.kind}/${r.metadata.name}`;
+    if (r.kind === 'Deployment' || r.kind === 'Job') return [{ id, resource: r, template: spec(r).template }];
+    if (r.kind === 'CronJob') return [{ id, resource: r, template: spec(r).jobTemplate.spec.template }];
+    return [];
+  });
+}
+
+/** The example Secret's values: shaped like real ones, so they also serve as placeholders for loadConfig. */
+function exampleSecret(): Resource & { stringData: Record<string, string> } {
+  const docs = readYaml(path.join(k8s, 'secret.example.yaml'));
+  expect(docs).toHaveLength(1);
+  return docs[0] as Resource & { stringData: Record<string, string> };
+}
+
+/**
+ * The environment a container would start with: its ConfigMaps (envFrom) and env entries, with the
+ * example Secret's values standing in for secretKeyRefs. `optional` lists the refs marked optional.
+ */
+function containerEnv(resources: Resource[], c: Container): { env: Record<string, string>; optional: string[] } {
+  const secret = exampleSecret();
+  const env: Record<string, string> = {};
+  const optional: string[] = [];
+  for (const from of c.envFrom ?? []) {
+    expect(from.secretRef, 'secrets are referenced key by key, never as a whole').toBeUndefined();
+    const cm = find(resources, 'ConfigMap', from.configMapRef!.name) as Resource & { data: Record<string, string> };
+    Object.assign(env, cm.data);
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) {
+      env[e.name] = e.value;
+      continue;
+    }
+    const ref = e.valueFrom?.secretKeyRef;
+    expect(ref, `${e.name} has either a value or a secretKeyRef`).toBeDefined();
+    expect(ref!.name).toBe('kada-secrets');
+    expect(Object.keys(secret.stringData), `secret.example.yaml shows the key ${ref!.key}`).toContain(ref!.key);
+    env[e.name] = secret.stringData[ref!.key]!;
+    if (ref!.optional) optional.push(e.name);
+  }
+  return { env, optional };
+}
+
+/** The containerPort a probe or Service port refers to, by name or number. */
+function resolvePort(c: Container, port: number | string | undefined): number | undefined {
+  if (typeof port === 'number') return c.ports?.some((p) => p.containerPort === port) ? port : undefined;
+  return c.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+/** Whether kada reads `key` at all: changing its value changes the loaded config or is rejected by name. */
+function isReadByKada(env: Record<string, string>, key: string): boolean {
+  const before = loadConfig(env, NOW);
+  try {
+    return !isDeepStrictEqual(before, loadConfig({ ...env, [key]: `${env[key]}x` }, NOW));
+  } catch (err) {
+    return err instanceof ConfigError && err.problems.some((p) => p.variable === key);
+  }
+}
+
+const rendered = Object.fromEntries(OVERLAYS.map((o) => [o, renderKustomization(path.join(k8s, 'overlays', o))])) as Record<
+  (typeof OVERLAYS)[number],
+  Resource[]
+>;
+
+describe.each(OVERLAYS)('overlay %s', (overlay) => {
+  const resources = rendered[overlay];
+  const kustomization = readKustomization(path.join(k8s, 'overlays', overlay, 'kustomization.yaml'));
+  const deployment = find(resources, 'Deployment', 'kada');
+  const server = (spec(deployment).template as PodTemplate).spec.containers[0]!;
+  const config = (find(resources, 'ConfigMap', 'kada-config') as Resource & { data: Record<string, string> }).data;
+
+  it('renders every piece of the deployment and no Secret', () => {
+    const ids = resources.map((r) => `${r.kind}/${r.metadata.name}`).sort();
+    expect(ids).toEqual(
+      [
+        'ConfigMap/kada-config',
+        'CronJob/kada-reconcile',
+        'Deployment/kada',
+        'Job/kada-migrate',
+        'NetworkPolicy/kada',
+        'NetworkPolicy/kada-backends',
+        'PodDisruptionBudget/kada',
+        'Service/kada',
+        'ServiceAccount/kada',
+      ].sort(),
+    );
+  });
+
+  it('validates every object against the Kubernetes schemas', () => {
+    for (const r of resources) {
+      const Model = MODELS[`${r.apiVersion}/${r.kind}`];
+      expect(Model, `a model for ${r.apiVersion}/${r.kind}`).toBeDefined();
+      expect(() => new Model!(r as never).validate(), `${r.kind}/${r.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('puts everything in the institution namespace', () => {
+    expect(kustomization.namespace).toBe(`kada-${overlay}`);
+    for (const r of resources) expect(r.metadata.namespace, `${r.kind}/${r.metadata.name}`).toBe(`kada-${overlay}`);
+  });
+
+  it('gives every workload an environment the config loader accepts', () => {
+    for (const w of workloads(resources)) {
+      const { env } = containerEnv(resources, w.template.spec.containers[0]!);
+      const cfg = loadConfig(env, NOW);
+      expect(cfg.institution, w.id).toBe(overlay);
+      expect(cfg.port, w.id).toBe(Number(config.PORT));
+    }
+  });
+
+  it('makes only the Azure client secret optional, since a certificate can stand in for it', () => {
+    for (const w of workloads(resources)) {
+      const { env, optional } = containerEnv(resources, w.template.spec.containers[0]!);
+      expect(optional, w.id).toEqual(['AZURE_CLIENT_SECRET']);
+      for (const name of optional) delete env[name];
+      let problems: string[] = [];
+      try {
+        loadConfig(env, NOW);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        problems = (err as ConfigError).problems.map((p) => p.variable);
+      }
+      expect(problems, w.id).toEqual(['AZURE_CLIENT_SECRET']);
+      expect(() => loadConfig({ ...env, AZURE_CLIENT_CERTIFICATE_PATH: '/var/run/secrets/kada/azure/cert.pem' }, NOW)).not.toThrow();
+    }
+  });
+
+  it('keeps secrets out of the ConfigMap and puts only variables kada reads in it', () => {
+    const secretKeys = Object.keys(exampleSecret().stringData);
+    for (const key of Object.keys(config)) expect(secretKeys, `${key} is not a secret`).not.toContain(key);
+    const { env } = containerEnv(resources, server);
+    // NODE_OPTIONS is for Node itself, not for kada.
+    const unread = Object.keys(config).filter((k) => k !== 'NODE_OPTIONS' && !isReadByKada(env, k));
+    expect(unread).toEqual([]);
+  });
+
+  it('runs the right command in each workload', () => {
+    const args = Object.fromEntries(workloads(resources).map((w) => [w.id, w.template.spec.containers[0]!.args]));
+    expect(args).toEqual({
+      'Deployment/kada': ['run'],
+      'Job/kada-migrate': ['migrate'],
+      'CronJob/kada-reconcile': ['reconcile', '--all'],
+    });
+    const cron = spec(find(resources, 'CronJob', 'kada-reconcile'));
+    expect(cron.concurrencyPolicy).toBe('Forbid');
+  });
+
+  it('probes /healthz and /readyz on the port kada listens on', () => {
+    const port = Number(config.PORT);
+    expect(server.startupProbe?.httpGet?.path).toBe('/healthz');
+    expect(server.livenessProbe?.httpGet?.path).toBe('/healthz');
+    expect(server.readinessProbe?.httpGet?.path).toBe('/readyz');
+    for (const probe of [server.startupProbe, server.livenessProbe, server.readinessProbe]) {
+      expect(resolvePort(server, probe?.httpGet?.port)).toBe(port);
+    }
+    const svc = spec(find(resources, 'Service', 'kada'));
+    expect(resolvePort(server, svc.ports[0].targetPort)).toBe(port);
+    const annotations = (spec(deployment).template as PodTemplate).metadata.annotations ?? {};
+    expect(annotations['prometheus.io/scrape']).toBe('true');
+    expect(annotations['prometheus.io/path']).toBe('/metrics');
+    expect(Number(annotations['prometheus.io/port'])).toBe(port);
+    const ingress = spec(find(resources, 'NetworkPolicy', 'kada')).ingress;
+    expect(ingress.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port))).toEqual([port]);
+  });
+
+  it('sizes and spreads the server as the benchmark and availability goals say', () => {
+    const d = spec(deployment);
+    expect(d.replicas).toBe(2);
+    expect(server.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    expect(d.template.spec.terminationGracePeriodSeconds).toBe(60);
+    const pdb = spec(find(resources, 'PodDisruptionBudget', 'kada'));
+    expect(pdb.minAvailable).toBe(1);
+  });
+
+  it('locks down every pod', () => {
+    const sa = find(resources, 'ServiceAccount', 'kada') as Resource & { automountServiceAccountToken?: boolean };
+    expect(sa.automountServiceAccountToken).toBe(false);
+    for (const w of workloads(resources)) {
+      const pod = w.template.spec;
+      expect(pod.serviceAccountName, w.id).toBe('kada');
+      expect(pod.automountServiceAccountToken, w.id).toBe(false);
+      expect(pod.securityContext?.runAsNonRoot, w.id).toBe(true);
+      expect(pod.securityContext?.runAsUser, w.id).toBeGreaterThan(0);
+      expect(pod.securityContext?.seccompProfile?.type, w.id).toBe('RuntimeDefault');
+      for (const c of pod.containers) {
+        expect(c.securityContext?.readOnlyRootFilesystem, w.id).toBe(true);
+        expect(c.securityContext?.allowPrivilegeEscalation, w.id).toBe(false);
+        expect(c.securityContext?.capabilities?.drop, w.id).toContain('ALL');
+        const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
+        expect(tmp, `${w.id} has a writable /tmp`).toBeDefined();
+        expect(pod.volumes?.find((v) => v.name === tmp!.name)?.emptyDir, w.id).toBeDefined();
+      }
+    }
+  });
+
+  it('runs the image pinned by the overlay everywhere', () => {
+    const pin = kustomization.images.find((i) => i.name === 'kada');
+    expect(pin?.newName).toBeDefined();
+    expect(pin?.newTag).toBeDefined();
+    for (const w of workloads(resources)) {
+      for (const c of w.template.spec.containers) expect(c.image, w.id).toBe(`${pin!.newName}:${pin!.newTag}`);
+    }
+  });
+
+  it('selects only the server pods for the Service and the disruption budget, and every kada pod for the network policies', () => {
+    const labelsOf = Object.fromEntries(workloads(resources).map((w) => [w.id, w.template.metadata.labels]));
+    const selects = (selector: Record<string, string>) =>
+      Object.entries(labelsOf)
+        .filter(([, labels]) => Object.entries(selector).every(([k, v]) => labels[k] === v))
+        .map(([id]) => id)
+        .sort();
+    expect(selects(spec(find(resources, 'Service', 'kada')).selector)).toEqual(['Deployment/kada']);
+    expect(selects(spec(find(resources, 'PodDisruptionBudget', 'kada')).selector.matchLabels)).toEqual(['Deployment/kada']);
+    expect(selects(spec(deployment).selector.matchLabels)).toEqual(['Deployment/kada']);
+    for (const name of ['kada', 'kada-backends']) {
+      expect(selects(spec(find(resources, 'NetworkPolicy', name)).podSelector.matchLabels)).toEqual(
+        ['CronJob/kada-reconcile', 'Deployment/kada', 'Job/kada-migrate'],
+      );
+    }
+  });
+
+  it('lets kada reach DNS, HTTPS, Postgres and the broker, and nothing else', () => {
+    const egress = ['kada', 'kada-backends'].flatMap((name) => spec(find(resources, 'NetworkPolicy', name)).egress);
+    const ports = egress.flatMap((rule: { ports?: { port: number; protocol: string }[] }) => {
+      expect(rule.ports, 'every egress rule names its ports').toBeDefined();
+      return rule.ports!.map((p) => `${p.protocol}/${p.port}`);
+    });
+    expect([...new Set(ports)].sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/5432', 'TCP/5671', 'UDP/53'].sort());
+    const backends = spec(find(resources, 'NetworkPolicy', 'kada-backends')).egress as { ports: { port: number }[] }[];
+    expect(backends.flatMap((r) => r.ports.map((p) => p.port)).sort()).toEqual([443, 5432, 5671]);
+  });
+});
+
+describe('overlays side by side', () => {
+  const configOf = (o: (typeof OVERLAYS)[number]) =>
+    (find(rendered[o], 'ConfigMap', 'kada-config') as Resource & { data: Record<string, string> }).data;
+
+  it('configure each institution as itself', () => {
+    for (const o of OVERLAYS) {
+      const data = configOf(o);
+      expect(data.KADA_INSTITUTION).toBe(o);
+      const bindings = data.AMQP_BINDINGS!.split(',');
+      expect(bindings.map((b) => b.split(':')[0]).sort()).toEqual(['ex_fs', 'ex_tp']);
+      for (const b of bindings) expect(b.split(':')[1]).toMatch(new RegExp(`^no\\.${o}\\.(fs|tp)\\.#$`));
+    }
+    expect(new Set(OVERLAYS.map((o) => configOf(o).KADA_INSTITUTION)).size).toBe(OVERLAYS.length);
+  });
+
+  it('differ in namespace, image and the institution-specific settings', () => {
+    const distinct = (f: (o: (typeof OVERLAYS)[number]) => string | undefined) => new Set(OVERLAYS.map(f)).size;
+    expect(distinct((o) => find(rendered[o], 'Deployment', 'kada').metadata.namespace)).toBe(2);
+    expect(distinct((o) => (spec(find(rendered[o], 'Deployment', 'kada')).template as PodTemplate).spec.containers[0]!.image)).toBe(2);
+    for (const key of ['KADA_SEMESTERS', 'AMQP_BINDINGS', 'TP_BASE_URL', 'FS_BASE_URL', 'AZURE_CLIENT_ID']) {
+      expect(distinct((o) => configOf(o)[key]), key).toBe(2);
+    }
+  });
+});
+
+describe('secret.example.yaml', () => {
+  it('is a valid Secret named as the workloads expect, holding every key they reference', () => {
+    const secret = exampleSecret();
+    expect(() => new Secret(secret as never).validate()).not.toThrow();
+    expect(secret.metadata.name).toBe('kada-secrets');
+    const refs = new Set(
+      workloads(rendered.uio).flatMap((w) =>
+        (w.template.spec.containers[0]!.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [])),
+      ),
+    );
+    expect([...refs].sort()).toEqual(Object.keys(secret.stringData).sort());
+  });
+
+  it('is not part of any kustomization', () => {
+    for (const dir of ['base', 'overlays/uio', 'overlays/uib']) {
+      const k = readKustomization(path.join(k8s, dir, 'kustomization.yaml'));
+      expect(k.resources.map((r) => path.resolve(k8s, dir, r))).not.toContain(path.join(k8s, 'secret.example.yaml'));
+    }
+    for (const o of OVERLAYS) expect(rendered[o].some((r) => r.kind === 'Secret')).toBe(false);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = fs.readFileSync(path.join(k8s, 'Dockerfile'), 'utf8');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const runtime = stages[stages.length - 1]!;
+
+  it('starts the kada CLI that package.json names, running `kada run` by default', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: { kada: string } };
+    const entrypoint = /^ENTRYPOINT (.+)$/m.exec(runtime)?.[1];
+    expect(JSON.parse(entrypoint!)).toEqual(['node', pkg.bin.kada]);
+    expect(JSON.parse(/^CMD (.+)$/m.exec(runtime)![1]!)).toEqual(['run']);
+  });
+
+  it('installs only production dependencies in the runtime stage and runs as the UID the pods require', () => {
+    expect(stages).toHaveLength(2);
+    expect(runtime).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    const uid = Number(/^USER (\d+)(:\d+)?$/m.exec(runtime)?.[1]);
+    for (const w of workloads(rendered.uio)) expect(w.template.spec.securityContext?.runAsUser, w.id).toBe(uid);
+  });
+
+  it('copies only paths that exist and that the build context keeps', () => {
+    const ignore = fs.readFileSync(path.join(k8s, 'Dockerfile.dockerignore'), 'utf8');
+    const kept = ignore
+      .split('\n')
+      .filter((l) => l.startsWith('!'))
+      .map((l) => l.slice(1).replace(/\/\*\*$/, ''));
+    const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const src of sources) {
+      expect(fs.existsSync(path.join(root, src)), src).toBe(true);
+      expect(kept, `${src} is kept by Dockerfile.dockerignore`).toContain(src);
+    }
+  });
+});
