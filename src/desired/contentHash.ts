@@ -1,16 +1,34 @@
 import { createHash } from 'node:crypto';
 import type { EventContent } from '../domain/types';
 
+const quotedKeys = new Map<string, string>();
+const quoted = (k: string) => {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size < 1000) quotedKeys.set(k, q);
+  }
+  return q;
+};
+
 /** JSON with object keys sorted at every level, so equal content has one spelling. */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
   const obj = value as Record<string, unknown>;
-  const fields = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  return `{${fields.join(',')}}`;
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined || typeof v === 'function') continue;
+    out += (out.length > 1 ? ',' : '') + quoted(k) + ':' + canonicalJson(v);
+  }
+  return `${out}}`;
 }
 
 /**

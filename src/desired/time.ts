@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 
 /**
  * TP writes ISO 8601 local times with an offset that may be short (`+02`) and a space instead of
@@ -11,6 +11,10 @@ export function parseTpTime(text: string): DateTime | null {
   const m = TP_TIME.exec(text.trim());
   if (!m) return null;
   const [, date, time, zone] = m as unknown as [string, string, string, string];
+  return fastParse(date, time, zone) ?? luxonParse(date, time, zone);
+}
+
+function luxonParse(date: string, time: string, zone: string): DateTime | null {
   let offset = zone;
   if (zone !== 'Z') {
     const digits = zone.slice(1).replace(':', '');
@@ -20,8 +24,70 @@ export function parseTpTime(text: string): DateTime | null {
   return dt.isValid ? dt : null;
 }
 
+/**
+ * The same result as luxonParse for ordinary times, several times faster (content for every
+ * occurrence of a course is computed on each TP change). Anything unusual (24:00, odd offsets,
+ * invalid dates) returns undefined and goes the luxon way, so both paths agree by construction.
+ */
+function fastParse(date: string, time: string, zone: string): DateTime | null | undefined {
+  const y = +date.slice(0, 4);
+  const mo = +date.slice(5, 7);
+  const d = +date.slice(8, 10);
+  const h = +time.slice(0, 2);
+  const mi = +time.slice(3, 5);
+  const sec = time.length >= 8 ? +time.slice(6, 8) : 0;
+  const frac = time.length > 9 ? Math.floor(+`0${time.slice(8)}` * 1000) : 0;
+  let offset = 0;
+  if (zone !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    const oh = +digits.slice(0, 2);
+    const om = digits.length > 2 ? +digits.slice(2, 4) : 0;
+    if (oh > 18 || om > 59) return undefined;
+    offset = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const local = Date.UTC(y, mo - 1, d, h, mi, sec, frac);
+  if (new Date(local).getUTCDate() !== d) return undefined;
+  return DateTime.fromMillis(local - offset * 60_000, { zone: FixedOffsetZone.instance(offset) });
+}
+
+const QUARTER_HOUR = 900_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/**
+ * The zone's UTC offset in minutes at `ms`, or null for an unknown zone. Asking Intl is the slow
+ * part of writing a time, and a course's occurrences share a handful of offsets: offsets are
+ * remembered per quarter hour, only for quarters whose start and end agree (so never across a
+ * transition).
+ */
+function zoneOffset(zone: string, ms: number): number | null {
+  let byQuarter = offsetCache.get(zone);
+  if (!byQuarter) {
+    if (!IANAZone.isValidZone(zone)) return null;
+    byQuarter = new Map();
+    offsetCache.set(zone, byQuarter);
+  }
+  const quarter = Math.floor(ms / QUARTER_HOUR);
+  const hit = byQuarter.get(quarter);
+  if (hit !== undefined) return hit;
+  const iana = IANAZone.create(zone);
+  const offset = iana.offset(ms);
+  if (byQuarter.size < 100_000 && iana.offset(quarter * QUARTER_HOUR) === iana.offset((quarter + 1) * QUARTER_HOUR - 1)) {
+    byQuarter.set(quarter, offset);
+  }
+  return offset;
+}
+
 /** Graph's dateTimeTimeZone: wall-clock time in `zone`, no offset in the string. */
 export function toGraphDateTime(dt: DateTime, zone: string): { dateTime: string; timeZone: string } {
+  const ms = dt.toMillis();
+  const offset = Number.isFinite(ms) ? zoneOffset(zone, ms) : null;
+  // Wall clock = instant + the zone's offset at that instant; ISO formatting of the shifted UTC
+  // date is much cheaper than luxon's toFormat and gives the same text for years 1000-9999.
+  if (offset !== null) {
+    const wall = new Date(ms + offset * 60_000).toISOString();
+    if (wall.length === 24) return { dateTime: wall.slice(0, 19), timeZone: zone };
+  }
   return { dateTime: dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"), timeZone: zone };
 }
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { fromGraphDateTime, parseTpTime, toGraphDateTime } from '../../src/desired/time';
 
 const HOUR = 3_600_000;
@@ -100,5 +101,46 @@ describe('parseTpTime', () => {
       expect(parseTpTime(text), text).toBeNull();
     }
     expect(parseTpTime(undefined as unknown as string)).toBeNull();
+  });
+});
+
+describe('time conversion agrees with luxon', () => {
+  const two = (n: number) => String(n).padStart(2, '0');
+
+  it('parses like luxon for any valid local time and offset', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }),
+        fc.integer({ min: -12 * 4, max: 14 * 4 }),
+        fc.constantFrom('T', ' '),
+        (d, quarters, sep) => {
+          const offset = quarters * 15;
+          const sign = offset < 0 ? '-' : '+';
+          const zone = `${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+          const local = d.toISOString().slice(0, 23);
+          const parsed = parseTpTime(`${local.replace('T', sep)}${zone}`);
+          const expected = DateTime.fromISO(`${local}${zone}`, { setZone: true });
+          expect(parsed?.toMillis()).toBe(expected.toMillis());
+          expect(parsed?.offset).toBe(expected.offset);
+        },
+      ),
+    );
+  });
+
+  it('writes the same wall-clock time as luxon in zones with odd offsets and transitions', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }),
+        fc.constantFrom('Europe/Oslo', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'UTC'),
+        (ms, zone) => {
+          const dt = DateTime.fromMillis(ms);
+          expect(toGraphDateTime(dt, zone)).toEqual({
+            dateTime: dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
+            timeZone: zone,
+          });
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
