@@ -1,0 +1,126 @@
+import type { z } from 'zod';
+import type { CourseRef, FsPerson, Registration, TeachingRole } from '../domain/types';
+import { semesterToFs } from '../domain/semester';
+import type { Logger } from '../log/logger';
+import { getSourceJson, SourceError, type RetryOptions, type SourceContext, type SourceErrorCode } from './http';
+import {
+  fsPageSchema,
+  fsPersonSchema,
+  fsRegistrationSchema,
+  fsRoleSchema,
+  toFsPerson,
+  toRegistration,
+  toTeachingRole,
+} from './fsSchemas';
+
+/** Reads persons, registrations and teaching roles from FS (shared/contracts/fs.md). */
+export interface FsClient {
+  /** null: FS does not know the person (404). */
+  getPerson(personId: string): Promise<FsPerson | null>;
+  findByUsername(username: string): Promise<FsPerson | null>;
+  /** `semester` is a TP code such as `26h`. */
+  registrationsForPerson(personId: string, semester: string): Promise<Registration[]>;
+  registrationsForCourse(course: CourseRef): Promise<Registration[]>;
+  rolesForPerson(personId: string, semester: string): Promise<TeachingRole[]>;
+  rolesForCourse(course: CourseRef): Promise<TeachingRole[]>;
+}
+
+export interface FsClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  retry?: RetryOptions;
+  logger?: Logger;
+  /** A list longer than this many pages is treated as a paging loop (default 1000). */
+  maxPages?: number;
+}
+
+export function createFsClient(opts: FsClientOptions): FsClient {
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  const origin = new URL(base).origin;
+  const maxPages = opts.maxPages ?? 1000;
+  const request = (url: string, context: SourceContext) =>
+    getSourceJson(url, { source: 'fs', apiKey: opts.apiKey, retry: opts.retry, logger: opts.logger, context });
+  const error = (code: SourceErrorCode, message: string, url: string, context: SourceContext) =>
+    new SourceError({ code, source: 'fs', message, url, status: code === 'SOURCE_PAGING_LOOP' ? null : 200, context });
+
+  /** Follows `next` to the end; every page is validated, and the API key never leaves FS's origin. */
+  async function list<T extends z.ZodType>(path: string, params: Record<string, string>, item: T, context: SourceContext): Promise<z.output<T>[]> {
+    const schema = fsPageSchema(item);
+    const visited = new Set<string>();
+    const items: z.output<T>[] = [];
+    let url: string | null = `${base}${path}?${new URLSearchParams(params)}`;
+    while (url !== null) {
+      const key = pageKey(url);
+      if (visited.has(key)) throw error('SOURCE_PAGING_LOOP', `paging loop: next points back to a page already read`, url, context);
+      if (visited.size >= maxPages) throw error('SOURCE_PAGING_LOOP', `list has more than ${maxPages} pages`, url, context);
+      visited.add(key);
+      const res = await request(url, context);
+      if (res.status === 404) throw new SourceError({ code: 'SOURCE_INVALID_RESPONSE', source: 'fs', message: 'answered 404 for a list', url, status: 404, context });
+      const page = schema.safeParse(res.body);
+      if (!page.success) {
+        const issue = page.error.issues[0]!;
+        throw error('SOURCE_INVALID_RESPONSE', `invalid list page at ${issue.path.join('.') || 'body'}: ${issue.message}`, url, context);
+      }
+      items.push(...(page.data.items as z.output<T>[]));
+      url = page.data.next === null ? null : resolveNext(page.data.next, url, context);
+    }
+    return items;
+  }
+
+  function resolveNext(next: string, current: string, context: SourceContext): string {
+    let resolved: URL;
+    try {
+      resolved = new URL(next, current);
+    } catch {
+      throw error('SOURCE_INVALID_RESPONSE', 'next is not a URL', current, context);
+    }
+    if (resolved.origin !== origin) throw error('SOURCE_INVALID_RESPONSE', `next points to another origin (${resolved.origin})`, current, context);
+    return resolved.toString();
+  }
+
+  const semesterParams = (semester: string) => {
+    const s = semesterToFs(semester);
+    return { ar: String(s.ar), termin: s.termin };
+  };
+  const courseParams = (c: CourseRef) => ({ emnekode: c.courseId, versjon: c.version, ...semesterParams(c.semester) });
+
+  return {
+    async getPerson(personId) {
+      const url = `${base}/personer/${encodeURIComponent(personId)}`;
+      const res = await request(url, { personId });
+      if (res.status === 404) return null;
+      const person = fsPersonSchema.safeParse(res.body);
+      if (!person.success) {
+        const issue = person.error.issues[0]!;
+        throw error('SOURCE_INVALID_RESPONSE', `invalid person at ${issue.path.join('.') || 'body'}: ${issue.message}`, url, { personId });
+      }
+      return toFsPerson(person.data);
+    },
+    async findByUsername(username) {
+      const found = await list('/personer', { brukernavn: username }, fsPersonSchema, {});
+      const exact = found.find((p) => p.brukernavn?.toLowerCase() === username.toLowerCase());
+      return exact ? toFsPerson(exact) : null;
+    },
+    async registrationsForPerson(personId, semester) {
+      const items = await list('/undervisningsmeldinger', { personlopenummer: personId, ...semesterParams(semester) }, fsRegistrationSchema, { personId });
+      return items.map(toRegistration);
+    },
+    async registrationsForCourse(course) {
+      return (await list('/undervisningsmeldinger', courseParams(course), fsRegistrationSchema, { course })).map(toRegistration);
+    },
+    async rolesForPerson(personId, semester) {
+      const items = await list('/personroller', { personlopenummer: personId, ...semesterParams(semester) }, fsRoleSchema, { personId });
+      return items.map(toTeachingRole);
+    },
+    async rolesForCourse(course) {
+      return (await list('/personroller', courseParams(course), fsRoleSchema, { course })).map(toTeachingRole);
+    },
+  };
+}
+
+/** The same page however the server orders its query parameters. */
+function pageKey(url: string): string {
+  const u = new URL(url);
+  u.searchParams.sort();
+  return u.toString();
+}
