@@ -92,6 +92,8 @@ export class Initial1764115200000 implements MigrationInterface {
         progress      jsonb,
         result        jsonb,
         last_error    text,
+        -- a job whose retry was merged into a newer queued job of the same person points to it
+        superseded_by bigint,
         created_at    timestamptz NOT NULL DEFAULT now(),
         started_at    timestamptz,
         finished_at   timestamptz

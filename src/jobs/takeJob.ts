@@ -1,0 +1,32 @@
+import type { Queryable } from '../store/queryable';
+import { JOB_COLUMNS, jobFromRow, type Job } from './types';
+
+/**
+ * Takes the most urgent runnable job. SKIP LOCKED lets several kada processes take jobs at once;
+ * a person with a running job is skipped, and the partial unique index on running jobs makes a
+ * lost race fail instead of running one person twice.
+ */
+export async function takeJob(db: Queryable, workerId: string, leaseMs: number): Promise<Job | null> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const rows = await db.query(
+        `UPDATE jobs SET state = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2::double precision / 1000),
+                attempts = attempts + 1, started_at = now(), progress = NULL
+          WHERE id = (
+            SELECT j.id FROM jobs j
+             WHERE j.state = 'queued' AND j.run_at <= now()
+               AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
+             ORDER BY j.priority DESC, j.run_at, j.id
+             FOR UPDATE SKIP LOCKED
+             LIMIT 1)
+          RETURNING ${JOB_COLUMNS}`,
+        [workerId, leaseMs],
+      );
+      return rows[0] ? jobFromRow(rows[0]) : null;
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') continue; // another process started this person first
+      throw err;
+    }
+  }
+  return null;
+}
