@@ -1,0 +1,38 @@
+import { SourceError } from '../sources/http';
+import { SyncError } from '../sync/errors';
+import { syncPerson, type SyncContext } from '../sync/syncPerson';
+import type { JobHooks } from '../jobs/workerPool';
+import type { Job as QueueJob } from '../jobs/types';
+
+/**
+ * What a person job does. Forced rebuilds and retries after a crash reconcile against Graph (the
+ * crash may have fallen between a Graph write and its record); ordinary jobs trust the state store.
+ */
+export function personJobHandler(ctx: SyncContext) {
+  return async (job: QueueJob, hooks: JobHooks) => {
+    const result = await syncPerson(ctx, job.personId, {
+      mode: job.force ? 'reconcile' : 'sync',
+      priority: job.priority,
+      courseMaxAgeMs: job.force ? 0 : undefined,
+      jobId: job.id,
+      onProgress: hooks.progress,
+    });
+    return {
+      outcome: result.outcome,
+      written: result.written,
+      failed: result.failed.length,
+      eventCount: result.eventCount,
+      dataErrors: result.dataErrors.length,
+    };
+  };
+}
+
+
+/** Source outages and Graph throttling pass; bad credentials and bad data do not. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof SyncError) return err.transient;
+  if (err instanceof SourceError) return err.code !== 'SOURCE_UNAUTHORIZED';
+  const code = (err as { code?: string }).code;
+  // Postgres connection loss and network errors: the database or network will be back.
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '08006' || code === '08001';
+}
