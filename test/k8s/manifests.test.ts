@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, it, expect } from 'vitest';
@@ -188,6 +189,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   it('gives every workload an environment the config loader accepts', () => {
     for (const w of workloads(resources)) {
       const { env } = containerEnv(resources, w.template.spec.containers[0]!);
+      expect(() => loadConfig(env, NOW), w.id).not.toThrow();
       const cfg = loadConfig(env, NOW);
       expect(cfg.institution, w.id).toBe(overlay);
       expect(cfg.port, w.id).toBe(Number(config.PORT));
@@ -396,5 +398,31 @@ describe('Dockerfile', () => {
       expect(fs.existsSync(path.join(root, src)), src).toBe(true);
       expect(kept, `${src} is kept by Dockerfile.dockerignore`).toContain(src);
     }
+  });
+});
+
+describe('the certificate recipe in docs/deploying.md', () => {
+  it('patches an overlay into a valid Deployment that starts without a client secret', () => {
+    const doc = fs.readFileSync(path.join(root, 'docs/deploying.md'), 'utf8');
+    const patch = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((y) => y.includes('AZURE_CLIENT_CERTIFICATE_PATH'));
+    expect(patch, 'the doc shows the patch').toBeDefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kada-cert-overlay-'));
+    fs.writeFileSync(path.join(dir, 'azure-cert.yaml'), patch!);
+    fs.writeFileSync(
+      path.join(dir, 'kustomization.yaml'),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${path.join(k8s, 'overlays/uio')}]\npatches: [{path: azure-cert.yaml}]\n`,
+    );
+    const resources = renderKustomization(dir);
+    const deployment = find(resources, 'Deployment', 'kada');
+    expect(() => new Deployment(deployment as never).validate()).not.toThrow();
+    const pod = (spec(deployment).template as PodTemplate).spec;
+    const c = pod.containers[0]!;
+    const { env } = containerEnv(resources, c);
+    delete env.AZURE_CLIENT_SECRET;
+    expect(loadConfig(env, NOW).graph.clientCertificatePath).toBe(env.AZURE_CLIENT_CERTIFICATE_PATH);
+    const mount = c.volumeMounts?.find((m) => env.AZURE_CLIENT_CERTIFICATE_PATH!.startsWith(`${m.mountPath}/`));
+    expect(mount, 'the certificate path is inside a mount').toBeDefined();
+    expect(pod.volumes?.some((v) => v.name === mount!.name)).toBe(true);
+    expect(c.volumeMounts?.some((m) => m.mountPath === '/tmp'), 'the patch keeps /tmp').toBe(true);
   });
 });
