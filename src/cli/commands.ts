@@ -1,22 +1,10 @@
 import type { Command } from 'commander';
-import { loadDatabaseUrl } from '../config/config';
-import { createDataSource, migrate } from '../db/dataSource';
+import { registerMigrate } from './commands/migrate';
 
-/** Every CLI command. Each one loads and validates the config itself, so `--help` needs no environment. */
+/**
+ * Every CLI command, one file each under commands/. Each loads and validates the config itself,
+ * so `--help` needs no environment.
+ */
 export function registerCommands(program: Command): void {
-  program
-    .command('migrate')
-    .description('apply database migrations (idempotent)')
-    .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => {
-      const ds = createDataSource(loadDatabaseUrl(), { poolSize: 2 });
-      await ds.initialize();
-      try {
-        const applied = await migrate(ds);
-        if (opts.json) process.stdout.write(`${JSON.stringify({ applied })}\n`);
-        else process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
-      } finally {
-        await ds.destroy();
-      }
-    });
+  registerMigrate(program);
 }
