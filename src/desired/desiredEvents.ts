@@ -7,6 +7,7 @@ import {
   type TeachingRole,
   type TpCourse,
 } from '../domain/types';
+import { weeklySeries } from './series';
 import { isPreparedCourse, prepareCourse, settingsKey, type PreparedCourse, type PreparedEvent } from './prepareCourse';
 
 export { prepareCourse, CourseContentCache, type PreparedCourse } from './prepareCourse';
@@ -21,6 +22,8 @@ export interface DesiredEventsInput {
   /** Timetables to choose from; prepared ones (prepareCourse) are used as they are. */
   courses: (TpCourse | PreparedCourse)[];
   settings: ContentSettings;
+  /** SERIES_MODE: `weekly` folds unchanged weekly repeats into series masters (series.ts). */
+  seriesMode?: 'off' | 'weekly';
 }
 
 export interface DesiredEventsResult {
@@ -65,9 +68,9 @@ export function desiredEvents(input: DesiredEventsInput): DesiredEventsResult {
     if (name) usernames.add(name);
   }
 
-  const selected = new Map<string, DesiredEvent>();
+  const selected = new Map<string, PreparedEvent>();
   const add = (list: readonly PreparedEvent[] | undefined) => {
-    if (list) for (const p of list) selected.set(p.desired.key, p.desired);
+    if (list) for (const p of list) selected.set(p.desired.key, p);
   };
   const errors: DataError[] = [];
   for (const [k, course] of courses) {
@@ -80,5 +83,8 @@ export function desiredEvents(input: DesiredEventsInput): DesiredEventsResult {
     for (const u of usernames) add(course.byStaff.get(u));
     if (acts || teaching.has(k) || selected.size > before) errors.push(...course.errors);
   }
-  return { events: [...selected.values()].sort(byKey), errors };
+  if (input.seriesMode === 'weekly') return { events: weeklySeries(selected.values()), errors };
+  const events: DesiredEvent[] = [];
+  for (const p of selected.values()) events.push(p.desired);
+  return { events: events.sort(byKey), errors };
 }
