@@ -103,12 +103,12 @@ export async function startSourceEmulator(opts: SourceEmulatorOptions): Promise<
     const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
     const items = all.slice(offset, offset + pageSize);
     const nextUrl = new URL(url.pathname + url.search, baseUrl);
-    if (faults.fsPagingLoop) {
-      // Always point back at the first page: a client that does not track visited pages spins forever.
+    if (offset + pageSize >= all.length) {
+      if (!faults.fsPagingLoop) return { items, next: null };
+      // The last page points back at the first: a client that does not track visited pages spins forever.
       nextUrl.searchParams.delete('offset');
       return { items, next: nextUrl.toString() };
     }
-    if (offset + pageSize >= all.length) return { items, next: null };
     nextUrl.searchParams.set('offset', String(offset + pageSize));
     return { items, next: nextUrl.toString() };
   };

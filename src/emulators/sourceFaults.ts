@@ -23,7 +23,7 @@ export interface FaultSpec {
 export interface SourceFaults {
   tp?: FaultSpec;
   fs?: FaultSpec;
-  /** Every FS page's `next` points back at the first page. */
+  /** The last page of every FS list points back at the first instead of ending. */
   fsPagingLoop?: boolean;
   /**
    * `events`: TP adds malformed events (missing eventid, unparsable time, dtend before dtstart,
