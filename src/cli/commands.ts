@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { registerDiff } from './commands/diff';
 import { registerMigrate } from './commands/migrate';
+import { registerRebuild } from './commands/rebuild';
+import { registerReconcile } from './commands/reconcile';
 
 /**
  * Every CLI command, one file each under commands/. Each loads and validates the config itself,
@@ -7,4 +10,7 @@ import { registerMigrate } from './commands/migrate';
  */
 export function registerCommands(program: Command): void {
   registerMigrate(program);
+  registerRebuild(program);
+  registerDiff(program);
+  registerReconcile(program);
 }

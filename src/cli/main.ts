@@ -2,13 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { registerCommands } from './commands';
+import { UsageError } from './usage';
 
 /**
  * The `kada` CLI and container entrypoint. Exit codes per service.md: 0 success, 1 failure, 2 bad usage.
  */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('kada')

@@ -30,3 +30,24 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
   }
   return null;
 }
+
+/**
+ * Claims one specific queued job (the CLI runs the rebuild it just queued itself). Null when it
+ * is not queued any more (a `kada run` took it) or the person is busy elsewhere.
+ */
+export async function claimJob(db: Queryable, jobId: string, workerId: string, leaseMs: number): Promise<Job | null> {
+  try {
+    const rows = await db.query(
+      `UPDATE jobs SET state = 'running', locked_by = $2, locked_until = now() + make_interval(secs => $3::double precision / 1000),
+              attempts = attempts + 1, started_at = now(), progress = NULL
+        WHERE id = $1 AND state = 'queued'
+          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = jobs.person_id AND r.state = 'running')
+        RETURNING ${JOB_COLUMNS}`,
+      [jobId, workerId, leaseMs],
+    );
+    return rows[0] ? jobFromRow(rows[0]) : null;
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') return null;
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { isTransient, personJobHandler } from '../../app/jobHandler';
+import { enqueuePerson } from '../../jobs/enqueue';
+import { runJobNow } from '../../jobs/runJobNow';
+import { PRIORITY } from '../../jobs/types';
+import { reconcileAll } from '../../reconcile/reconcileAll';
+import { printJson, progressBar } from '../output';
+import { UsageError } from '../usage';
+import { personOrFail, withContext } from '../withContext';
+
+export function registerReconcile(program: Command): void {
+  program
+    .command('reconcile')
+    .description('drift repair against Graph: restore edited or deleted kada events, remove orphans and duplicates')
+    .option('--all', 'every known person (resumes an unfinished run)')
+    .option('--person <person>', 'one person: personlopenummer, username or e-mail')
+    .option('--max-persons <n>', 'stop after this many persons (the next run resumes)', (v) => Number(v))
+    .option('--max-minutes <n>', 'stop taking new persons after this many minutes', (v) => Number(v))
+    .option('--concurrency <n>', 'persons at a time (default KADA_WORKERS)', (v) => Number(v))
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { all?: boolean; person?: string; maxPersons?: number; maxMinutes?: number; concurrency?: number; json?: boolean }) => {
+      if (!!opts.all === !!opts.person) throw new UsageError('give either --all or --person <person>');
+      for (const [name, v] of [['--max-persons', opts.maxPersons], ['--max-minutes', opts.maxMinutes], ['--concurrency', opts.concurrency]] as const) {
+        if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new UsageError(`${name} must be a positive whole number`);
+      }
+      await withContext(
+        async (ctx) => {
+          if (opts.person) {
+            const personId = await personOrFail(ctx, opts.person);
+            const jobId = await enqueuePerson(ctx.db, personId, { priority: PRIORITY.forced, force: true, reason: 'cli reconcile' });
+            const bar = progressBar(!opts.json, `reconcile ${personId}`);
+            const job = await runJobNow(ctx.db, jobId, { handler: personJobHandler(ctx), isTransient, onProgress: bar.update });
+            bar.stop();
+            if (opts.json) printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
+            else process.stdout.write(`person ${personId}: ${job.state} ${JSON.stringify(job.result ?? job.lastError)}\n`);
+            if (job.state !== 'done') process.exitCode = 1;
+            return;
+          }
+          const bar = progressBar(!opts.json, 'reconcile');
+          const r = await reconcileAll(ctx, {
+            concurrency: opts.concurrency ?? ctx.config.workers,
+            maxPersons: opts.maxPersons,
+            deadline: opts.maxMinutes ? Date.now() + opts.maxMinutes * 60_000 : undefined,
+            onProgress: (p) => bar.update({ done: p.done, total: p.total }),
+          });
+          bar.stop();
+          if (opts.json) printJson(r);
+          else
+            process.stdout.write(
+              `reconcile run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.persons} persons, ${r.repairs} repairs, ${r.failed.length} failed; ${r.finished ? 'finished' : 'stopped early, the next run resumes'}\n`,
+            );
+          if (r.failed.length) process.exitCode = 1;
+        },
+        { quiet: !!opts.json },
+      );
+    });
+}

@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '../store/queryable';
+import { completeJob, failJob, heartbeat } from './finishJob';
+import { getJob } from './jobStatus';
+import { claimJob } from './takeJob';
+import type { Job } from './types';
+import type { JobHooks } from './workerPool';
+
+/**
+ * Runs a queued job in this process if nobody else has taken it, else waits for whoever did.
+ * Either way the caller sees progress and the final state: used by `kada rebuild` and
+ * `kada reconcile`, so a CLI run and a `kada run` never process one person at the same time.
+ */
+export async function runJobNow(
+  db: Queryable,
+  jobId: string,
+  opts: {
+    handler: (job: Job, hooks: JobHooks) => Promise<unknown>;
+    isTransient: (err: unknown) => boolean;
+    onProgress?: (p: { done: number; total: number }) => void;
+    leaseMs?: number;
+    pollMs?: number;
+    timeoutMs?: number;
+  },
+): Promise<Job> {
+  const workerId = `${hostname()}:${process.pid}:cli-${randomBytes(3).toString('hex')}`;
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
+  for (;;) {
+    const job = await claimJob(db, jobId, workerId, leaseMs);
+    if (job) {
+      let progress: { done: number; total: number } | undefined;
+      const beat = setInterval(() => void heartbeat(db, job.id, workerId, leaseMs, progress).catch(() => undefined), 1_000);
+      try {
+        const result = await opts.handler(job, {
+          progress: (p) => {
+            progress = p;
+            opts.onProgress?.(p);
+          },
+        });
+        clearInterval(beat);
+        await completeJob(db, job.id, workerId, result);
+      } catch (err) {
+        clearInterval(beat);
+        const msg = `${(err as { code?: string }).code ? `[${(err as { code?: string }).code}] ` : ''}${(err as Error).message ?? String(err)}`;
+        // The CLI does not wait out a backoff: a transient failure is left queued for `kada run` to retry.
+        await failJob(db, job.id, workerId, msg, { transient: opts.isTransient(err), retryInMs: 30_000 });
+      }
+      return (await getJob(db, jobId))!;
+    }
+    const current = await getJob(db, jobId);
+    if (!current) throw new Error(`job ${jobId} disappeared`);
+    if (current.state === 'done' || current.state === 'failed') return current;
+    if (current.state === 'queued' && current.attempts > 0 && current.lastError) return current; // waiting for a retry
+    if (current.progress) opts.onProgress?.(current.progress);
+    if (Date.now() > deadline) return current;
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
+  }
+}

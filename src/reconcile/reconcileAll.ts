@@ -1,0 +1,75 @@
+import { isTransient, personJobHandler } from '../app/jobHandler';
+import type { AppContext } from '../app/context';
+import { enqueuePerson } from '../jobs/enqueue';
+import { runJobNow } from '../jobs/runJobNow';
+import { PRIORITY } from '../jobs/types';
+
+/**
+ * `kada reconcile --all`, the nightly drift repair: every known active person, in person order,
+ * through the job queue (so it never collides with `kada run`). Progress is kept in reconcile_runs:
+ * a run stopped half-way (pod evicted, time limit) is resumed from its last person by the next one.
+ */
+export interface ReconcileAllOptions {
+  concurrency: number;
+  maxPersons?: number;
+  deadline?: number; // epoch ms; stop taking new persons after this
+  onProgress?: (p: { done: number; total: number; repairs: number }) => void;
+}
+
+export interface ReconcileAllResult {
+  runId: string;
+  resumed: boolean;
+  finished: boolean;
+  persons: number;
+  repairs: number;
+  failed: { personId: string; error: string }[];
+}
+
+export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
+  const db = ctx.db;
+  const open = await db.query(`SELECT id, last_person_id, persons_done, repairs FROM reconcile_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`);
+  const run = open[0] ?? (await db.query(`INSERT INTO reconcile_runs DEFAULT VALUES RETURNING id, last_person_id, persons_done, repairs`))[0];
+  const runId = String(run.id);
+  const resumed = open.length > 0;
+  let cursor: string = run.last_person_id ?? '';
+  let done = Number(run.persons_done);
+  let repairs = Number(run.repairs);
+  const failed: ReconcileAllResult['failed'] = [];
+  const [{ n: remaining }] = await db.query(`SELECT count(*)::int AS n FROM persons WHERE status <> 'gone' AND person_id > $1`, [cursor]);
+  const total = done + Math.min(remaining, opts.maxPersons ?? Infinity);
+  const handler = personJobHandler(ctx);
+  let processed = 0;
+
+  for (;;) {
+    if (opts.deadline && Date.now() > opts.deadline) break;
+    const room = (opts.maxPersons ?? Infinity) - processed;
+    if (room <= 0) break;
+    const batch: { person_id: string }[] = await db.query(
+      `SELECT person_id FROM persons WHERE status <> 'gone' AND person_id > $1 ORDER BY person_id LIMIT $2`,
+      [cursor, Math.min(opts.concurrency * 4, room)],
+    );
+    if (batch.length === 0) {
+      await db.query(`UPDATE reconcile_runs SET finished_at = now() WHERE id = $1`, [runId]);
+      return { runId, resumed, finished: true, persons: done, repairs, failed };
+    }
+    // Persons of one batch run side by side; the cursor only moves past a batch once all of it is done.
+    let next = 0;
+    const work = async () => {
+      while (next < batch.length) {
+        const personId = batch[next++]!.person_id;
+        const jobId = await enqueuePerson(db, personId, { priority: PRIORITY.reconcile, force: true, reason: `reconcile run ${runId}` });
+        const job = await runJobNow(db, jobId, { handler, isTransient });
+        const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
+        if (job.state === 'done' && r?.written) repairs += r.written.creates + r.written.updates + r.written.deletes;
+        else if (job.state !== 'done') failed.push({ personId, error: job.lastError ?? job.state });
+        done++;
+        processed++;
+        opts.onProgress?.({ done, total, repairs });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency, batch.length) }, work));
+    cursor = batch[batch.length - 1]!.person_id;
+    await db.query(`UPDATE reconcile_runs SET last_person_id = $2, persons_done = $3, repairs = $4 WHERE id = $1`, [runId, cursor, done, repairs]);
+  }
+  return { runId, resumed, finished: false, persons: done, repairs, failed };
+}
