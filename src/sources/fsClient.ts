@@ -12,6 +12,7 @@ import {
   toRegistration,
   toTeachingRole,
 } from './fsSchemas';
+import { describeIssue } from './schemaIssue';
 
 /** Reads persons, registrations and teaching roles from FS (shared/contracts/fs.md). */
 export interface FsClient {
@@ -40,8 +41,8 @@ export function createFsClient(opts: FsClientOptions): FsClient {
   const maxPages = opts.maxPages ?? 1000;
   const request = (url: string, context: SourceContext) =>
     getSourceJson(url, { source: 'fs', apiKey: opts.apiKey, retry: opts.retry, logger: opts.logger, context });
-  const error = (code: SourceErrorCode, message: string, url: string, context: SourceContext) =>
-    new SourceError({ code, source: 'fs', message, url, status: code === 'SOURCE_PAGING_LOOP' ? null : 200, context });
+  const error = (code: SourceErrorCode, message: string, url: string, context: SourceContext, status: number | null = null) =>
+    new SourceError({ code, source: 'fs', message, url, status, context });
 
   /** Follows `next` to the end; every page is validated, and the API key never leaves FS's origin. */
   async function list<T extends z.ZodType>(path: string, params: Record<string, string>, item: T, context: SourceContext): Promise<z.output<T>[]> {
@@ -55,12 +56,10 @@ export function createFsClient(opts: FsClientOptions): FsClient {
       if (visited.size >= maxPages) throw error('SOURCE_PAGING_LOOP', `list has more than ${maxPages} pages`, url, context);
       visited.add(key);
       const res = await request(url, context);
-      if (res.status === 404) throw new SourceError({ code: 'SOURCE_INVALID_RESPONSE', source: 'fs', message: 'answered 404 for a list', url, status: 404, context });
+      // A list has no "absent"; reading a 404 as an empty list would delete the person's events.
+      if (res.status === 404) throw error('SOURCE_INVALID_RESPONSE', 'answered 404 for a list', url, context, 404);
       const page = schema.safeParse(res.body);
-      if (!page.success) {
-        const issue = page.error.issues[0]!;
-        throw error('SOURCE_INVALID_RESPONSE', `invalid list page at ${issue.path.join('.') || 'body'}: ${issue.message}`, url, context);
-      }
+      if (!page.success) throw error('SOURCE_INVALID_RESPONSE', `invalid list page at ${describeIssue(page.error, 'body')}`, url, context, 200);
       items.push(...(page.data.items as z.output<T>[]));
       url = page.data.next === null ? null : resolveNext(page.data.next, url, context);
     }
@@ -72,9 +71,9 @@ export function createFsClient(opts: FsClientOptions): FsClient {
     try {
       resolved = new URL(next, current);
     } catch {
-      throw error('SOURCE_INVALID_RESPONSE', 'next is not a URL', current, context);
+      throw error('SOURCE_INVALID_RESPONSE', 'next is not a URL', current, context, 200);
     }
-    if (resolved.origin !== origin) throw error('SOURCE_INVALID_RESPONSE', `next points to another origin (${resolved.origin})`, current, context);
+    if (resolved.origin !== origin) throw error('SOURCE_INVALID_RESPONSE', `next points to another origin (${resolved.origin})`, current, context, 200);
     return resolved.toString();
   }
 
@@ -90,10 +89,7 @@ export function createFsClient(opts: FsClientOptions): FsClient {
       const res = await request(url, { personId });
       if (res.status === 404) return null;
       const person = fsPersonSchema.safeParse(res.body);
-      if (!person.success) {
-        const issue = person.error.issues[0]!;
-        throw error('SOURCE_INVALID_RESPONSE', `invalid person at ${issue.path.join('.') || 'body'}: ${issue.message}`, url, { personId });
-      }
+      if (!person.success) throw error('SOURCE_INVALID_RESPONSE', `invalid person at ${describeIssue(person.error, 'body')}`, url, { personId }, 200);
       return toFsPerson(person.data);
     },
     async findByUsername(username) {

@@ -1,6 +1,7 @@
 import type { CourseRef, TpCourse } from '../domain/types';
 import type { Logger } from '../log/logger';
 import { getSourceJson, SourceError, type RetryOptions } from './http';
+import { describeIssue } from './schemaIssue';
 import { tpEnvelopeSchema, validateTpEvents } from './tpSchemas';
 
 /** Reads one course's timetable from TP (shared/contracts/tp.md). */
@@ -27,11 +28,10 @@ export function createTpClient(opts: TpClientOptions): TpClient {
       if (res.status === 404) return { course: ref, courseName: '', events: [], rejected: [] };
       const envelope = tpEnvelopeSchema.safeParse(res.body);
       if (!envelope.success) {
-        const issue = envelope.error.issues[0]!;
         throw new SourceError({
           code: 'SOURCE_INVALID_RESPONSE',
           source: 'tp',
-          message: `course response has an invalid ${issue.path.join('.') || 'body'}: ${issue.message}`,
+          message: `course response has an invalid ${describeIssue(envelope.error, 'body')}`,
           url,
           status: 200,
           context: { course: ref },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CourseRef, TpCourse, TpEvent } from '../domain/types';
 import { parseTpTime } from '../desired/time';
+import { describeIssue } from './schemaIssue';
 
 /**
  * TP's course.php response (shared/contracts/tp.md). The envelope must be right or the whole
@@ -92,10 +93,7 @@ export function validateTpEvent(raw: unknown, ref: CourseRef): { event: TpEvent 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { rejected: { eventid, reason: 'event is not an object' } };
   if (eventid === null) return { rejected: { eventid, reason: 'missing eventid' } };
   const parsed = tpEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { rejected: { eventid, reason: `invalid ${issue.path.join('.') || 'event'}: ${issue.message}` } };
-  }
+  if (!parsed.success) return { rejected: { eventid, reason: `invalid ${describeIssue(parsed.error, 'event')}` } };
   const e = parsed.data;
   const start = parseTpTime(e.dtstart);
   if (!start) return { rejected: { eventid, reason: `unparsable dtstart ${JSON.stringify(e.dtstart)}` } };

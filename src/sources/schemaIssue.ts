@@ -1,0 +1,7 @@
+import type { z } from 'zod';
+
+/** The first problem zod found, as `<path>: <message>`, for error messages and data-error reasons. */
+export function describeIssue(error: z.ZodError, whole: string): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || whole}: ${issue.message}` : `${whole}: invalid`;
+}
