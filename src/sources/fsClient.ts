@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { CourseRef, FsPerson, Registration, TeachingRole } from '../domain/types';
+import type { CourseRef } from '../domain/types';
+import type { FsSource } from '../sync/ports';
 import { semesterToFs } from '../domain/semester';
 import type { Logger } from '../log/logger';
 import { getSourceJson, SourceError, type RetryOptions, type SourceContext, type SourceErrorCode } from './http';
@@ -12,19 +13,10 @@ import {
   toRegistration,
   toTeachingRole,
 } from './fsSchemas';
-import { describeIssue } from './schemaIssue';
+import { describeIssue } from './schemaParts';
 
-/** Reads persons, registrations and teaching roles from FS (shared/contracts/fs.md). */
-export interface FsClient {
-  /** null: FS does not know the person (404). */
-  getPerson(personId: string): Promise<FsPerson | null>;
-  findByUsername(username: string): Promise<FsPerson | null>;
-  /** `semester` is a TP code such as `26h`. */
-  registrationsForPerson(personId: string, semester: string): Promise<Registration[]>;
-  registrationsForCourse(course: CourseRef): Promise<Registration[]>;
-  rolesForPerson(personId: string, semester: string): Promise<TeachingRole[]>;
-  rolesForCourse(course: CourseRef): Promise<TeachingRole[]>;
-}
+/** Reads persons, registrations and teaching roles from FS (shared/contracts/fs.md); the port sync uses. */
+export type FsClient = FsSource;
 
 export interface FsClientOptions {
   baseUrl: string;
@@ -84,6 +76,7 @@ export function createFsClient(opts: FsClientOptions): FsClient {
   const courseParams = (c: CourseRef) => ({ emnekode: c.courseId, versjon: c.version, ...semesterParams(c.semester) });
 
   return {
+    /** null: FS does not know the person (404), which means they are gone. */
     async getPerson(personId) {
       const url = `${base}/personer/${encodeURIComponent(personId)}`;
       const res = await request(url, { personId });
@@ -97,6 +90,7 @@ export function createFsClient(opts: FsClientOptions): FsClient {
       const exact = found.find((p) => p.brukernavn?.toLowerCase() === username.toLowerCase());
       return exact ? toFsPerson(exact) : null;
     },
+    /** `semester` is a TP code such as `26h`, here and in rolesForPerson. */
     async registrationsForPerson(personId, semester) {
       const items = await list('/undervisningsmeldinger', { personlopenummer: personId, ...semesterParams(semester) }, fsRegistrationSchema, { personId });
       return items.map(toRegistration);

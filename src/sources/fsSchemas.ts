@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FsPerson, Registration, TeachingRole } from '../domain/types';
 import { semesterFromFs } from '../domain/semester';
+import { text } from './schemaParts';
 
 /**
  * FS answers (shared/contracts/fs.md). Unlike TP events, a bad item fails the whole list: a
@@ -9,10 +10,6 @@ import { semesterFromFs } from '../domain/semester';
 
 /** FS numbers arrive as strings, but older endpoints send plain numbers. */
 const fsId = z.union([z.string().trim().min(1), z.number().int().nonnegative().transform(String)]);
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? '');
 /** Empty and blank values mean "none" (a person without a mailbox has `epost: ""` as often as null). */
 const nullableText = z
   .string()

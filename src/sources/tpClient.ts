@@ -1,13 +1,11 @@
-import type { CourseRef, TpCourse } from '../domain/types';
+import type { TpSource } from '../sync/ports';
 import type { Logger } from '../log/logger';
 import { getSourceJson, SourceError, type RetryOptions } from './http';
-import { describeIssue } from './schemaIssue';
+import { describeIssue } from './schemaParts';
 import { tpEnvelopeSchema, validateTpEvents } from './tpSchemas';
 
-/** Reads one course's timetable from TP (shared/contracts/tp.md). */
-export interface TpClient {
-  getCourse(ref: CourseRef): Promise<TpCourse>;
-}
+/** Reads one course's timetable from TP (shared/contracts/tp.md); the port sync uses. */
+export type TpClient = TpSource;
 
 export interface TpClientOptions {
   baseUrl: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CourseRef, TpCourse, TpEvent } from '../domain/types';
 import { parseTpTime } from '../desired/time';
-import { describeIssue } from './schemaIssue';
+import { describeIssue, text } from './schemaParts';
 
 /**
  * TP's course.php response (shared/contracts/tp.md). The envelope must be right or the whole
@@ -9,10 +9,6 @@ import { describeIssue } from './schemaIssue';
  * Optional text fields are read leniently (missing or null = empty); unknown fields are dropped.
  */
 
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? '');
 const optionalText = z
   .string()
   .nullish()
