@@ -1,0 +1,555 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { invalidExtendedPropertyId, normalizeExtendedPropertyId, validateObject } from './graphEventSchema';
+import { GraphHttpError, badRequest } from './graphHttp';
+import { evaluateFilter, type ExpandItem, type Literal } from './graphQuery';
+import { NEVER, formatDateTimeTimeZone, isoUtc, parseDateTimeTimeZone, resolveTimeZone, timeZoneNotSupported, type ResponseZone } from './graphTime';
+
+/**
+ * The emulated Exchange mailboxes: calendars, events (stored as instants with their extended
+ * properties), master categories and the transactionId index that makes creates idempotent.
+ * Pure in-memory state with the rules Exchange applies on write; HTTP lives elsewhere.
+ */
+
+export type MailboxState = 'enabled' | 'noMailbox' | 'accessDenied';
+
+export interface ExtendedProperty {
+  id: string;
+  value: string;
+}
+
+export interface EventRecord {
+  id: string;
+  calendarId: string;
+  seq: number;
+  createdBy: 'app' | 'user';
+  createdMs: number;
+  modifiedMs: number;
+  changeKey: string;
+  iCalUId: string;
+  transactionId?: string;
+  /** Validated writable properties other than start/end and extended properties. */
+  props: Record<string, unknown>;
+  startMs: number;
+  endMs: number;
+  startTimeZone: string;
+  endTimeZone: string;
+  single: Map<string, ExtendedProperty>;
+  multi: Map<string, { id: string; value: string[] }>;
+}
+
+export interface CalendarRecord {
+  id: string;
+  name: string;
+  color: string;
+  hexColor: string;
+  changeKey: string;
+  isDefault: boolean;
+  seq: number;
+}
+
+export interface CategoryRecord {
+  id: string;
+  displayName: string;
+  color: string;
+}
+
+export interface MailboxRecord {
+  id: string;
+  address: string;
+  displayName: string;
+  state: MailboxState;
+  defaultCalendarId: string;
+  calendars: Map<string, CalendarRecord>;
+  events: Map<string, EventRecord>;
+  categories: Map<string, CategoryRecord>;
+  transactions: Map<string, string>;
+}
+
+let seqCounter = 0;
+const nextSeq = () => ++seqCounter;
+
+/** Exchange ids are long base64 strings; these look alike and are URL-path safe once encoded. */
+function exchangeId(prefix: string): string {
+  return `${prefix}${randomBytes(36).toString('base64url')}=`;
+}
+
+const changeKey = () => randomBytes(12).toString('base64');
+
+export const notFound = () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+
+export class MailboxStore {
+  private readonly byKey = new Map<string, MailboxRecord>();
+
+  constructor(private readonly autoCreate: boolean) {}
+
+  addMailbox(address: string, opts: { displayName?: string; state?: MailboxState } = {}): MailboxRecord {
+    const existing = this.find(address);
+    if (existing) {
+      if (opts.state) existing.state = opts.state;
+      if (opts.displayName) existing.displayName = opts.displayName;
+      return existing;
+    }
+    const calendarId = exchangeId('AAMkADcal');
+    const mb: MailboxRecord = {
+      id: randomUUID(),
+      address: address.toLowerCase(),
+      displayName: opts.displayName ?? address.split('@')[0]!,
+      state: opts.state ?? 'enabled',
+      defaultCalendarId: calendarId,
+      calendars: new Map([[calendarId, { id: calendarId, name: 'Calendar', color: 'auto', hexColor: '', changeKey: changeKey(), isDefault: true, seq: nextSeq() }]]),
+      events: new Map(),
+      categories: new Map(),
+      transactions: new Map(),
+    };
+    this.byKey.set(mb.address, mb);
+    this.byKey.set(mb.id, mb);
+    return mb;
+  }
+
+  find(idOrAddress: string): MailboxRecord | undefined {
+    return this.byKey.get(idOrAddress.toLowerCase());
+  }
+
+  /** The mailbox a request names, with Graph's answers for users without a usable mailbox. */
+  resolve(idOrAddress: string): MailboxRecord {
+    let mb = this.find(idOrAddress);
+    if (!mb && this.autoCreate && idOrAddress.includes('@')) mb = this.addMailbox(idOrAddress);
+    if (!mb) throw new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${idOrAddress}' is invalid.`);
+    if (mb.state === 'noMailbox') {
+      throw new GraphHttpError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+    }
+    if (mb.state === 'accessDenied') throw new GraphHttpError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    return mb;
+  }
+
+  mailboxes(): MailboxRecord[] {
+    return [...new Set(this.byKey.values())];
+  }
+
+  // ---------- calendars ----------
+
+  calendar(mb: MailboxRecord, id: string): CalendarRecord {
+    const cal = mb.calendars.get(id);
+    if (!cal) throw notFound();
+    return cal;
+  }
+
+  createCalendar(mb: MailboxRecord, body: Record<string, unknown>): CalendarRecord {
+    const props = validateObject('calendar', body);
+    const name = props.name;
+    if (typeof name !== 'string' || !name.trim()) throw badRequest('ErrorInvalidRequest', 'The calendar name is required.');
+    if ([...mb.calendars.values()].some((c) => c.name.toLowerCase() === name.toLowerCase())) {
+      throw new GraphHttpError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
+    }
+    const cal: CalendarRecord = {
+      id: exchangeId('AAMkADcal'),
+      name,
+      color: typeof props.color === 'string' ? props.color : 'auto',
+      hexColor: typeof props.hexColor === 'string' ? props.hexColor : '',
+      changeKey: changeKey(),
+      isDefault: false,
+      seq: nextSeq(),
+    };
+    mb.calendars.set(cal.id, cal);
+    return cal;
+  }
+
+  updateCalendar(mb: MailboxRecord, id: string, body: Record<string, unknown>): CalendarRecord {
+    const cal = this.calendar(mb, id);
+    const props = validateObject('calendar', body);
+    if (typeof props.name === 'string') cal.name = props.name;
+    if (typeof props.color === 'string') cal.color = props.color;
+    if (typeof props.hexColor === 'string') cal.hexColor = props.hexColor;
+    cal.changeKey = changeKey();
+    return cal;
+  }
+
+  deleteCalendar(mb: MailboxRecord, id: string) {
+    const cal = this.calendar(mb, id);
+    if (cal.isDefault) throw badRequest('ErrorCannotDeleteObject', 'The default calendar cannot be deleted.');
+    mb.calendars.delete(id);
+    for (const ev of [...mb.events.values()]) if (ev.calendarId === id) this.forget(mb, ev);
+  }
+
+  renderCalendar(mb: MailboxRecord, cal: CalendarRecord) {
+    return {
+      '@odata.etag': `W/"${cal.changeKey}"`,
+      id: cal.id,
+      name: cal.name,
+      color: cal.color,
+      hexColor: cal.hexColor,
+      isDefaultCalendar: cal.isDefault,
+      changeKey: cal.changeKey,
+      canShare: true,
+      canViewPrivateItems: true,
+      canEdit: true,
+      allowedOnlineMeetingProviders: ['teamsForBusiness'],
+      defaultOnlineMeetingProvider: 'teamsForBusiness',
+      isTallyingResponses: true,
+      isRemovable: !cal.isDefault,
+      owner: { name: mb.displayName, address: mb.address },
+    };
+  }
+
+  // ---------- master categories ----------
+
+  createCategory(mb: MailboxRecord, body: Record<string, unknown>): CategoryRecord {
+    const props = validateObject('outlookCategory', body);
+    const displayName = props.displayName;
+    if (typeof displayName !== 'string' || !displayName.trim()) throw badRequest('ErrorInvalidRequest', 'The category displayName is required.');
+    if ([...mb.categories.values()].some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) {
+      throw new GraphHttpError(409, 'ErrorAlreadyExists', 'A category with the specified display name already exists.');
+    }
+    const cat: CategoryRecord = { id: randomUUID(), displayName, color: typeof props.color === 'string' ? props.color : 'none' };
+    mb.categories.set(cat.id, cat);
+    return cat;
+  }
+
+  category(mb: MailboxRecord, id: string): CategoryRecord {
+    const cat = mb.categories.get(id);
+    if (!cat) throw notFound();
+    return cat;
+  }
+
+  updateCategory(mb: MailboxRecord, id: string, body: Record<string, unknown>): CategoryRecord {
+    const cat = this.category(mb, id);
+    const props = validateObject('outlookCategory', body);
+    if (props.displayName !== undefined && props.displayName !== cat.displayName) {
+      throw badRequest('ErrorInvalidRequest', 'The displayName of a category cannot be changed.');
+    }
+    if (typeof props.color === 'string') cat.color = props.color;
+    return cat;
+  }
+
+  renderCategory(cat: CategoryRecord) {
+    return { id: cat.id, displayName: cat.displayName, color: cat.color };
+  }
+
+  // ---------- events ----------
+
+  event(mb: MailboxRecord, id: string): EventRecord {
+    const ev = mb.events.get(id);
+    if (!ev) throw notFound();
+    return ev;
+  }
+
+  /**
+   * Creates an event, or answers with the existing one when the mailbox already holds an event
+   * created with the same transactionId (Graph's idempotent create).
+   */
+  createEvent(mb: MailboxRecord, calendarId: string, body: unknown, createdBy: 'app' | 'user'): { event: EventRecord; deduplicated: boolean } {
+    this.calendar(mb, calendarId);
+    const props = validateObject('event', requireObject(body));
+    const tx = props.transactionId;
+    if (typeof tx === 'string' && tx) {
+      const existingId = mb.transactions.get(tx);
+      const existing = existingId ? mb.events.get(existingId) : undefined;
+      if (existing) return { event: existing, deduplicated: true };
+    }
+    if (props.start === undefined || props.end === undefined || props.start === null || props.end === null) {
+      throw badRequest('ErrorInvalidRequest', 'An event needs both start and end.');
+    }
+    const now = Date.now();
+    const ev: EventRecord = {
+      id: exchangeId('AAMkAGI'),
+      calendarId,
+      seq: nextSeq(),
+      createdBy,
+      createdMs: now,
+      modifiedMs: now,
+      changeKey: changeKey(),
+      iCalUId: `040000008200E00074C5B7101A82E00800000000${randomBytes(24).toString('hex').toUpperCase()}`,
+      props: {},
+      startMs: 0,
+      endMs: 0,
+      startTimeZone: 'UTC',
+      endTimeZone: 'UTC',
+      single: new Map(),
+      multi: new Map(),
+    };
+    applyEventProps(ev, props, true);
+    if (typeof tx === 'string' && tx) {
+      ev.transactionId = tx;
+      mb.transactions.set(tx, ev.id);
+    }
+    mb.events.set(ev.id, ev);
+    return { event: ev, deduplicated: false };
+  }
+
+  updateEvent(mb: MailboxRecord, id: string, body: unknown): EventRecord {
+    const ev = this.event(mb, id);
+    const props = validateObject('event', requireObject(body));
+    if (props.transactionId !== undefined && props.transactionId !== (ev.transactionId ?? null)) {
+      throw badRequest('ErrorInvalidRequest', 'The transactionId of an event cannot be changed after it is created.');
+    }
+    delete props.transactionId;
+    // Work on a copy so a rejected update leaves the event as it was.
+    const draft: EventRecord = { ...ev, props: { ...ev.props }, single: new Map(ev.single), multi: new Map(ev.multi) };
+    applyEventProps(draft, props, false);
+    Object.assign(ev, draft, { modifiedMs: Date.now(), changeKey: changeKey() });
+    return ev;
+  }
+
+  deleteEvent(mb: MailboxRecord, id: string) {
+    this.forget(mb, this.event(mb, id));
+  }
+
+  private forget(mb: MailboxRecord, ev: EventRecord) {
+    mb.events.delete(ev.id);
+    // A deleted event no longer answers for its transactionId: a later create with it makes a new event.
+    if (ev.transactionId && mb.transactions.get(ev.transactionId) === ev.id) mb.transactions.delete(ev.transactionId);
+  }
+
+  /** A second event with the same content and markers, as a past bug or a copy in Outlook would leave. */
+  duplicateEvent(mb: MailboxRecord, id: string): EventRecord {
+    const ev = this.event(mb, id);
+    const copy: EventRecord = {
+      ...ev,
+      id: exchangeId('AAMkAGI'),
+      seq: nextSeq(),
+      iCalUId: `040000008200E00074C5B7101A82E00800000000${randomBytes(24).toString('hex').toUpperCase()}`,
+      changeKey: changeKey(),
+      transactionId: undefined,
+      props: structuredClone(ev.props),
+      single: new Map(ev.single),
+      multi: new Map(ev.multi),
+    };
+    mb.events.set(copy.id, copy);
+    return copy;
+  }
+
+  /** Events in calendar order of creation; `calendarId` undefined means every calendar. */
+  listEvents(mb: MailboxRecord, calendarId?: string): EventRecord[] {
+    return [...mb.events.values()].filter((e) => calendarId === undefined || e.calendarId === calendarId).sort((a, b) => a.seq - b.seq);
+  }
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('BadRequest', 'Empty Payload. JSON content expected.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function midnightIn(ms: number, zone: string): boolean {
+  const dt = DateTime.fromMillis(ms, { zone });
+  return dt.hour === 0 && dt.minute === 0 && dt.second === 0 && dt.millisecond === 0;
+}
+
+function validateRecurrence(rec: unknown) {
+  if (rec === null || rec === undefined) return;
+  const r = rec as { pattern?: Record<string, unknown> | null; range?: Record<string, unknown> | null };
+  const invalid = (msg: string) => badRequest('ErrorPropertyValidationFailure', `Recurrence: ${msg}`);
+  if (!r.pattern || !r.range) throw invalid('both pattern and range are required.');
+  const p = r.pattern;
+  if (!p.type) throw invalid('pattern.type is required.');
+  if (typeof p.interval !== 'number' || p.interval < 1) throw invalid('pattern.interval must be at least 1.');
+  const days = Array.isArray(p.daysOfWeek) ? p.daysOfWeek : [];
+  if ((p.type === 'weekly' || p.type === 'relativeMonthly' || p.type === 'relativeYearly') && days.length === 0) {
+    throw invalid(`pattern.daysOfWeek is required for a ${String(p.type)} pattern.`);
+  }
+  if ((p.type === 'absoluteMonthly' || p.type === 'absoluteYearly') && !(typeof p.dayOfMonth === 'number' && p.dayOfMonth >= 1 && p.dayOfMonth <= 31)) {
+    throw invalid(`pattern.dayOfMonth (1-31) is required for a ${String(p.type)} pattern.`);
+  }
+  if ((p.type === 'absoluteYearly' || p.type === 'relativeYearly') && !(typeof p.month === 'number' && p.month >= 1 && p.month <= 12)) {
+    throw invalid(`pattern.month (1-12) is required for a ${String(p.type)} pattern.`);
+  }
+  const g = r.range;
+  if (!g.type) throw invalid('range.type is required.');
+  if (typeof g.startDate !== 'string') throw invalid('range.startDate is required.');
+  if (g.type === 'endDate' && (typeof g.endDate !== 'string' || g.endDate < g.startDate)) {
+    throw invalid('range.endDate is required for an endDate range and must not be before range.startDate.');
+  }
+  if (g.type === 'numbered' && !(typeof g.numberOfOccurrences === 'number' && g.numberOfOccurrences >= 1)) {
+    throw invalid('range.numberOfOccurrences must be at least 1 for a numbered range.');
+  }
+  if (typeof g.recurrenceTimeZone === 'string' && !resolveTimeZone(g.recurrenceTimeZone)) throw timeZoneNotSupported(g.recurrenceTimeZone);
+}
+
+const HTML_DOC = /<html[\s>]/i;
+
+function wrapHtml(content: string): string {
+  if (HTML_DOC.test(content)) return content;
+  return `<html>\r\n<head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n</head>\r\n<body>\r\n${content}\r\n</body>\r\n</html>\r\n`;
+}
+
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<head[\s\S]*?<\/head>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h\d)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Applies validated properties to an event with Exchange's rules (times, body, locations, markers). */
+function applyEventProps(ev: EventRecord, props: Record<string, unknown>, isCreate: boolean) {
+  const { start, end, singleValueExtendedProperties, multiValueExtendedProperties, attachments, extensions, transactionId, ...rest } = props;
+  void attachments;
+  void extensions;
+  void transactionId;
+  if (start !== undefined) {
+    if (start === null) throw badRequest('ErrorInvalidRequest', 'start cannot be null.');
+    const s = start as { dateTime?: unknown; timeZone?: unknown };
+    ev.startMs = parseDateTimeTimeZone(s, 'start');
+    ev.startTimeZone = typeof s.timeZone === 'string' ? s.timeZone : 'UTC';
+  }
+  if (end !== undefined) {
+    if (end === null) throw badRequest('ErrorInvalidRequest', 'end cannot be null.');
+    const e = end as { dateTime?: unknown; timeZone?: unknown };
+    ev.endMs = parseDateTimeTimeZone(e, 'end');
+    ev.endTimeZone = typeof e.timeZone === 'string' ? e.timeZone : 'UTC';
+  }
+  if (ev.endMs < ev.startMs) {
+    throw badRequest('ErrorCalendarEndDateIsEarlierThanStartDate', 'The end date occurs before the start date.');
+  }
+  validateRecurrence(rest.recurrence);
+  const allDay = rest.isAllDay ?? ev.props.isAllDay;
+  if (allDay === true) {
+    const sz = resolveTimeZone(ev.startTimeZone) ?? 'UTC';
+    const ez = resolveTimeZone(ev.endTimeZone) ?? 'UTC';
+    if (!midnightIn(ev.startMs, sz) || !midnightIn(ev.endMs, ez) || ev.endMs === ev.startMs) {
+      throw badRequest('ErrorInvalidRequest', 'An all-day event must start and end at midnight and last at least one day.');
+    }
+  }
+  const body = rest.body as { content?: string | null; contentType?: string | null } | null | undefined;
+  if (body !== undefined) {
+    const contentType = body?.contentType ?? 'text';
+    const content = body?.content ?? '';
+    rest.body = { contentType, content: contentType === 'html' ? wrapHtml(content) : content };
+  }
+  const hasLocation = rest.location !== undefined;
+  const hasLocations = rest.locations !== undefined;
+  if (hasLocation && !hasLocations) {
+    const loc = rest.location as { displayName?: string } | null;
+    rest.locations = loc && loc.displayName ? [loc] : [];
+  } else if (hasLocations && !hasLocation) {
+    const locs = (rest.locations as { displayName?: string }[] | null) ?? [];
+    rest.location = { displayName: locs.map((l) => l.displayName ?? '').filter(Boolean).join('; ') };
+  }
+  for (const [k, v] of Object.entries(rest)) ev.props[k] = v;
+  if (rest.recurrence !== undefined) ev.props.type = rest.recurrence ? 'seriesMaster' : 'singleInstance';
+
+  for (const item of (singleValueExtendedProperties as { id?: unknown; value?: unknown }[] | null | undefined) ?? []) {
+    if (typeof item.id !== 'string') throw invalidExtendedPropertyId(item.id);
+    const key = normalizeExtendedPropertyId(item.id);
+    if (!key) throw invalidExtendedPropertyId(item.id);
+    if (typeof item.value !== 'string') throw badRequest('ErrorInvalidProperty', `The extended property '${item.id}' needs a string value.`);
+    ev.single.set(key, { id: item.id, value: item.value });
+  }
+  for (const item of (multiValueExtendedProperties as { id?: unknown; value?: unknown }[] | null | undefined) ?? []) {
+    const key = typeof item.id === 'string' ? normalizeExtendedPropertyId(item.id) : null;
+    if (!key || !/array/.test(key.split(' ')[0]!)) throw invalidExtendedPropertyId(item.id);
+    if (!Array.isArray(item.value)) throw badRequest('ErrorInvalidProperty', `The extended property '${String(item.id)}' needs an array value.`);
+    ev.multi.set(key, { id: item.id as string, value: item.value as string[] });
+  }
+  if (isCreate) ev.props.type ??= 'singleInstance';
+}
+
+export interface RenderOptions {
+  zone: ResponseZone;
+  bodyContentType?: 'text' | 'html';
+  select?: string[];
+  expand?: ExpandItem[];
+  mailbox: MailboxRecord;
+}
+
+function renderLocation(loc: unknown) {
+  const l = (loc ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    displayName: l.displayName ?? '',
+    locationType: l.locationType ?? 'default',
+    ...(l.locationUri !== undefined ? { locationUri: l.locationUri } : {}),
+    ...(l.locationEmailAddress !== undefined ? { locationEmailAddress: l.locationEmailAddress } : {}),
+    uniqueId: l.uniqueId ?? (l.displayName ? l.displayName : undefined),
+    uniqueIdType: l.uniqueIdType ?? (l.displayName ? 'private' : 'unknown'),
+    address: l.address ?? {},
+    coordinates: l.coordinates ?? {},
+  };
+  if (out.uniqueId === undefined) delete out.uniqueId;
+  return out;
+}
+
+/** Compares extended property ids by identity, as Exchange resolves them. */
+export function extendedIdEquals(path: string[], actual: unknown, expected: Literal): boolean | undefined {
+  if (path[path.length - 1] !== 'id' || typeof actual !== 'string' || typeof expected !== 'string') return undefined;
+  const a = normalizeExtendedPropertyId(actual);
+  const e = normalizeExtendedPropertyId(expected);
+  return a !== null && a === e;
+}
+
+/** The event as Graph answers it. Extended properties appear only when `$expand`ed. */
+export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string, unknown> {
+  const p = ev.props;
+  const { zone } = opts;
+  let body = (p.body as { contentType: string; content: string } | null | undefined) ?? { contentType: 'html', content: '' };
+  if (opts.bodyContentType === 'text' && body.contentType === 'html') body = { contentType: 'text', content: htmlToText(body.content) };
+  const preview = (body.contentType === 'html' ? htmlToText(body.content) : body.content).replace(/\s+/g, ' ').trim().slice(0, 255);
+  const full: Record<string, unknown> = {
+    '@odata.etag': `W/"${ev.changeKey}"`,
+    id: ev.id,
+    createdDateTime: isoUtc(ev.createdMs),
+    lastModifiedDateTime: isoUtc(ev.modifiedMs),
+    changeKey: ev.changeKey,
+    categories: p.categories ?? [],
+    ...(ev.transactionId ? { transactionId: ev.transactionId } : {}),
+    originalStartTimeZone: ev.startTimeZone,
+    originalEndTimeZone: ev.endTimeZone,
+    iCalUId: ev.iCalUId,
+    reminderMinutesBeforeStart: p.reminderMinutesBeforeStart ?? 15,
+    isReminderOn: p.isReminderOn ?? true,
+    hasAttachments: false,
+    subject: p.subject ?? '',
+    bodyPreview: preview,
+    importance: p.importance ?? 'normal',
+    sensitivity: p.sensitivity ?? 'normal',
+    isAllDay: p.isAllDay ?? false,
+    isCancelled: false,
+    isOrganizer: true,
+    responseRequested: p.responseRequested ?? true,
+    seriesMasterId: null,
+    showAs: p.showAs ?? 'busy',
+    type: p.type ?? 'singleInstance',
+    webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(ev.id)}&exvsurl=1&path=/calendar/item`,
+    onlineMeetingUrl: null,
+    isOnlineMeeting: p.isOnlineMeeting ?? false,
+    onlineMeetingProvider: p.onlineMeetingProvider ?? 'unknown',
+    allowNewTimeProposals: p.allowNewTimeProposals ?? true,
+    isDraft: false,
+    hideAttendees: p.hideAttendees ?? false,
+    recurrence: p.recurrence ?? null,
+    onlineMeeting: null,
+    responseStatus: { response: 'organizer', time: NEVER },
+    body,
+    start: formatDateTimeTimeZone(ev.startMs, zone.label, zone.zone),
+    end: formatDateTimeTimeZone(ev.endMs, zone.label, zone.zone),
+    location: renderLocation(p.location),
+    locations: ((p.locations as unknown[] | null | undefined) ?? []).map(renderLocation),
+    attendees: ((p.attendees as Record<string, unknown>[] | null | undefined) ?? []).map((a) => ({
+      type: a.type ?? 'required',
+      status: a.status ?? { response: 'none', time: NEVER },
+      emailAddress: a.emailAddress ?? {},
+    })),
+    organizer: (p.organizer as unknown) ?? { emailAddress: { name: opts.mailbox.displayName, address: opts.mailbox.address } },
+  };
+  let out = full;
+  if (opts.select?.length) {
+    out = { '@odata.etag': full['@odata.etag'], id: ev.id };
+    for (const name of opts.select) if (name in full) out[name] = full[name];
+  }
+  for (const item of opts.expand ?? []) {
+    const source = item.property === 'singleValueExtendedProperties' ? [...ev.single.values()] : [...ev.multi.values()];
+    const filtered = source.filter((x) => !item.filter || evaluateFilter(item.filter, { id: x.id, value: x.value }, extendedIdEquals));
+    out[item.property] = filtered.map((x) => ({ id: x.id, value: x.value }));
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  RetryHandler,
+  RetryHandlerOptions,
+  TelemetryHandler,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import type { Config } from '../config/config';
+import type { TokenProvider } from './auth';
+
+/**
+ * The Microsoft Graph JS client, pointed at GRAPH_BASE_URL. The client attaches the bearer token
+ * only to Microsoft's Graph hosts and to `customHosts`, so the configured host (an emulator or a
+ * national cloud) is always listed; that also covers absolute `@odata.nextLink` URLs.
+ */
+
+/** Caps every attempt at `ms`, together with any signal the caller gave (`.options({ signal })`). */
+export class TimeoutHandler implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly ms: number) {}
+  async execute(context: Context): Promise<void> {
+    const options = (context.options ??= {});
+    const given = options.signal ?? undefined;
+    const timeout = AbortSignal.timeout(this.ms);
+    options.signal = given ? AbortSignal.any([given, timeout]) : timeout;
+    await this.next!.execute(context);
+  }
+  setNext(next: Middleware) {
+    this.next = next;
+  }
+}
+
+export interface GraphClientOptions {
+  /**
+   * Retries the library itself makes on a top-level 429/503/504 (honouring Retry-After). Default 0:
+   * kada's GraphWriter owns the retry policy, and a $batch answers 200 with throttled sub-requests
+   * inside, which the library would not retry anyway.
+   */
+  libraryRetries?: number;
+}
+
+/** Splits GRAPH_BASE_URL into what the client wants: `https://host:port/` and the version segment. */
+export function graphEndpoint(baseUrl: string): { baseUrl: string; version: string; host: string } {
+  const url = new URL(baseUrl);
+  const segments = url.pathname.split('/').filter(Boolean);
+  const version = segments.pop() ?? 'v1.0';
+  const prefix = segments.length ? `/${segments.join('/')}` : '';
+  return { baseUrl: `${url.origin}${prefix}/`, version, host: url.hostname };
+}
+
+export function createGraphClient(cfg: Config['graph'], tokens: TokenProvider, opts: GraphClientOptions = {}): Client {
+  const endpoint = graphEndpoint(cfg.baseUrl);
+  const middleware: Middleware[] = [new AuthenticationHandler({ getAccessToken: () => tokens.getToken() })];
+  const retries = opts.libraryRetries ?? 0;
+  if (retries > 0) middleware.push(new RetryHandler(new RetryHandlerOptions(3, retries)));
+  middleware.push(new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new TimeoutHandler(cfg.timeoutMs), new HTTPMessageHandler());
+  return Client.initWithMiddleware({
+    baseUrl: endpoint.baseUrl,
+    defaultVersion: endpoint.version,
+    customHosts: new Set([endpoint.host]),
+    middleware,
+  });
+}
