@@ -73,9 +73,20 @@ export class Initial1764115200000 implements MigrationInterface {
         run_at           timestamptz NOT NULL DEFAULT now(),
         error            text,
         received_at      timestamptz NOT NULL DEFAULT now(),
-        processed_at     timestamptz
+        processed_at     timestamptz,
+        -- what the notification asks for (src/intake/parseNotification): rebuild a person, or
+        -- re-read a course and fan out; the planner batches by these columns
+        action           text NOT NULL DEFAULT 'ignored' CHECK (action IN ('person','course','ignored')),
+        person_id        text,
+        semester         text,
+        course_id        text,
+        course_version   text,
+        operation        text,
+        subject          text
       );
       CREATE INDEX inbox_pending_idx ON inbox (run_at, id) WHERE state = 'pending';
+      CREATE INDEX inbox_pending_course_idx ON inbox (semester, course_id, course_version) WHERE state = 'pending' AND action = 'course';
+      CREATE INDEX inbox_received_idx ON inbox (state, received_at);
 
       CREATE TABLE jobs (
         id            bigserial PRIMARY KEY,
