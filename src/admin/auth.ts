@@ -1,0 +1,15 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Bearer-token checks for the admin API and /metrics. Both sides are hashed first so the
+ * comparison always runs over 32 bytes: neither the token's length nor its prefix leaks through
+ * response timing.
+ */
+export function bearerMatches(authorization: string | string[] | undefined, expected: string): boolean {
+  const header = Array.isArray(authorization) ? authorization[0] : authorization;
+  const presented = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  // The digest comparison alone would accept nothing wrong, but keep an empty token from ever matching.
+  return timingSafeEqual(a, b) && presented.length > 0;
+}

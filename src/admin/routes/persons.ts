@@ -1,0 +1,143 @@
+import type { FastifyInstance } from 'fastify';
+import { enqueuePerson } from '../../jobs/enqueue';
+import { PRIORITY } from '../../jobs/types';
+import { SourceError } from '../../sources/http';
+import { setOptOut } from '../../store/persons';
+import { mailboxOf } from '../../sync/mailbox';
+import { resolvePerson } from '../../sync/resolvePerson';
+import { syncPerson } from '../../sync/syncPerson';
+import { notFound, parseInput } from '../httpErrors';
+import { diffQuery, personParams, searchQuery } from '../inputs';
+import { enrolment, storedPersonReport, type PersonReport } from '../personReport';
+import type { AdminDeps } from './deps';
+
+/** A dry-run diff lists at most this many changes; the counts are always complete. */
+const MAX_LISTED_CHANGES = 2000;
+
+export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { ctx } = deps;
+
+  async function personIdOf(params: unknown): Promise<string> {
+    const { person } = parseInput(personParams, params, 'person');
+    const id = await resolvePerson(ctx, person);
+    if (!id) throw notFound(`unknown person "${person}": no personlopenummer, username or e-mail matches`);
+    return id;
+  }
+
+  async function queueRebuild(personId: string, reason: string): Promise<string> {
+    const jobId = await enqueuePerson(ctx.db, personId, {
+      priority: PRIORITY.forced,
+      force: true,
+      reason,
+      maxAttempts: ctx.config.jobMaxAttempts,
+    });
+    deps.wakeWorkers?.();
+    return jobId;
+  }
+
+  app.get('/api/persons', async (req) => {
+    const { q, limit } = parseInput(searchQuery, req.query, 'query');
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows: Record<string, any>[] = await ctx.db.query(
+      `SELECT person_id, first_name, last_name, username, mailbox, status, event_count FROM persons
+        WHERE person_id = $1 OR username ILIKE $2 OR email ILIKE $2 OR mailbox ILIKE $2
+           OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ILIKE $2
+        ORDER BY (person_id = $1) DESC, lower(username) NULLS LAST, person_id LIMIT $3`,
+      [q, like, limit],
+    );
+    return {
+      persons: rows.map((r) => ({
+        personId: r.person_id,
+        name: [r.first_name, r.last_name].filter(Boolean).join(' ') || null,
+        username: r.username,
+        mailbox: r.mailbox,
+        status: r.status,
+        eventCount: r.event_count,
+      })),
+    };
+  });
+
+  app.get('/api/persons/:person', async (req): Promise<PersonReport> => {
+    const personId = await personIdOf(req.params);
+    const stored = await storedPersonReport(ctx.db, personId);
+    let fromFs: Partial<PersonReport> = { courses: [], groups: [] };
+    try {
+      const [fsPerson, enrolled] = await Promise.all([ctx.fs.getPerson(personId), enrolment(ctx.fs, personId, ctx.config.semesters)]);
+      fromFs = {
+        ...enrolled,
+        ...(fsPerson
+          ? {
+              name: `${fsPerson.firstName} ${fsPerson.lastName}`.trim() || null,
+              username: fsPerson.username,
+              email: fsPerson.email,
+              ...(stored?.mailbox ? {} : { mailbox: mailboxOf(fsPerson, ctx.config.mailbox) }),
+            }
+          : {}),
+      };
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      // The admin still gets kada's own record while FS is down.
+      fromFs = { courses: [], groups: [], fsUnavailable: `FS could not be read (${err.code}); courses and groups are missing` };
+    }
+    const base = stored ?? {
+      personId,
+      name: null,
+      username: null,
+      email: null,
+      mailbox: null,
+      status: 'unknown' as const,
+      optedOut: false,
+      eventCount: 0,
+      lastSync: null,
+      lastError: null,
+      lastErrorAt: null,
+      syncedCourses: [],
+      recentJobs: [],
+      recentErrors: [],
+    };
+    return { ...base, ...fromFs } as PersonReport;
+  });
+
+  app.get('/api/persons/:person/diff', async (req) => {
+    const personId = await personIdOf(req.params);
+    const { against } = parseInput(diffQuery, req.query, 'query');
+    // Sources are read afresh, as a rebuild would; `against=graph` also reads the calendar back.
+    const r = await syncPerson(ctx, personId, { dryRun: true, courseMaxAgeMs: 0, mode: against === 'graph' ? 'reconcile' : 'sync' });
+    return {
+      personId,
+      against,
+      outcome: r.outcome,
+      mailbox: r.mailbox,
+      eventCount: r.eventCount,
+      counts: r.planned,
+      changes: r.changes.slice(0, MAX_LISTED_CHANGES),
+      truncated: r.changes.length > MAX_LISTED_CHANGES,
+      courses: r.courses,
+      dataErrors: r.dataErrors,
+    };
+  });
+
+  app.post('/api/persons/:person/rebuild', async (req, reply) => {
+    const personId = await personIdOf(req.params);
+    const jobId = await queueRebuild(personId, 'rebuild requested in the admin API');
+    ctx.logger.info({ personId, jobId }, 'admin queued a forced rebuild');
+    return reply.code(202).header('location', `/api/jobs/${jobId}`).send({ jobId, personId });
+  });
+
+  for (const [method, optedOut] of [
+    ['PUT', true],
+    ['DELETE', false],
+  ] as const) {
+    app.route({
+      method,
+      url: '/api/persons/:person/opt-out',
+      handler: async (req, reply) => {
+        const personId = await personIdOf(req.params);
+        await setOptOut(ctx.db, personId, optedOut);
+        const jobId = await queueRebuild(personId, optedOut ? 'opted out by an admin' : 'opt-out withdrawn by an admin');
+        ctx.logger.info({ personId, jobId, optedOut }, 'admin changed opt-out');
+        return reply.code(202).header('location', `/api/jobs/${jobId}`).send({ personId, optedOut, jobId });
+      },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { appCss } from '../web/appCss';
+import { appJs } from '../web/appJs';
+import { indexHtml } from '../web/indexHtml';
+
+/** The admin web page: three static assets, no data in them (the page asks the API with the token). */
+export function webRoutes(app: FastifyInstance): void {
+  const assets: [string, string, string][] = [
+    ['/', 'text/html; charset=utf-8', indexHtml],
+    ['/app.js', 'text/javascript; charset=utf-8', appJs],
+    ['/app.css', 'text/css; charset=utf-8', appCss],
+  ];
+  for (const [url, type, body] of assets) {
+    app.get(url, async (_req, reply) =>
+      reply
+        .header('content-type', type)
+        .header('cache-control', 'no-cache')
+        // Only the page's own script and style may run; it talks only to this server.
+        .header(
+          'content-security-policy',
+          "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        .send(body),
+    );
+  }
+}

@@ -1,0 +1,92 @@
+import type { GraphWriter, GraphWriterStats } from '../graph/writer';
+import { jobCounts } from '../jobs/jobStatus';
+import type { JobState } from '../jobs/types';
+import type { Metrics } from '../observability/metrics';
+import type { Queryable } from '../store/queryable';
+
+/**
+ * The operator's overview (`GET /api/status`, the web page, `kada status`): read from the database,
+ * so every replica answers the same; Graph throttling is the answering process's own writer.
+ */
+export interface StatusReport {
+  generatedAt: Date;
+  queue: Record<JobState, number> & { oldestQueuedSeconds: number | null };
+  inbox: { pending: number; lagSeconds: number; failed: number };
+  deadLetters: { total: number; last24h: number };
+  graph: GraphThrottling | null;
+  errors: { last24h: Record<string, number>; total: number };
+  persons: { total: number; active: number; noMailbox: number; gone: number; optedOut: number; withError: number; lastSyncAt: Date | null };
+}
+
+export interface GraphThrottling {
+  /** Counted by this process since it started. */
+  scope: 'process';
+  throttled: number;
+  retryWaitSeconds: number;
+  pending: number;
+  writer: GraphWriterStats;
+}
+
+export async function collectStatus(db: Queryable, opts: { writer?: GraphWriter; metrics?: Metrics } = {}): Promise<StatusReport> {
+  const [queue, oldest, inbox, dead, errorRows, persons] = await Promise.all([
+    jobCounts(db),
+    db.query(`SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s FROM jobs WHERE state = 'queued' AND run_at <= now()`),
+    db.query(
+      `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending,
+              count(*) FILTER (WHERE state = 'failed')::int AS failed,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(received_at) FILTER (WHERE state = 'pending')), 0)::float8 AS lag
+         FROM inbox`,
+    ),
+    db.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS day
+         FROM errors WHERE kind = 'dead_letter'`,
+    ),
+    db.query(
+      `SELECT kind, count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS day, count(*)::int AS total
+         FROM errors GROUP BY kind ORDER BY kind`,
+    ),
+    db.query(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE status = 'active')::int AS active,
+              count(*) FILTER (WHERE status = 'no_mailbox')::int AS no_mailbox,
+              count(*) FILTER (WHERE status = 'gone')::int AS gone,
+              count(*) FILTER (WHERE opted_out)::int AS opted_out,
+              count(*) FILTER (WHERE last_error IS NOT NULL)::int AS with_error,
+              max(last_sync_at) AS last_sync_at
+         FROM persons`,
+    ),
+  ]);
+
+  const lag = Math.max(0, Number(inbox[0]?.lag ?? 0));
+  opts.metrics?.inboxLag.set(lag);
+  if (opts.metrics) for (const [state, n] of Object.entries(queue)) opts.metrics.jobsByState.set({ state }, n);
+
+  const last24h: Record<string, number> = {};
+  let total = 0;
+  for (const r of errorRows as { kind: string; day: number; total: number }[]) {
+    if (r.day) last24h[r.kind] = r.day;
+    total += r.total;
+  }
+  const stats = opts.writer?.stats();
+  const p = persons[0] ?? {};
+  return {
+    generatedAt: new Date(),
+    queue: { ...queue, oldestQueuedSeconds: oldest[0]?.s === null || oldest[0]?.s === undefined ? null : Math.max(0, Math.round(Number(oldest[0].s))) },
+    inbox: { pending: inbox[0]?.pending ?? 0, lagSeconds: Math.round(lag), failed: inbox[0]?.failed ?? 0 },
+    deadLetters: { total: dead[0]?.total ?? 0, last24h: dead[0]?.day ?? 0 },
+    graph:
+      stats && opts.writer
+        ? { scope: 'process', throttled: stats.throttled, retryWaitSeconds: Math.round(stats.retryWaitMs / 100) / 10, pending: opts.writer.pending, writer: stats }
+        : null,
+    errors: { last24h, total },
+    persons: {
+      total: p.total ?? 0,
+      active: p.active ?? 0,
+      noMailbox: p.no_mailbox ?? 0,
+      gone: p.gone ?? 0,
+      optedOut: p.opted_out ?? 0,
+      withError: p.with_error ?? 0,
+      lastSyncAt: p.last_sync_at ?? null,
+    },
+  };
+}
