@@ -3,6 +3,7 @@ import { registerDiff } from './commands/diff';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
+import { registerStatus } from './commands/status';
 
 /**
  * Every CLI command, one file each under commands/. Each loads and validates the config itself,
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerRebuild(program);
   registerDiff(program);
   registerReconcile(program);
+  registerStatus(program);
 }

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { storedPersonReport, type StoredPersonReport } from '../../admin/personReport';
+import { collectStatus, type StatusReport } from '../../admin/statusReport';
+import { loadDatabaseUrl } from '../../config/config';
+import { createDataSource } from '../../db/dataSource';
+import { recentErrors, type StoredError } from '../../store/errors';
+import { findPerson } from '../../store/persons';
+import { printJson } from '../output';
+
+/**
+ * `kada status [<person>]`: the queue, inbox and errors, or one person's state, read straight from
+ * the database (needs only DATABASE_URL, so it works while FS, TP or Graph are down).
+ */
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('queue depth, last sync, errors; or one person\'s state')
+    .argument('[person]', 'personlopenummer, username or e-mail')
+    .option('--json', 'machine-readable output')
+    .action(async (person: string | undefined, opts: { json?: boolean }) => {
+      const ds = createDataSource(loadDatabaseUrl(), { poolSize: 3 });
+      await ds.initialize();
+      try {
+        if (person !== undefined) {
+          const q = person.trim();
+          const known = q ? await findPerson(ds, q) : null;
+          const report = known ? await storedPersonReport(ds, known.personId) : /^\d{1,12}$/.test(q) ? await storedPersonReport(ds, q) : null;
+          if (!report) {
+            const err = new Error(`unknown person: ${person} (kada has no record of them by number, username or e-mail)`) as Error & { code: string };
+            err.code = 'PERSON_UNKNOWN';
+            throw err;
+          }
+          if (opts.json) printJson(report);
+          else process.stdout.write(formatPerson(report));
+          return;
+        }
+        const [status, errors] = await Promise.all([collectStatus(ds), recentErrors(ds, { limit: 10 })]);
+        if (opts.json) printJson({ ...status, recentErrors: errors });
+        else process.stdout.write(formatStatus(status, errors));
+      } finally {
+        await ds.destroy();
+      }
+    });
+}
+
+const when = (d: Date | null | undefined) => (d ? new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z') : 'never');
+
+function formatStatus(s: StatusReport, errors: StoredError[]): string {
+  const kinds = Object.entries(s.errors.last24h).map(([k, n]) => `${k} ${n}`);
+  const lines = [
+    `jobs          queued ${s.queue.queued}${s.queue.oldestQueuedSeconds !== null ? ` (oldest ${s.queue.oldestQueuedSeconds} s)` : ''}, running ${s.queue.running}, failed ${s.queue.failed}, done ${s.queue.done}`,
+    `inbox         pending ${s.inbox.pending}, lag ${s.inbox.lagSeconds} s, failed ${s.inbox.failed}`,
+    `dead letters  ${s.deadLetters.total} (${s.deadLetters.last24h} in the last 24 h)`,
+    `persons       ${s.persons.total} (active ${s.persons.active}, no mailbox ${s.persons.noMailbox}, gone ${s.persons.gone}, opted out ${s.persons.optedOut}, with error ${s.persons.withError})`,
+    `last sync     ${when(s.persons.lastSyncAt)}`,
+    `errors (24 h) ${kinds.length ? kinds.join(', ') : 'none'}`,
+  ];
+  if (errors.length) {
+    lines.push('recent errors:');
+    for (const e of errors) lines.push(`  ${when(e.createdAt)} ${e.kind} ${e.code}${e.personId ? ` person ${e.personId}` : ''}: ${e.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatPerson(p: StoredPersonReport): string {
+  const lines = [
+    `person        ${p.personId}${p.name ? ` ${p.name}` : ''}${p.username ? ` (${p.username})` : ''}`,
+    `mailbox       ${p.mailbox ?? 'none'}`,
+    `status        ${p.status}${p.optedOut ? ', opted out' : ''}`,
+    `events        ${p.eventCount}${p.syncedCourses.length ? ` in ${p.syncedCourses.join(', ')}` : ''}`,
+    `last sync     ${when(p.lastSync)}`,
+    `last error    ${p.lastError ? `${p.lastError} (${when(p.lastErrorAt)})` : 'none'}`,
+  ];
+  if (p.recentJobs.length) {
+    lines.push('recent jobs:');
+    for (const j of p.recentJobs) {
+      lines.push(`  ${j.jobId} ${j.state}${j.progress ? ` ${j.progress.done}/${j.progress.total}` : ''} ${when(j.createdAt)} ${j.reasons[0] ?? ''}${j.lastError ? ` error: ${j.lastError}` : ''}`);
+    }
+  }
+  if (p.recentErrors.length) {
+    lines.push('recent errors:');
+    for (const e of p.recentErrors) lines.push(`  ${when(e.createdAt)} ${e.kind} ${e.code}: ${e.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
