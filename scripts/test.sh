@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tmp
+# --- admin page browser tests (test/admin/web*.test.ts) need Debian's chromium ---
+if ! command -v chromium >/dev/null 2>&1; then
+  { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } >/dev/null 2>&1 \
+    || echo "warning: could not install chromium (apt-get install -y chromium); the admin browser tests will fail" >&2
+fi
+# --- end chromium ---
 bash scripts/services.sh start > .tmp/services.env
 set -a; . ./.tmp/services.env; set +a
 npx tsc -p tsconfig.build.json
