@@ -39,7 +39,12 @@ progress { width: 160px; }
 .warning { color: var(--bad); }
 .muted { color: var(--muted); }
 table { width: 100%; border-collapse: collapse; font-size: 13px; }
-th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td { overflow-wrap: anywhere; }
+th { white-space: nowrap; }
+td:first-child { white-space: nowrap; }
+.scroll { max-height: 26rem; overflow: auto; border: 1px solid var(--line); border-radius: 4px; }
+.scroll thead th { position: sticky; top: 0; background: var(--card); }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .change-create td:first-child { color: var(--good); font-weight: 600; }
 .change-update td:first-child { color: var(--accent); font-weight: 600; }

@@ -82,7 +82,7 @@ export const appJs = String.raw`'use strict';
     text('person-name', p.name || p.username || p.personId);
     text('person-id', p.personId);
     text('person-mailbox', p.mailbox);
-    text('person-status', p.status + (p.optedOut ? ' (opted out)' : ''));
+    text('person-status', (p.status === 'unknown' ? 'not synced yet' : p.status.replace('_', ' ')) + (p.optedOut ? ' (opted out)' : ''));
     text('event-count', p.eventCount);
     text('last-sync', when(p.lastSync));
     text('last-error', p.lastError ? p.lastError + ' (' + when(p.lastErrorAt) + ')' : '');
@@ -160,8 +160,9 @@ export const appJs = String.raw`'use strict';
 
   function search(q) {
     stopPolling();
-    text('job-text', '');
+    $('job-text').textContent = '';
     $('job-progress').hidden = true;
+    $('rebuild').disabled = false;
     $('search-message').textContent = 'Searching…';
     return loadPerson(q).then(function () {
       $('search-message').textContent = 'Showing ' + (current.name || current.personId) + '.';

@@ -63,10 +63,12 @@ export const indexHtml = String.raw`<!doctype html>
 
       <h4 id="diff-heading">Dry-run diff</h4>
       <p id="diff-summary" role="status" aria-live="polite"></p>
-      <table aria-labelledby="diff-heading">
-        <thead><tr><th scope="col">Change</th><th scope="col">Subject</th><th scope="col">Start</th><th scope="col">Key</th></tr></thead>
-        <tbody id="diff"></tbody>
-      </table>
+      <div class="scroll" tabindex="0" role="region" aria-labelledby="diff-heading">
+        <table aria-labelledby="diff-heading">
+          <thead><tr><th scope="col">Change</th><th scope="col">Subject</th><th scope="col">Start</th><th scope="col">Key</th></tr></thead>
+          <tbody id="diff"></tbody>
+        </table>
+      </div>
 
       <h4 id="jobs-heading">Recent jobs</h4>
       <table aria-labelledby="jobs-heading">
@@ -96,10 +98,12 @@ export const indexHtml = String.raw`<!doctype html>
       <div><dt>Last sync</dt><dd id="st-last-sync"></dd></div>
     </dl>
     <h3 id="errors-heading">Recent errors</h3>
-    <table aria-labelledby="errors-heading">
-      <thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Code</th><th scope="col">Person</th><th scope="col">Message</th></tr></thead>
-      <tbody id="errors"></tbody>
-    </table>
+    <div class="scroll" tabindex="0" role="region" aria-labelledby="errors-heading">
+      <table aria-labelledby="errors-heading">
+        <thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Code</th><th scope="col">Person</th><th scope="col">Message</th></tr></thead>
+        <tbody id="errors"></tbody>
+      </table>
+    </div>
   </section>
 </main>
 </body>
