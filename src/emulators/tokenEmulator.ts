@@ -1,4 +1,4 @@
-import { X509Certificate, constants, createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { X509Certificate, constants, createHash, generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { readBody, seededRandom, sleep, startHttpsServer, writeResponse, type EmulatedResponse } from './graphHttp';
@@ -409,7 +409,7 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
     verifyAccessToken(token: string): TokenCheck {
       const jwt = decodeJwt(token);
       if (!jwt) return { ok: false, message: 'IDX14100: JWT is not well formed, there are no dots (.).' };
-      if (jwt.header.kid !== kid || !verify('sha256', Buffer.from(jwt.signed), createPublicKey(signingKey.publicKey), jwt.signature)) {
+      if (jwt.header.kid !== kid || !verify('sha256', Buffer.from(jwt.signed), signingKey.publicKey, jwt.signature)) {
         return { ok: false, message: 'Access token validation failure. Invalid signature.' };
       }
       const p = jwt.payload;

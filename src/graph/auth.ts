@@ -142,9 +142,13 @@ export function createTokenProvider(
       return result.accessToken;
     } catch (err) {
       const { text, aadCode } = describeMsalError(err);
+      const hint =
+        (err as { errorCode?: string }).errorCode === 'endpoints_resolution_error'
+          ? ` (could not read ${authority}/v2.0/.well-known/openid-configuration: wrong AZURE_AUTHORITY_HOST or AZURE_TENANT_ID, host unreachable, or its certificate is not trusted; see NODE_EXTRA_CA_CERTS)`
+          : '';
       throw new GraphAuthError(
         'GRAPH_AUTH_FAILED',
-        redact(`could not get a Graph token for client ${cfg.clientId} from ${authority} (scope ${scope}): ${text}`, secrets),
+        redact(`could not get a Graph token for client ${cfg.clientId} from ${authority} (scope ${scope}): ${text}${hint}`, secrets),
         cfg.clientId,
         aadCode,
       );
