@@ -35,6 +35,30 @@ export class TimeoutHandler implements Middleware {
   }
 }
 
+/**
+ * After a 401 on a request that carried a token, asks for a fresh token (bypassing MSAL's cache) and
+ * sends the request once more: a token revoked or expired early would otherwise fail every call
+ * until MSAL's cached copy runs out.
+ */
+export class RefreshTokenOn401Handler implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly tokens: TokenProvider) {}
+  async execute(context: Context): Promise<void> {
+    await this.next!.execute(context);
+    const headers = context.options?.headers;
+    const authorization = headers instanceof Headers ? headers.get('Authorization') : (headers as Record<string, string> | undefined)?.Authorization;
+    if (context.response?.status !== 401 || !authorization) return;
+    const bearer = `Bearer ${await this.tokens.getToken({ forceRefresh: true })}`;
+    if (headers instanceof Headers) headers.set('Authorization', bearer);
+    else (headers as Record<string, string>).Authorization = bearer;
+    context.response = undefined;
+    await this.next!.execute(context);
+  }
+  setNext(next: Middleware) {
+    this.next = next;
+  }
+}
+
 export interface GraphClientOptions {
   /**
    * Retries the library itself makes on a top-level 429/503/504 (honouring Retry-After). Default 0:
@@ -55,7 +79,7 @@ export function graphEndpoint(baseUrl: string): { baseUrl: string; version: stri
 
 export function createGraphClient(cfg: Config['graph'], tokens: TokenProvider, opts: GraphClientOptions = {}): Client {
   const endpoint = graphEndpoint(cfg.baseUrl);
-  const middleware: Middleware[] = [new AuthenticationHandler({ getAccessToken: () => tokens.getToken() })];
+  const middleware: Middleware[] = [new AuthenticationHandler({ getAccessToken: () => tokens.getToken() }), new RefreshTokenOn401Handler(tokens)];
   const retries = opts.libraryRetries ?? 0;
   if (retries > 0) middleware.push(new RetryHandler(new RetryHandlerOptions(3, retries)));
   middleware.push(new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new TimeoutHandler(cfg.timeoutMs), new HTTPMessageHandler());

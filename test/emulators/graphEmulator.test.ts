@@ -218,6 +218,42 @@ describe('graph emulator: events', () => {
     expect(retried.body.id).toBe(emu.graph.events(mb)[0]!.id);
   });
 
+  it('a create that times out after creating, retried with its transactionId, still leaves one event', async () => {
+    const mb = freshMailbox();
+    emu.graph.setFaults({ hangMs: 50 });
+    emu.graph.failNext('timeoutAfterCreate', 1);
+    expect((await call('POST', `/users/${mb}/events`, eventBody('to', { transactionId: 'tx-to' }))).status).toBe(504);
+    expect((await call('POST', `/users/${mb}/events`, eventBody('to', { transactionId: 'tx-to' }))).status).toBe(201);
+    expect(emu.graph.events(mb)).toHaveLength(1);
+  });
+
+  it('a transactionId answers for its event only while the event exists', async () => {
+    const mb = freshMailbox();
+    const first = await call('POST', `/users/${mb}/events`, eventBody('gone', { transactionId: 'tx-gone' }));
+    emu.graph.userDelete(mb, first.body.id);
+    const again = await call('POST', `/users/${mb}/events`, eventBody('gone', { transactionId: 'tx-gone' }));
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(first.body.id);
+    expect(emu.graph.events(mb).map((e) => e.id)).toEqual([again.body.id]);
+    const changeTx = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(again.body.id)}`, { transactionId: 'other' });
+    expect(changeTx.status).toBe(400);
+  });
+
+  it('PATCH merges extended properties and keeps the others', async () => {
+    const mb = freshMailbox();
+    const created = await call('POST', `/users/${mb}/events`, eventBody('m1'));
+    const patched = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, {
+      // the same property spelt with another case for the type and property-set GUID
+      singleValueExtendedProperties: [{ id: 'string {5B8C4F3E-2A71-4D0E-9C6B-1F2E3D4C5B6A} Name kadaHash', value: 'new-hash' }],
+    });
+    expect(patched.status).toBe(200);
+    expect(emu.graph.events(mb)[0]!.extendedProperties).toMatchObject({ [OWNER_PROP]: 'uio', [KEY_PROP]: 'm1' });
+    expect(Object.values(emu.graph.events(mb)[0]!.extendedProperties)).toContain('new-hash');
+    expect(Object.keys(emu.graph.events(mb)[0]!.extendedProperties)).toHaveLength(3);
+    const invalid = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, { singleValueExtendedProperties: [{ id: 'kadaHash', value: 'x' }] });
+    expect(invalid.status).toBe(400);
+  });
+
   it('updates and deletes, 404 for an event that is gone, and lists the default calendar only', async () => {
     const mb = freshMailbox();
     const created = await call('POST', `/users/${mb}/events`, eventBody('u1'));

@@ -163,6 +163,20 @@ describe('Graph client against the Graph emulator', () => {
     expect(emu.graph.stats().requests.byStatus).toEqual({ '200': 3 });
   });
 
+  it('fetches a fresh token once when Graph answers 401 to a cached one', async () => {
+    const cfg = graphConfig();
+    const tokens = createTokenProvider(cfg);
+    const client = createGraphClient(cfg, tokens);
+    await client.api('/users/refresh@uio.no/events').get();
+    emu.token.resetStats();
+    emu.graph.resetStats();
+    emu.token.expireTokens();
+    const res = (await client.api('/users/refresh@uio.no/events').get()) as { value: unknown[] };
+    expect(res.value).toEqual([]);
+    expect(emu.graph.stats().requests.byStatus).toEqual({ '200': 1, '401': 1 });
+    expect(emu.token.stats().tokenRequests).toBe(1);
+  });
+
   it('works with the certificate credential as well', async () => {
     const cfg = graphConfig({ clientSecret: undefined, clientCertificatePath: certPath });
     const client = createGraphClient(cfg, createTokenProvider(cfg));
