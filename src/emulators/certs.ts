@@ -171,7 +171,8 @@ export function serverTlsOptions(dir: string): { cert: string; key: string } {
  */
 export function defaultCertDir(): string {
   const ca = process.env.NODE_EXTRA_CA_CERTS;
-  return ca ? path.dirname(path.resolve(ca)) : path.resolve('.tmp/certs');
+  // Only a CA made by ensureCerts (named ca.pem) marks the directory; never write next to some other bundle.
+  return ca && path.basename(ca) === 'ca.pem' ? path.dirname(path.resolve(ca)) : path.resolve('.tmp/certs');
 }
 
 /** SHA-1 and SHA-256 thumbprints (upper-case hex) of a PEM certificate, as Azure shows them. */
