@@ -62,9 +62,12 @@ export async function heartbeat(
   progress?: { done: number; total: number },
 ): Promise<boolean> {
   const rows = await db.query(
-    `UPDATE jobs SET locked_until = now() + make_interval(secs => $3::double precision / 1000),
-            progress = COALESCE($4::jsonb, progress)
-      WHERE id = $1 AND locked_by = $2 AND state = 'running' RETURNING id`,
+    // As a CTE so the rows come back as rows (TypeORM answers a bare UPDATE ... RETURNING with [rows, count]).
+    `WITH beat AS (
+       UPDATE jobs SET locked_until = now() + make_interval(secs => $3::double precision / 1000),
+              progress = COALESCE($4::jsonb, progress)
+        WHERE id = $1 AND locked_by = $2 AND state = 'running' RETURNING id)
+     SELECT id FROM beat`,
     [jobId, workerId, leaseMs, progress ? JSON.stringify(progress) : null],
   );
   return rows.length > 0;

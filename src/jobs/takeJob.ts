@@ -10,7 +10,9 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const rows = await db.query(
-        `UPDATE jobs SET state = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2::double precision / 1000),
+        // The CTE makes this a SELECT: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
+        `WITH taken AS (
+         UPDATE jobs SET state = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2::double precision / 1000),
                 attempts = attempts + 1, started_at = now(), progress = NULL
           WHERE id = (
             SELECT j.id FROM jobs j
@@ -19,7 +21,8 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
              ORDER BY j.priority DESC, j.run_at, j.id
              FOR UPDATE SKIP LOCKED
              LIMIT 1)
-          RETURNING ${JOB_COLUMNS}`,
+          RETURNING ${JOB_COLUMNS})
+         SELECT * FROM taken`,
         [workerId, leaseMs],
       );
       return rows[0] ? jobFromRow(rows[0]) : null;
@@ -38,11 +41,13 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
 export async function claimJob(db: Queryable, jobId: string, workerId: string, leaseMs: number): Promise<Job | null> {
   try {
     const rows = await db.query(
-      `UPDATE jobs SET state = 'running', locked_by = $2, locked_until = now() + make_interval(secs => $3::double precision / 1000),
+      `WITH claimed AS (
+       UPDATE jobs SET state = 'running', locked_by = $2, locked_until = now() + make_interval(secs => $3::double precision / 1000),
               attempts = attempts + 1, started_at = now(), progress = NULL
         WHERE id = $1 AND state = 'queued'
           AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = jobs.person_id AND r.state = 'running')
-        RETURNING ${JOB_COLUMNS}`,
+        RETURNING ${JOB_COLUMNS})
+       SELECT * FROM claimed`,
       [jobId, workerId, leaseMs],
     );
     return rows[0] ? jobFromRow(rows[0]) : null;
