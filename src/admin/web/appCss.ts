@@ -12,6 +12,7 @@ header label { margin-right: 6px; }
 #token-state { font-size: 13px; opacity: .85; min-width: 10em; }
 main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; padding: 20px 24px; max-width: 1500px; margin: 0 auto; }
 @media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
+main > .wide { grid-column: 1 / -1; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; min-width: 0; }
 h2 { margin: 0 0 12px; font-size: 18px; }
 h3 { margin: 16px 0 8px; font-size: 16px; }
@@ -40,9 +41,10 @@ progress { width: 160px; }
 .muted { color: var(--muted); }
 table { width: 100%; border-collapse: collapse; font-size: 13px; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; }
-td { overflow-wrap: anywhere; }
+td { overflow-wrap: break-word; }
 th { white-space: nowrap; }
 td:first-child { white-space: nowrap; }
+#errors td:last-child, #diff td:nth-child(2) { min-width: 16em; }
 .scroll { max-height: 26rem; overflow: auto; border: 1px solid var(--line); border-radius: 4px; }
 .scroll thead th { position: sticky; top: 0; background: var(--card); }
 th { font-size: 12px; color: var(--muted); font-weight: 600; }

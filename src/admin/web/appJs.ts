@@ -139,6 +139,7 @@ export const appJs = String.raw`'use strict';
         cell(tr, ch.key);
         body.appendChild(tr);
       });
+      if (!d.changes.length) emptyRow(body, 4, 'No changes.');
     }, function (err) { $('diff-summary').textContent = 'Diff not available: ' + err.message; });
   }
 

@@ -97,7 +97,10 @@ export const indexHtml = String.raw`<!doctype html>
       <div><dt>Errors (24 h)</dt><dd id="st-errors"></dd></div>
       <div><dt>Last sync</dt><dd id="st-last-sync"></dd></div>
     </dl>
-    <h3 id="errors-heading">Recent errors</h3>
+  </section>
+
+  <section aria-labelledby="errors-heading" class="card wide">
+    <h2 id="errors-heading">Recent errors and dead letters</h2>
     <div class="scroll" tabindex="0" role="region" aria-labelledby="errors-heading">
       <table aria-labelledby="errors-heading">
         <thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Code</th><th scope="col">Person</th><th scope="col">Message</th></tr></thead>
