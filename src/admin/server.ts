@@ -39,6 +39,22 @@ export async function startAdminServer(ctx: AppContext, opts: AdminServerOptions
   return { url, close: () => app.close() };
 }
 
+/**
+ * The API route a request is for, or null if it is not for /api. Decided by the route fastify
+ * matched (the router decodes `%61pi` to `api`, so the raw URL alone would let a request past the
+ * token check); an unmatched URL counts as /api if it decodes to one, so a 404 reveals nothing either.
+ */
+function apiRoute(matched: string | undefined, rawUrl: string): string | null {
+  if (matched !== undefined) return matched === '/api' || matched.startsWith('/api/') ? matched : null;
+  let path = rawUrl.split('?')[0] ?? '';
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    /* undecodable: judge the raw text */
+  }
+  return /^\/+api(\/|$)/i.test(path) ? path : null;
+}
+
 /** The server without listening, for `app.inject()` in tests. */
 export async function buildAdminApp(ctx: AppContext, opts: Omit<AdminServerOptions, 'port' | 'host'>): Promise<FastifyInstance> {
   const log = ctx.logger.child({ component: 'admin' });
@@ -53,10 +69,10 @@ export async function buildAdminApp(ctx: AppContext, opts: Omit<AdminServerOptio
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-    const path = req.url.split('?')[0] ?? '';
-    if (!path.startsWith('/api/') && path !== '/api') return;
+    const route = apiRoute(req.routeOptions.url, req.url);
+    if (route === null) return;
     reply.header('cache-control', 'no-store');
-    if (path === '/api/openapi.json') return;
+    if (route === '/api/openapi.json') return;
     const token = ctx.config.adminToken;
     if (!token) return reply.code(503).send({ error: 'admin API disabled', message: 'set ADMIN_TOKEN to enable the admin API' });
     if (!bearerMatches(req.headers.authorization, token)) {

@@ -74,6 +74,14 @@ describe('admin API: authentication', () => {
     expect((await f.ctx.db.query(`SELECT count(*)::int AS n FROM jobs`))[0].n).toBe(0);
   });
 
+  it('cannot be bypassed by encoding or bending the path', async () => {
+    for (const url of ['/%61pi/status', '/%61%70%69/errors', '/api/%73tatus', '/api/status/', '/api//status', '//api/status', '/API/status', '/./api/status', '/x/../api/status', '/api/status;x']) {
+      const res = await get(url, {});
+      expect(res.statusCode, url).toBe(401);
+      expect(res.body).toBe('{"error":"unauthorized"}');
+    }
+  });
+
   it('accepts the token case-insensitively on the scheme only', async () => {
     expect((await get('/api/status', { authorization: `bearer ${ADMIN_TOKEN}` })).statusCode).toBe(200);
     expect((await get('/api/status', { authorization: `Bearer ${ADMIN_TOKEN.toUpperCase()}` })).statusCode).toBe(401);
