@@ -136,6 +136,7 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
       roles,
       courses,
       settings: { institution: config.institution, timezone: config.timezone, language: config.language },
+      seriesMode: config.seriesMode,
     });
     desired = result.events;
     dataErrors = result.errors;
