@@ -17,11 +17,7 @@ export function createLogger(opts: { level?: string; secrets?: string[]; name?: 
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      hooks: secrets.length
-        ? {
-            streamWrite: (line: string) => scrub(line),
-          }
-        : undefined,
+      ...(secrets.length ? { hooks: { streamWrite: (line: string) => scrub(line) } } : {}),
       redact: { paths: ['*.apiKey', '*.clientSecret', '*.password', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
     },
     opts.destination,

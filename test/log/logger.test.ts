@@ -1,0 +1,33 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines with the ids given to a child', () => {
+    const { lines, stream } = capture();
+    const log = createLogger({ destination: stream });
+    log.child({ personId: '56154', jobId: '7' }).info('person synced');
+    const entry = JSON.parse(lines[0]!);
+    expect(entry).toMatchObject({ level: 'info', personId: '56154', jobId: '7', msg: 'person synced' });
+  });
+
+  it('replaces configured secret values wherever they appear', () => {
+    const { lines, stream } = capture();
+    const log = createLogger({ destination: stream, secrets: ['s3cr3t-client-value'] });
+    log.warn({ detail: 'token s3cr3t-client-value leaked', headers: { authorization: 'Bearer abc' } }, 'oops s3cr3t-client-value');
+    expect(lines.join('')).not.toContain('s3cr3t-client-value');
+    expect(lines.join('')).not.toContain('Bearer abc');
+    expect(lines.join('')).toContain('[redacted]');
+  });
+});
