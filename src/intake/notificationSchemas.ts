@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const MAX_NOTIFICATION_BYTES = 64 * 1024;
 export const MAX_NOTIFICATION_ID_LENGTH = 200;
 
+/** Course codes (`IN1000`, `MAT-INF1100`) and versions as they appear in subjects and on the CLI. */
+export const COURSE_CODE_PATTERN = /^[\p{L}\p{N}_.-]{1,40}$/u;
+export const COURSE_VERSION_PATTERN = /^[\p{L}\p{N}_-]{1,20}$/u;
+
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** `jti` or CloudEvents `id`: the key that makes a redelivered notification a no-op. */

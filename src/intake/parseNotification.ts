@@ -4,6 +4,8 @@ import type { CourseRef } from '../domain/types';
 import {
   CLOUDEVENT_OPERATION,
   cloudEventSchema,
+  COURSE_CODE_PATTERN,
+  COURSE_VERSION_PATTERN,
   jwtClaimSchema,
   MAX_NOTIFICATION_BYTES,
   personIdSchema,
@@ -60,8 +62,6 @@ export type ParseResult = { ok: true; notification: Notification } | ParseFailur
 /** FS resources whose messages name the person to rebuild in `person_id`. */
 const PERSON_SCOPED_RESOURCES = new Set(['undervisningsmeldinger', 'gruppemedlemskap', 'personroller']);
 
-const COURSE_ID = /^[\p{L}\p{N}_.-]{1,40}$/u;
-const COURSE_VERSION = /^[\p{L}\p{N}_-]{1,20}$/u;
 const COURSE_SUBJECT = /^courses\/([^,/]+)(?:,([^/]+))?\/([^/]+)$/;
 /** `no.<inst>.fs.FS-prod.personer.update`: the system is the third segment. */
 const ROUTING_KEY_SYSTEM = /^no\.[^.]+\.(fs|tp)\./i;
@@ -158,8 +158,8 @@ function courseAction(subject: string): ActionResult {
   if (!m) return fail('NOTIFICATION_INVALID_SUBJECT', `${JSON.stringify(subject)} is not courses/<courseid>,<version>/<semester>`);
   const [, courseId, version = '1', semesterRaw] = m;
   const semester = semesterRaw!.toLowerCase();
-  if (!COURSE_ID.test(courseId!)) return fail('NOTIFICATION_INVALID_SUBJECT', `course id ${JSON.stringify(courseId)} is not a course code`);
-  if (!COURSE_VERSION.test(version)) return fail('NOTIFICATION_INVALID_SUBJECT', `course version ${JSON.stringify(version)} is not a version`);
+  if (!COURSE_CODE_PATTERN.test(courseId!)) return fail('NOTIFICATION_INVALID_SUBJECT', `course id ${JSON.stringify(courseId)} is not a course code`);
+  if (!COURSE_VERSION_PATTERN.test(version)) return fail('NOTIFICATION_INVALID_SUBJECT', `course version ${JSON.stringify(version)} is not a version`);
   if (!isSemesterCode(semester)) {
     return fail('NOTIFICATION_INVALID_SUBJECT', `semester ${JSON.stringify(semesterRaw)} is not a TP semester code such as 26h`);
   }
