@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { registerDiff } from './commands/diff';
+import { registerEnqueueCourse } from './commands/enqueueCourse';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
+import { registerRun } from './commands/run';
 import { registerStatus } from './commands/status';
 
 /**
@@ -15,4 +17,6 @@ export function registerCommands(program: Command): void {
   registerDiff(program);
   registerReconcile(program);
   registerStatus(program);
+  registerRun(program);
+  registerEnqueueCourse(program);
 }
