@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { DateTime } from 'luxon';
+import { Client } from 'pg';
+import { startService } from '../app/runService';
+import { loadConfig } from '../config/config';
+import { createDataSource, migrate } from '../db/dataSource';
+import { KEY_PROP, OWNER_PROP } from '../domain/markers';
+import { startMicrosoftEmulator } from '../emulators/graphEmulator';
+import { generateInstitution } from '../emulators/institution';
+import { startSourceEmulator } from '../emulators/sourceEmulator';
+import { parseTpTime } from '../desired/time';
+import { createLogger } from '../log/logger';
+
+/**
+ * `npm run demo`: a synthetic university end to end on embedded defaults. FS notifications for
+ * every person go through RabbitMQ into `kada run` (consumer, planner, workers), which fills the
+ * emulated Exchange calendars; then a lecture moves in TP and a CloudEvents notification follows.
+ */
+
+const STUDENTS = Number(process.env.DEMO_STUDENTS ?? 60);
+const LATENCY = Number(process.env.DEMO_GRAPH_LATENCY_MS ?? 20);
+const KEEP = process.argv.includes('--keep');
+const out = (s = '') => process.stdout.write(`${s}\n`);
+
+async function resetDatabase(baseUrl: string, name: string): Promise<string> {
+  const admin = new URL(baseUrl);
+  admin.pathname = '/postgres';
+  const c = new Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function waitQuiet(db: { query(sql: string): Promise<any> }, label: string, timeoutMs = 600_000): Promise<void> {
+  const start = Date.now();
+  let last = '';
+  for (;;) {
+    const [r] = await db.query(
+      `SELECT (SELECT count(*) FROM inbox WHERE state = 'pending')::int AS inbox,
+              (SELECT count(*) FROM jobs WHERE state IN ('queued','running'))::int AS jobs,
+              (SELECT count(*) FROM jobs WHERE state = 'done')::int AS done`,
+    );
+    const line = `  ${label}: ${r.inbox} notifications waiting, ${r.jobs} person jobs queued/running, ${r.done} done`;
+    if (line !== last && process.stdout.isTTY) process.stdout.write(`\r${line}   `);
+    last = line;
+    if (r.inbox === 0 && r.jobs === 0) break;
+    if (Date.now() - start > timeoutMs) throw new Error(`${label}: not quiet after ${timeoutMs / 1000}s`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  if (process.stdout.isTTY) process.stdout.write('\n');
+  else out(last);
+}
+
+function fmt(e: { subject: string; startUtc: string; endUtc: string; location: { displayName: string } }): string {
+  const s = DateTime.fromISO(e.startUtc).setZone('Europe/Oslo');
+  const en = DateTime.fromISO(e.endUtc).setZone('Europe/Oslo');
+  return `${s.setLocale('nb').toFormat('ccc dd.MM HH:mm')}–${en.toFormat('HH:mm')}  ${e.subject}${e.location.displayName ? `  @ ${e.location.displayName}` : ''}`;
+}
+
+async function main(): Promise<void> {
+  if (!process.env.DATABASE_URL || !process.env.AMQP_URL || !process.env.NODE_EXTRA_CA_CERTS) {
+    throw new Error('run the demo with `npm run demo` (scripts/demo.sh starts PostgreSQL, RabbitMQ and trusts the emulator CA)');
+  }
+  out('kada demo: a synthetic university, real PostgreSQL and RabbitMQ, emulated TP/FS and Microsoft 365\n');
+  const institution = generateInstitution({ seed: 2026, students: STUDENTS, semesters: ['26h'], institution: 'uio' });
+  const sources = await startSourceEmulator({ institution, tpApiKey: 'demo-tp-key', fsApiKey: 'demo-fs-key' });
+  const microsoft = await startMicrosoftEmulator({ latencyMs: LATENCY, jitterMs: Math.round(LATENCY / 4) });
+  const databaseUrl = await resetDatabase(process.env.DATABASE_URL, 'kada_demo');
+  const queue = 'kada-demo';
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    AMQP_URL: process.env.AMQP_URL,
+    AMQP_QUEUE: queue,
+    AMQP_BINDINGS: 'ex_fs_demo:no.uio.fs.#,ex_tp_demo:no.uio.tp.#',
+    TP_BASE_URL: sources.tpBaseUrl,
+    TP_API_KEY: 'demo-tp-key',
+    FS_BASE_URL: sources.fsBaseUrl,
+    FS_API_KEY: 'demo-fs-key',
+    KADA_INSTITUTION: 'uio',
+    KADA_SEMESTERS: '26h',
+    ADMIN_TOKEN: 'demo-admin-token-0123456789',
+    PORT: process.env.PORT ?? '8080',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...microsoft.env(),
+  };
+  const config = loadConfig(env);
+  out(`institution: ${institution.students().length} students, ${institution.lecturers().length} lecturers, ${institution.courses('26h').length} courses`);
+  out(`TP/FS emulator ${sources.url}, Graph emulator ${microsoft.graphBaseUrl} (latency ${LATENCY} ms, 4 concurrent requests per app)`);
+
+  const ds = createDataSource(databaseUrl, { poolSize: 2 });
+  await ds.initialize();
+  out(`database kada_demo: migrations applied: ${(await migrate(ds)).join(', ') || 'none'}`);
+  await ds.destroy();
+
+  const conn = await amqp.connect(process.env.AMQP_URL);
+  const ch = await conn.createConfirmChannel();
+  await ch.deleteQueue(queue).catch(() => undefined);
+  await ch.deleteQueue(`${queue}.dead`).catch(() => undefined);
+  // FS and TP own their exchanges; kada declares them too, but the publisher must not depend on that.
+  await ch.assertExchange('ex_fs_demo', 'topic', { durable: true });
+  await ch.assertExchange('ex_tp_demo', 'topic', { durable: true });
+
+  const logger = createLogger({ level: config.logLevel, destination: process.stderr as never, secrets: ['demo-tp-key', 'demo-fs-key', microsoft.clientSecret ?? 'x'] });
+  const service = await startService(config, { env, logger });
+  out(`kada run is up: admin page ${service.adminUrl}/ (token ${env.ADMIN_TOKEN})\n`);
+  for (let i = 0; !service.consumer.isConnected(); i++) {
+    if (i > 200) throw new Error('kada did not connect to RabbitMQ within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // 1. FS says every person changed (as after a semester start): one notification each.
+  const persons = [...institution.students(), ...institution.lecturers()];
+  const started = Date.now();
+  for (const p of persons) {
+    const body = { sub: `personer/${p.personlopenummer}`, iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: randomUUID(), person_id: p.personlopenummer };
+    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' });
+  }
+  await ch.waitForConfirms();
+  out(`published ${persons.length} FS personer.update notifications to RabbitMQ`);
+  await new Promise((r) => setTimeout(r, 500));
+  await waitQuiet(service.ctx.db, 'initial fill');
+  const fillSeconds = (Date.now() - started) / 1000;
+  const st = microsoft.graph.stats();
+  out(`calendars filled in ${fillSeconds.toFixed(1)} s: ${st.writes.create} events created with ${st.batches} $batch requests (${(st.requests.total / Math.max(1, st.writes.create)).toFixed(3)} HTTP requests per event), ${st.throttled} throttled\n`);
+
+  // 2. What landed in a few calendars.
+  const student = institution.students().find((s) => s.epost)!;
+  const lecturer = institution.lecturers()[0]!;
+  for (const p of [student, institution.students().filter((s) => s.epost)[1]!, lecturer]) {
+    const events = microsoft.graph.events(p.epost!).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+    events.sort((a, b) => a.startUtc.localeCompare(b.startUtc));
+    const expected = institution.timetableOf(p.personlopenummer, '26h').length;
+    out(`${p.fornavn} ${p.etternavn} <${p.epost}>: ${events.length} events (TP says ${expected}); the first five:`);
+    for (const e of events.slice(0, 5)) out(`   ${fmt(e)}`);
+  }
+
+  // 3. A planner moves a lecture two hours later and cancels the next one; TP notifies (CloudEvents).
+  const reg = institution.registrationsOfPerson(student.personlopenummer, '26h')[0]!;
+  const ref = { courseId: reg.emne.kode, version: reg.emne.versjon, semester: '26h' };
+  const lectures = institution.courseEvents(ref)!.filter((e) => e.status_plenary && e.status === 'active');
+  const [moved, cancelled] = [lectures[3]!, lectures[4]!];
+  const newStart = parseTpTime(moved.dtstart)!.plus({ hours: 2 });
+  const newEnd = parseTpTime(moved.dtend)!.plus({ hours: 2 });
+  institution.moveEvent(ref, moved.eventid, newStart.toISO()!, newEnd.toISO()!);
+  institution.cancelEvent(ref, cancelled.eventid);
+  const changeAt = Date.now();
+  const writesBefore = microsoft.graph.stats().writes.update;
+  const ce = { specversion: '1.0', id: randomUUID(), source: 'https://tp.uio.no', type: 'no.uio.tp.course.update', subject: `courses/${ref.courseId},${ref.version}/26h`, time: new Date().toISOString() };
+  ch.publish('ex_tp_demo', 'no.uio.tp.TP-prod.courses.update', Buffer.from(JSON.stringify(ce)), { persistent: true, contentType: 'application/cloudevents+json' });
+  await ch.waitForConfirms();
+  out(`\nTP: ${ref.courseId} lecture ${moved.eventid} moved two hours later, ${cancelled.eventid} cancelled; notification published`);
+  const key = (id: string) => `tp:26h:${ref.courseId},${ref.version}:${id}`;
+  const find = (id: string) => microsoft.graph.events(student.epost!).find((e) => e.extendedProperties[KEY_PROP] === key(id));
+  for (;;) {
+    const e = find(moved.eventid);
+    if (e && DateTime.fromISO(e.startUtc).toMillis() === newStart.toMillis() && find(cancelled.eventid)?.subject.startsWith('AVLYST')) break;
+    if (Date.now() - changeAt > 60_000) throw new Error('the change did not reach the calendar within a minute');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  out(`in ${student.fornavn}'s calendar after ${((Date.now() - changeAt) / 1000).toFixed(2)} s:`);
+  out(`   ${fmt(find(moved.eventid)!)}`);
+  out(`   ${fmt(find(cancelled.eventid)!)}`);
+  await waitQuiet(service.ctx.db, 'fan-out');
+  const affected = institution.registrationsOfCourse(ref).length;
+  out(`the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of the ${affected} registered students and the lecturers, nothing else`);
+
+  // 4. The same FS notifications again: nothing to write.
+  const createsBefore = microsoft.graph.stats().writes;
+  for (const p of persons.slice(0, 20)) {
+    const body = { sub: `personer/${p.personlopenummer}`, iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: randomUUID(), person_id: p.personlopenummer };
+    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' });
+  }
+  await ch.waitForConfirms();
+  await new Promise((r) => setTimeout(r, 500));
+  await waitQuiet(service.ctx.db, 'resync of 20 unchanged persons');
+  const after = microsoft.graph.stats().writes;
+  out(`resync of 20 unchanged persons: ${after.create - createsBefore.create + after.update - createsBefore.update + after.delete - createsBefore.delete} Graph writes`);
+
+  if (KEEP) {
+    out(`\nkada keeps running; admin page ${service.adminUrl}/ (token ${env.ADMIN_TOKEN}). Ctrl-C to stop.`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+  await service.stop();
+  await ch.close();
+  await conn.close();
+  await Promise.all([sources.close(), microsoft.close()]);
+  out('\ndemo finished. `npm run demo -- --keep` leaves kada running with its admin page.');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
