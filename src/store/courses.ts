@@ -18,6 +18,15 @@ export async function getCachedCourse(db: Queryable, ref: CourseRef): Promise<Ca
   return rows[0] ? { course: rows[0].course as TpCourse, fetchedAt: rows[0].fetched_at } : null;
 }
 
+/** When the stored copy was read from TP, without transferring it. */
+export async function cachedCourseFetchedAt(db: Queryable, ref: CourseRef): Promise<Date | null> {
+  const rows = await db.query(
+    `SELECT fetched_at FROM tp_courses WHERE semester = $1 AND course_id = $2 AND course_version = $3`,
+    [ref.semester, ref.courseId, ref.version],
+  );
+  return rows[0]?.fetched_at ?? null;
+}
+
 export async function putCachedCourse(db: Queryable, course: TpCourse): Promise<void> {
   const staff = [...new Set(course.events.flatMap((e) => e.staffs.map((s) => s.id.toLowerCase())))];
   await db.query(

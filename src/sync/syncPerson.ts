@@ -128,14 +128,15 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
       if (config.semesters.includes(c.semester)) refs.set(courseKey(c), c);
     }
     if (fsPerson.username) for (const c of await coursesNamingStaff(db, fsPerson.username, config.semesters)) refs.set(courseKey(c), c);
-    const courses = await loadCourses(db, ctx.tp, [...refs.values()], { maxAgeMs: opts.courseMaxAgeMs ?? HOUR });
+    const settings = { institution: config.institution, timezone: config.timezone, language: config.language };
+    const courses = await loadCourses(db, ctx.tp, [...refs.values()], { maxAgeMs: opts.courseMaxAgeMs ?? HOUR, settings });
     const result = desiredEvents({
       personId,
       username: fsPerson.username,
       registrations,
       roles,
       courses,
-      settings: { institution: config.institution, timezone: config.timezone, language: config.language },
+      settings,
       seriesMode: config.seriesMode,
     });
     desired = result.events;
