@@ -77,6 +77,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
       db: ctx.db,
       wakeup,
       concurrency: config.workers,
+      leaseMs: config.jobLeaseMs,
       handler: personJobHandler(ctx),
       isTransient,
       logger: ctx.logger.child({ component: 'worker' }),
@@ -90,7 +91,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
       logger: ctx.logger,
       metrics: ctx.metrics,
       semesters: config.semesters,
-      debounceMs: opts.plannerDebounceMs,
+      debounceMs: opts.plannerDebounceMs ?? config.plannerDebounceMs,
       jobMaxAttempts: config.jobMaxAttempts,
       onEnqueued: () => workers.wakeAll(),
     });

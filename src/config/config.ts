@@ -79,6 +79,8 @@ function schema(now: Date) {
       PORT: intFrom(1, 65535).default(8080),
       KADA_WORKERS: intFrom(1, 256).default(16),
       KADA_JOB_MAX_ATTEMPTS: intFrom(1, 100).default(8),
+      KADA_JOB_LEASE_MS: intFrom(3_000, 3_600_000).default(30_000),
+      KADA_PLANNER_DEBOUNCE_MS: intFrom(0, 60_000).default(400),
       GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
@@ -126,6 +128,10 @@ export interface Config {
   port: number;
   workers: number;
   jobMaxAttempts: number;
+  /** A running job's lease; a process that dies leaves jobs that are taken again after this. */
+  jobLeaseMs: number;
+  /** How long course notifications gather before the planner reads TP. */
+  plannerDebounceMs: number;
   seriesMode: 'off' | 'weekly';
   logLevel: string;
 }
@@ -196,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: c.PORT,
     workers: c.KADA_WORKERS,
     jobMaxAttempts: c.KADA_JOB_MAX_ATTEMPTS,
+    jobLeaseMs: c.KADA_JOB_LEASE_MS,
+    plannerDebounceMs: c.KADA_PLANNER_DEBOUNCE_MS,
     seriesMode: c.SERIES_MODE,
     logLevel: c.LOG_LEVEL,
   };
