@@ -57,6 +57,8 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
 }
 
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 pg_running() { as_pg "$(pg_bin)/pg_ctl -D '$PGDATA' status" >/dev/null 2>&1; }
 
 start_pg() {
@@ -77,6 +79,9 @@ synchronous_commit = on
 CONF
   fi
   if pg_running; then return; fi
+  if port_busy "$PG_PORT"; then
+    log "port $PG_PORT is taken by another server (another checkout's services?); set KADA_PG_PORT to use another"; exit 1
+  fi
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_pg "'$bin/pg_ctl' -D '$PGDATA' -l '$DIR/pg.log' -w -t 60 start" >/dev/null
   PGPASSWORD=$PG_PASSWORD psql -h 127.0.0.1 -p "$PG_PORT" -U $PG_USER -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='kada'" | grep -q 1 \
@@ -110,6 +115,9 @@ rabbit_running() { rabbitctl -q status >/dev/null 2>&1; }
 
 start_rabbit() {
   if rabbit_running; then return; fi
+  if port_busy "$AMQP_PORT"; then
+    log "port $AMQP_PORT is taken by another server (another checkout's services?); set KADA_AMQP_PORT to use another"; exit 1
+  fi
   log "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
   ( rabbit_env; /usr/lib/rabbitmq/bin/rabbitmq-server -detached >/dev/null 2>&1 )
   # await_startup fails at once while the node is not yet registered with epmd: poll it.
