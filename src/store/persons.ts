@@ -2,22 +2,10 @@ import type { FsPerson } from '../domain/types';
 import type { PersonRow } from '../db/entities';
 import type { Queryable } from './queryable';
 
-export type PersonStatus = 'active' | 'no_mailbox' | 'gone';
+export type PersonStatus = PersonRow['status'];
 
-export interface StoredPerson {
-  personId: string;
-  username: string | null;
-  email: string | null;
-  mailbox: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  status: PersonStatus;
-  optedOut: boolean;
-  eventCount: number;
-  lastSyncAt: Date | null;
-  lastError: string | null;
-  lastErrorAt: Date | null;
-}
+/** A person as kada remembers them (the persons table without its bookkeeping columns). */
+export type StoredPerson = Omit<PersonRow, 'createdAt' | 'updatedAt'>;
 
 const COLUMNS = `person_id, username, email, mailbox, first_name, last_name, status, opted_out, event_count,
   last_sync_at, last_error, last_error_at`;
@@ -105,4 +93,3 @@ export async function setOptOut(db: Queryable, personId: string, optedOut: boole
   );
 }
 
-export type { PersonRow };
