@@ -15,6 +15,7 @@ import {
   type Headers,
 } from './graphHttp';
 import { evaluateFilter, nextLink, parseListOptions, parseQueryString, type ListOptions } from './graphQuery';
+import { expandOccurrences, type Occurrence } from './graphRecurrence';
 import { MailboxStore, extendedIdEquals, renderEvent, type EventRecord, type MailboxRecord, type MailboxState } from './graphStore';
 import { UTC_ZONE, formatDateTimeTimeZone, parsePrefer } from './graphTime';
 import { startTokenEmulator, type ClientRegistration, type TokenCheck, type TokenEmulator, type TokenEmulatorOptions } from './tokenEmulator';
@@ -119,6 +120,8 @@ export interface GraphEmulator {
   close(): Promise<void>;
   addMailbox(address: string, opts?: { displayName?: string; state?: MailboxState }): { id: string; address: string };
   events(mailbox: string, calendarId?: string): InspectedEvent[];
+  /** What the person sees: single events, and every series master expanded into its occurrences. */
+  occurrences(mailbox: string, calendarId?: string): Occurrence<InspectedEvent>[];
   event(mailbox: string, id: string): InspectedEvent | undefined;
   addUserEvent(mailbox: string, event: Record<string, unknown>, opts?: { calendarId?: string }): InspectedEvent;
   userEdit(mailbox: string, id: string, patch: Record<string, unknown>): InspectedEvent;
@@ -702,6 +705,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     events(mailbox: string, calendarId?: string): InspectedEvent[] {
       const mb = store.find(mailbox);
       return mb ? store.listEvents(mb, calendarId).map((ev) => inspect(mb, ev)) : [];
+    },
+    occurrences(mailbox: string, calendarId?: string) {
+      return expandOccurrences(api.events(mailbox, calendarId));
     },
     event(mailbox: string, id: string): InspectedEvent | undefined {
       const mb = store.find(mailbox);
