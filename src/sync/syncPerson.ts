@@ -81,10 +81,15 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
   const { db, config } = ctx;
   const fsPerson = await ctx.fs.getPerson(personId);
   const stored = await loadState(db, personId);
+  const known = await getPerson(db, personId);
+  const previousMailbox = known?.mailbox ?? null;
 
   if (!fsPerson) {
     // Gone from FS (404): everything kada wrote for them goes, nothing else in their calendar.
-    if (!opts.dryRun) await markGone(db, personId);
+    if (!opts.dryRun) {
+      await removeUnrecordedEvents(ctx, personId, previousMailbox, null, stored, opts.priority ?? 0);
+      await markGone(db, personId);
+    }
     log.info({ events: stored.length }, 'person no longer in FS: removing their kada events');
     return execute(ctx, personId, null, 'gone', deleteAll(stored), stored, [], [], opts, log);
   }
@@ -92,9 +97,9 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
   const mailbox = mailboxOf(fsPerson, config.mailbox);
   if (!mailbox) {
     if (!opts.dryRun) {
-      const before = await getPerson(db, personId);
+      await removeUnrecordedEvents(ctx, personId, previousMailbox, null, stored, opts.priority ?? 0);
       await upsertPerson(db, fsPerson, null, 'no_mailbox');
-      if (before?.status !== 'no_mailbox') {
+      if (known?.status !== 'no_mailbox') {
         await recordError(db, {
           kind: 'person',
           code: 'PERSON_NO_MAILBOX',
@@ -109,8 +114,11 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     return execute(ctx, personId, null, 'no_mailbox', deleteAll(stored), stored, [], [], opts, log);
   }
 
-  if (!opts.dryRun) await upsertPerson(db, fsPerson, mailbox, 'active');
-  const optedOut = (await getPerson(db, personId))?.optedOut ?? false;
+  if (!opts.dryRun) {
+    await removeUnrecordedEvents(ctx, personId, previousMailbox, mailbox, stored, opts.priority ?? 0);
+    await upsertPerson(db, fsPerson, mailbox, 'active');
+  }
+  const optedOut = known?.optedOut ?? false;
 
   let desired: DesiredEvent[] = [];
   let dataErrors: DataError[] = [];
@@ -175,6 +183,48 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
   ];
   if (adopt && !opts.dryRun) await adopt(plan);
   return execute(ctx, personId, mailbox, optedOut ? 'opted_out' : 'synced', ops, stored, dataErrors, courseNames, opts, log);
+}
+
+/**
+ * kada events in the mailbox the person had before (a new address, gone from FS, no mailbox any
+ * more) that the state store does not know: a job that crashed, or lost the database, between a
+ * Graph write and its record left them. Once the new mailbox is saved nobody would look there again,
+ * so they are read back and removed first (recorded ones go with the other deletes); a failure
+ * throws before the new mailbox is saved, so the retry still knows the old one.
+ */
+async function removeUnrecordedEvents(
+  ctx: SyncContext,
+  personId: string,
+  previous: string | null,
+  current: string | null,
+  stored: StoredEvent[],
+  priority: number,
+): Promise<void> {
+  if (!previous || previous === current) return;
+  // The address may have passed to someone else since: what kada has there is theirs now.
+  const taken = await ctx.db.query(`SELECT 1 FROM persons WHERE lower(mailbox) = lower($1) AND person_id <> $2 AND status = 'active' LIMIT 1`, [
+    previous,
+    personId,
+  ]);
+  if (taken.length) return;
+  let calendarId: string | null = null;
+  if (ctx.config.calendar.mode === 'dedicated') {
+    calendarId = (await getMailboxSetup(ctx.db, previous))?.calendarId ?? null;
+    if (!calendarId) return; // kada never made its calendar there
+  }
+  let events: Awaited<ReturnType<typeof listKadaEvents>>;
+  try {
+    events = await listKadaEvents(ctx.writer, { mailbox: previous, calendarId, institution: ctx.config.institution, priority });
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return; // the mailbox itself is gone
+    throw err;
+  }
+  const recorded = new Set(stored.map((s) => s.graphEventId));
+  const orphans: GraphWrite[] = events.filter((e) => !recorded.has(e.id)).map((e) => ({ kind: 'delete', mailbox: previous, eventId: e.id, key: e.key ?? '(no key)' }));
+  const failed = (await ctx.writer.writeAll(orphans, priority)).filter((r) => !r.ok).length;
+  if (failed) {
+    throw new SyncError('GRAPH_UNAVAILABLE', `${failed} unrecorded kada event(s) in the previous mailbox could not be removed; the job will be retried`, true, personId);
+  }
 }
 
 function deleteAll(events: StoredEvent[]): Op[] {
