@@ -24,10 +24,24 @@ export class GraphAuthError extends Error {
     readonly clientId: string,
     /** The Entra error number (AADSTS…), when the token endpoint gave one. */
     readonly aadCode?: string,
+    /** The token endpoint was down or throttling (5xx, 429, network): trying again later can work. */
+    readonly transient = false,
   ) {
     super(message);
     this.name = 'GraphAuthError';
   }
+}
+
+/**
+ * An outage of the token endpoint passes; a refused credential, tenant or scope does not. After a
+ * 5xx or 429, MSAL itself refuses the same request for Retry-After (default 60 s) with a ServerError
+ * that has no HTTP status: that is the same outage.
+ */
+function isTokenEndpointOutage(err: unknown): boolean {
+  const e = err as { name?: string; status?: number; errorCode?: string };
+  if (e.name === 'NetworkError') return true;
+  if (typeof e.status === 'number') return e.status >= 500 || e.status === 429;
+  return e.name === 'ServerError' || e.errorCode === 'server_error' || e.errorCode === 'temporarily_unavailable';
 }
 
 export interface ClientCertificateCredential {
@@ -151,6 +165,7 @@ export function createTokenProvider(
         redact(`could not get a Graph token for client ${cfg.clientId} from ${authority} (scope ${scope}): ${text}${hint}`, secrets),
         cfg.clientId,
         aadCode,
+        isTokenEndpointOutage(err),
       );
     }
   }

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isTransient } from '../../src/app/jobHandler';
+import { loadConfig } from '../../src/config/config';
+import { createTokenProvider, GraphAuthError } from '../../src/graph/auth';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
+
+/**
+ * What the token-endpoint storm of the chaos suite found: a job whose token request met a 500 from
+ * the endpoint was failed for good, as if the credential were wrong. An outage must be retried like
+ * any other; a refused secret must not.
+ */
+
+let ms: MicrosoftEmulator;
+beforeAll(async () => {
+  ms = await startMicrosoftEmulator({ latencyMs: 0 });
+});
+afterAll(async () => ms?.close());
+
+function provider(secret?: string) {
+  const env = {
+    DATABASE_URL: 'postgres://x:y@127.0.0.1:1/x',
+    AMQP_URL: 'amqp://127.0.0.1:1',
+    TP_BASE_URL: 'http://127.0.0.1:1',
+    TP_API_KEY: 'k',
+    FS_BASE_URL: 'http://127.0.0.1:1',
+    FS_API_KEY: 'k',
+    KADA_INSTITUTION: 'uio',
+    ...ms.env(),
+    ...(secret ? { AZURE_CLIENT_SECRET: secret } : {}),
+  };
+  return createTokenProvider(loadConfig(env).graph);
+}
+
+async function failure(p: ReturnType<typeof provider>): Promise<GraphAuthError> {
+  const err = await p.getToken({ forceRefresh: true }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(GraphAuthError);
+  return err as GraphAuthError;
+}
+
+describe('token endpoint failures and the job retry decision', () => {
+  it('an endpoint answering 500, 503 or 429 is an outage, also while MSAL holds back after it: the job is retried', async () => {
+    for (const kind of ['500', '503', '429'] as const) {
+      // A provider of its own each time: after a 5xx or 429 MSAL refuses the same request for a while.
+      const p = provider();
+      ms.token.failNext(kind, 1);
+      const first = await failure(p);
+      expect(first.transient, `token endpoint ${kind}`).toBe(true);
+      expect(isTransient(first)).toBe(true);
+      const heldBack = await failure(p);
+      expect(heldBack.transient, `MSAL holding back after ${kind}`).toBe(true);
+    }
+    expect(ms.token.stats().faults).toEqual({ '500': 1, '503': 1, '429': 1 });
+  });
+
+  it('a refused client secret is not: the job fails at once, and the secret is not in the message', async () => {
+    const err = await failure(provider('wrong-secret-for-the-token-test'));
+    expect(err.transient).toBe(false);
+    expect(isTransient(err)).toBe(false);
+    expect(err.message).not.toContain('wrong-secret-for-the-token-test');
+  });
+});
