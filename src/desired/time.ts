@@ -18,6 +18,8 @@ function luxonParse(date: string, time: string, zone: string): DateTime | null {
   let offset = zone;
   if (zone !== 'Z') {
     const digits = zone.slice(1).replace(':', '');
+    // Luxon takes +25:00, and +02:75 as +03:15; no real offset looks like either: the time is unparsable.
+    if (Number(digits.slice(0, 2)) > 18 || (digits.length > 2 && Number(digits.slice(2, 4)) > 59)) return null;
     offset = `${zone[0]}${digits.slice(0, 2)}:${digits.length > 2 ? digits.slice(2, 4) : '00'}`;
   }
   const dt = DateTime.fromISO(`${date}T${time}${offset}`, { setZone: true });
