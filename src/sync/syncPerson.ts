@@ -333,7 +333,7 @@ async function execute(
   const apply = async (op: Op, r: GraphWriteResult): Promise<void> => {
     if (r.ok) {
       if (op.kind === 'delete') {
-        if (op.key !== '(no key)') await forgetEvent(db, personId, op.key);
+        if (op.key !== '(no key)') await forgetEvent(db, personId, op.key, op.eventId);
       } else {
         const parsed = parseEventKey(op.key);
         const course = op.desired?.course ?? parsed?.course;

@@ -63,4 +63,20 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     await syncPerson(h.ctx, p.personlopenummer);
     expect(kadaEvents(mailbox).length).toBe(before);
   });
+
+  it('a new address: deletes in the old mailbox that finish after the creates in the new one keep the new records', async () => {
+    const p = h.institution.students().filter((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)[4]!;
+    const n = h.institution.timetableOf(p.personlopenummer, '26h').length;
+    await syncPerson(h.ctx, p.personlopenummer);
+    const old = p.epost!;
+    const moved = `${p.brukernavn}.sent@uio.no`;
+    h.institution.setEmail(p.personlopenummer, moved);
+    // Every delete in the old mailbox is refused once, so it is retried after the creates are done.
+    h.microsoft.graph.failNext('503', n, { method: 'DELETE', mailbox: old });
+    const r = await syncPerson(h.ctx, p.personlopenummer);
+    expect(r.written).toEqual({ creates: n, updates: 0, deletes: n });
+    const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [p.personlopenummer]);
+    expect(rows.map((x) => x.mailbox)).toEqual(Array(n).fill(moved));
+    expect((await syncPerson(h.ctx, p.personlopenummer)).written).toEqual({ creates: 0, updates: 0, deletes: 0 });
+  });
 });
