@@ -2,6 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
+import type { ObservedEvent } from '../reconcile/fingerprint';
 import { backoffMs, classify, retryAfterMs, type BackoffOptions, DEFAULT_BACKOFF } from './retryPolicy';
 import { transactionIdFor } from './transactionId';
 
@@ -20,7 +21,8 @@ export type GraphWrite =
   | { kind: 'delete'; mailbox: string; eventId: string; key: string };
 
 export type GraphWriteResult =
-  | { ok: true; status: number; eventId: string | null }
+  /** `event`: a create's answer as Graph gave it (an earlier create with the same transactionId, if there was one). */
+  | { ok: true; status: number; eventId: string | null; event?: ObservedEvent }
   | { ok: false; status: number; code: string; message: string; gone: boolean };
 
 export interface GraphWriterOptions {
@@ -342,7 +344,8 @@ export class GraphWriter {
           this.s.writes[q.op.kind]++;
           this.metrics?.graphWrites.inc({ kind: q.op.kind });
           const id = q.op.kind === 'create' ? ((r?.body as { id?: string } | undefined)?.id ?? null) : q.op.kind === 'update' ? q.op.eventId : null;
-          q.resolve({ ok: true, status, eventId: id });
+          const event = q.op.kind === 'create' && r?.body && typeof r.body === 'object' ? (r.body as ObservedEvent) : undefined;
+          q.resolve({ ok: true, status, eventId: id, ...(event ? { event } : {}) });
           return;
         }
         case 'dependency':

@@ -331,6 +331,12 @@ async function execute(
   const priority = opts.priority ?? 0;
 
   const apply = async (op: Op, r: GraphWriteResult): Promise<void> => {
+    if (r.ok && op.kind === 'create' && op.desired && r.eventId && r.event && fingerprint(r.event) !== fingerprint(op.desired.content)) {
+      // Graph answered with the event an earlier create of this transactionId made (its record was lost
+      // to a crash or a failure), as it was then: bring it up to date instead of recording it as current.
+      const patch: Op = { kind: 'update', mailbox: op.mailbox, eventId: r.eventId, key: op.key, body: op.body, desired: op.desired };
+      return apply(patch, await ctx.writer.write(patch, priority));
+    }
     if (r.ok) {
       if (op.kind === 'delete') {
         if (op.key !== '(no key)') await forgetEvent(db, personId, op.key, op.eventId);

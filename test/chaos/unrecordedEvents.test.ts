@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_PROP } from '../../src/domain/markers';
+import { eventKey } from '../../src/desired/eventKey';
+import { parseTpTime } from '../../src/desired/time';
+import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
+import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -77,6 +80,21 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     expect(r.written).toEqual({ creates: n, updates: 0, deletes: n });
     const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [p.personlopenummer]);
     expect(rows.map((x) => x.mailbox)).toEqual(Array(n).fill(moved));
+    expect((await syncPerson(h.ctx, p.personlopenummer)).written).toEqual({ creates: 0, updates: 0, deletes: 0 });
+  });
+
+  it('a create that Graph answers with the event an earlier create made (record lost, TP changed since) is brought up to date', async () => {
+    const { p, mailbox } = await studentWithUnrecordedEvents(5);
+    const { course, eventid } = h.institution.timetableOf(p.personlopenummer, '26h')[0]!;
+    const ev = h.institution.event(course, eventid)!;
+    const start = parseTpTime(ev.dtstart)!.plus({ hours: 2 });
+    h.institution.moveEvent(course, eventid, start.toISO()!, parseTpTime(ev.dtend)!.plus({ hours: 2 }).toISO()!);
+    await refreshCourse(h.ctx.db, h.ctx.tp, course);
+    const r = await syncPerson(h.ctx, p.personlopenummer);
+    expect(r.failed).toEqual([]);
+    const moved = kadaEvents(mailbox).filter((e) => e.extendedProperties[KEY_PROP] === eventKey(course, eventid));
+    expect(moved).toHaveLength(1);
+    expect(Date.parse(moved[0]!.startUtc)).toBe(start.toMillis());
     expect((await syncPerson(h.ctx, p.personlopenummer)).written).toEqual({ creates: 0, updates: 0, deletes: 0 });
   });
 });
