@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OWNER_PROP } from '../../src/domain/markers';
+import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
+import { fsPersonMessage, store } from '../planner/plannerFixture';
+import { FS_KEY, startHarness, TP_KEY, type Harness } from '../support/harness';
+import { emptyOverrides, loadFsCases, Pipeline, withOverrides, type Overrides } from './badSources';
+
+/**
+ * Every case of test/fixtures/bad/fs through the real path: the person is first synced with good
+ * data, then the FS emulator serves the case and an FS notification goes through the planner to
+ * the person's job (syncPerson). The documented outcome is asserted (README in the fixture folder):
+ * gone, no mailbox (recorded, not retried), or retried then failed with the error and the calendar
+ * as it was; never "no courses" read from an FS failure.
+ */
+
+const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };
+
+let h: Harness;
+let sources: SourceEmulator;
+let o: Overrides;
+let pipe: Pipeline;
+
+beforeAll(async () => {
+  h = await startHarness({ seed: 22, students: 20 });
+  o = emptyOverrides();
+  sources = await startSourceEmulator({ institution: withOverrides(h.institution, o), tpApiKey: TP_KEY, fsApiKey: FS_KEY });
+  pipe = new Pipeline(h, { sources });
+  pipe.pool.start();
+});
+afterAll(async () => {
+  await pipe?.pool.stop(2_000);
+  await sources?.close();
+  await h?.close();
+});
+
+const db = () => h.ctx.db;
+const kadaEvents = (mailbox: string) => h.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+
+function goodPerson(id: string) {
+  return { personlopenummer: id, fornavn: 'Fs', etternavn: 'Case', brukernavn: `fs${id}`, epost: `fs${id}@uio.no`, feideId: `fs${id}@uio.no` };
+}
+function goodRegistration(id: string) {
+  return { personlopenummer: id, emne: { kode: 'IN1000', versjon: '1' }, semester: { ar: 2026, termin: 'HØST' }, aktiviteter: ['2-1'] };
+}
+
+/** What IN1000 group 2-1 gives a student, from the institution's own timetable. */
+function in1000Group1Count(): number {
+  return (h.institution.courseEvents(IN1000) ?? []).filter((e) => e.status_plenary || e.actid === '2-1').length;
+}
+
+describe('bad FS data through planner and syncPerson', () => {
+  for (const c of loadFsCases()) {
+    it(`${c.name}: ${c.description}`, async () => {
+      const id = c.personId;
+      const before = `fs${id}@uio.no`;
+
+      // Before: the person with good data and a synced timetable.
+      sources.setFaults({});
+      o.persons.set(id, goodPerson(id));
+      o.registrations.set(id, [goodRegistration(id)]);
+      o.roles.set(id, []);
+      expect((await pipe.runJob(id)).state).toBe('done');
+      const had = kadaEvents(before);
+      expect(had).toHaveLength(in1000Group1Count());
+
+      // Then FS answers the case, and says the person changed.
+      if ('person' in c) o.persons.set(id, c.person);
+      if (c.registrations) o.registrations.set(id, c.registrations);
+      if (c.roles) o.roles.set(id, c.roles);
+      sources.setFaults(c.faults ?? {});
+      const message = fsPersonMessage(id);
+      await store(db(), message);
+      await pipe.plan();
+      await pipe.settle();
+      sources.setFaults({});
+      const [row] = await db().query(`SELECT state FROM inbox WHERE notification_id = $1`, [message.body.jti]);
+      expect(row.state).toBe('processed');
+      const job = await pipe.lastJob(id);
+      const [person] = await db().query(`SELECT status, mailbox FROM persons WHERE person_id = $1`, [id]);
+
+      switch (c.expect.outcome) {
+        case 'failed':
+          // Retried, then failed with the error; what the calendar had is untouched.
+          expect(job).toMatchObject({ state: 'failed', attempts: pipe.maxAttempts });
+          expect(job.lastError).toContain(c.expect.code);
+          expect(kadaEvents(before)).toEqual(had);
+          break;
+        case 'gone':
+          expect(job.state).toBe('done');
+          expect(job.result).toMatchObject({ outcome: 'gone' });
+          expect(person.status).toBe('gone');
+          expect(kadaEvents(before)).toEqual([]);
+          break;
+        case 'no_mailbox': {
+          expect(job).toMatchObject({ state: 'done', attempts: 1 });
+          expect(job.result).toMatchObject({ outcome: 'no_mailbox' });
+          expect(person).toEqual({ status: 'no_mailbox', mailbox: null });
+          const errors = await db().query(`SELECT code FROM errors WHERE person_id = $1 AND kind = 'person'`, [id]);
+          expect(errors.map((e: { code: string }) => e.code)).toEqual([c.expect.error]);
+          // What kada wrote for them goes; no address was made up from what FS sent.
+          expect(kadaEvents(before)).toEqual([]);
+          const sent = String((c.person as { epost?: unknown } | undefined)?.epost ?? '').trim().toLowerCase();
+          if (sent) expect(h.microsoft.graph.requestLog().filter((r) => r.mailbox?.toLowerCase() === sent)).toEqual([]);
+          break;
+        }
+        case 'synced': {
+          expect(job.state).toBe('done');
+          expect(job.result).toMatchObject({ outcome: 'synced' });
+          const mailbox = c.expect.mailbox ?? before;
+          expect(person).toEqual({ status: 'active', mailbox });
+          expect(kadaEvents(mailbox)).toHaveLength(in1000Group1Count());
+          if (mailbox !== before) expect(kadaEvents(before)).toEqual([]);
+          break;
+        }
+      }
+    });
+  }
+});
