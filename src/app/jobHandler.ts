@@ -1,4 +1,4 @@
-import { GraphAuthError } from '../graph/auth';
+import { tokenFailure } from '../graph/auth';
 import { SourceError } from '../sources/http';
 import { SyncError } from '../sync/errors';
 import { syncPerson, type SyncContext } from '../sync/syncPerson';
@@ -32,7 +32,8 @@ export function personJobHandler(ctx: SyncContext) {
 /** Source outages, Graph throttling and token endpoint outages pass; bad credentials and bad data do not. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof SyncError) return err.transient;
-  if (err instanceof GraphAuthError) return err.transient;
+  const token = tokenFailure(err);
+  if (token) return token.transient;
   if (err instanceof SourceError) return err.code !== 'SOURCE_UNAUTHORIZED';
   const code = (err as { code?: string }).code;
   // Postgres connection loss and network errors: the database or network will be back.

@@ -28,8 +28,22 @@ export class GraphAuthError extends Error {
     readonly transient = false,
   ) {
     super(message);
-    this.name = 'GraphAuthError';
+    // The Graph client keeps only an error's name (as `code`) and message: the name must tell the kinds apart.
+    this.name = transient ? TOKEN_UNAVAILABLE : TOKEN_REFUSED;
   }
+}
+
+const TOKEN_REFUSED = 'GraphAuthError';
+const TOKEN_UNAVAILABLE = 'GraphAuthUnavailable';
+
+/**
+ * Whether `err` is a failure to get a token, and if so whether it may pass: a GraphAuthError, or
+ * the GraphError the Graph client makes of one thrown while it asked for the token.
+ */
+export function tokenFailure(err: unknown): { transient: boolean } | null {
+  if (err instanceof GraphAuthError) return { transient: err.transient };
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === TOKEN_REFUSED ? { transient: false } : code === TOKEN_UNAVAILABLE ? { transient: true } : null;
 }
 
 /**

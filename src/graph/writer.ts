@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import type { ObservedEvent } from '../reconcile/fingerprint';
+import { tokenFailure } from './auth';
 import { backoffMs, classify, retryAfterMs, type BackoffOptions, DEFAULT_BACKOFF } from './retryPolicy';
 import { transactionIdFor } from './transactionId';
 
@@ -182,7 +183,9 @@ export class GraphWriter {
             const e = err as { statusCode?: number; headers?: Headers | Record<string, string>; code?: string; message?: string };
             const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : 0;
             this.count(method, status);
-            const outcome = classify(status, method);
+            // A refused credential (wrong secret, tenant, scope) will not get better in a minute: fail now, loudly.
+            const refused = tokenFailure(err)?.transient === false;
+            const outcome = refused ? 'permanent' : classify(status, method);
             if ((outcome === 'throttled' || outcome === 'transient') && attempts < this.maxAttempts) {
               const ra = retryAfterMs(e.headers instanceof Headers ? e.headers.get('retry-after') : header(e.headers, 'retry-after'));
               const wait = outcome === 'throttled' ? this.onThrottle(ra) : this.waitFor(attempts, ra);

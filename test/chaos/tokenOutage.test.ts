@@ -3,6 +3,8 @@ import { isTransient } from '../../src/app/jobHandler';
 import { loadConfig } from '../../src/config/config';
 import { createTokenProvider, GraphAuthError } from '../../src/graph/auth';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
+import { createGraphClient } from '../../src/graph/graphClient';
+import { GraphWriter } from '../../src/graph/writer';
 
 /**
  * What the token-endpoint storm of the chaos suite found: a job whose token request met a 500 from
@@ -16,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => ms?.close());
 
-function provider(secret?: string) {
-  const env = {
+function baseEnv(): Record<string, string> {
+  return {
     DATABASE_URL: 'postgres://x:y@127.0.0.1:1/x',
     AMQP_URL: 'amqp://127.0.0.1:1',
     TP_BASE_URL: 'http://127.0.0.1:1',
@@ -26,9 +28,11 @@ function provider(secret?: string) {
     FS_API_KEY: 'k',
     KADA_INSTITUTION: 'uio',
     ...ms.env(),
-    ...(secret ? { AZURE_CLIENT_SECRET: secret } : {}),
   };
-  return createTokenProvider(loadConfig(env).graph);
+}
+
+function provider(secret?: string) {
+  return createTokenProvider(loadConfig({ ...baseEnv(), ...(secret ? { AZURE_CLIENT_SECRET: secret } : {}) }).graph);
 }
 
 async function failure(p: ReturnType<typeof provider>): Promise<GraphAuthError> {
@@ -60,5 +64,27 @@ describe('token endpoint failures and the job retry decision', () => {
     expect(err.transient).toBe(false);
     expect(isTransient(err)).toBe(false);
     expect(err.message).not.toContain('wrong-secret-for-the-token-test');
+  });
+
+  it('the same decision when the failure comes through the Graph client (which wraps it) and the writer', async () => {
+    const through = async (secret: string | undefined, fault: boolean) => {
+      const config = loadConfig({ ...baseEnv(), ...(secret ? { AZURE_CLIENT_SECRET: secret } : {}) }).graph;
+      const writer = new GraphWriter({ client: createGraphClient(config, createTokenProvider(config)), maxAttempts: 3, backoff: { baseMs: 1, capMs: 5 } });
+      // One 503 (Retry-After: 1): MSAL holds back the retries that follow within that second itself.
+      if (fault) ms.token.failNext('503', 1);
+      const err = await writer.call((client, signal) => client.api('/users/kari@uio.no/calendars').options({ signal }).get()).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      return { err, requests: writer.stats().httpRequests };
+    };
+    const outage = await through(undefined, true);
+    expect(isTransient(outage.err)).toBe(true);
+    expect(outage.requests).toBe(3);
+    const refused = await through('wrong-secret-for-the-token-test', false);
+    expect(isTransient(refused.err)).toBe(false);
+    // A refused credential is not retried: it will not get better in a minute.
+    expect(refused.requests).toBe(1);
+    expect(String((refused.err as Error).message)).toMatch(/AADSTS7000215/);
   });
 });
