@@ -60,7 +60,16 @@ export function benchInstitution(opts: BenchInstitutionOptions): BenchInstitutio
   return { institution, semester, fill, cohort, series, fanOutCourse: fanOut.ref, latencyCourse: latency.ref, latencyPerson };
 }
 
-/** How many occurrences the institution's oracle gives these persons in `semester`. */
+/**
+ * How many occurrences the institution's oracle gives these persons in `semester`. Persons without
+ * a mailbox (FS has no e-mail for about 1% of students) get nothing written, so they count zero.
+ */
 export function occurrencesOf(inst: Institution, personIds: string[], semester: string): number {
-  return personIds.reduce((n, id) => n + inst.timetableOf(id, semester).length, 0);
+  return personIds.reduce((n, id) => n + (inst.person(id)?.epost ? inst.timetableOf(id, semester).length : 0), 0);
+}
+
+/** ` (1 without a mailbox)` when some of these persons have none, else empty. */
+export function withoutMailbox(inst: Institution, personIds: string[]): string {
+  const n = personIds.filter((id) => !inst.person(id)?.epost).length;
+  return n ? ` (${n} without a mailbox)` : '';
 }

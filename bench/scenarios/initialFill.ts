@@ -1,7 +1,7 @@
 import { createTokenProvider } from '../../src/graph/auth';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphWriter, type GraphWrite } from '../../src/graph/writer';
-import { occurrencesOf } from '../benchInstitution';
+import { occurrencesOf, withoutMailbox } from '../benchInstitution';
 import type { BenchContext } from '../benchContext';
 import { measured } from '../graphCounts';
 import { runPersonJobs } from '../jobRun';
@@ -67,7 +67,7 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
     title: 'Initial fill',
     rows: [
       {
-        scenario: `initial fill, ${inst.fill.length} persons`,
+        scenario: `initial fill, ${inst.fill.length} persons${withoutMailbox(inst.institution, inst.fill)}`,
         measure: 'event writes / s',
         value: num(writesPerSecond, 1),
         reference: `physical limit ${opts.concurrency}/L = ${num(limit, 1)}; bare GraphWriter ${num(cal.writesPerSecond, 1)}`,

@@ -1,5 +1,5 @@
 import { OWNER_PROP } from '../../src/domain/markers';
-import { occurrencesOf } from '../benchInstitution';
+import { occurrencesOf, withoutMailbox } from '../benchInstitution';
 import type { BenchContext } from '../benchContext';
 import { measured } from '../graphCounts';
 import { runPersonJobs } from '../jobRun';
@@ -39,7 +39,7 @@ export async function series(b: BenchContext, fill?: FillFigures): Promise<Secti
     title: 'SERIES_MODE=weekly',
     rows: [
       {
-        scenario: `initial fill in series mode, ${inst.series.length} persons`,
+        scenario: `initial fill in series mode, ${inst.series.length} persons${withoutMailbox(inst.institution, inst.series)}`,
         measure: 'event writes / occurrence',
         value: num(perOccurrence, 3),
         reference: fill ? `default mode (1): ${num(fill.writes / fill.occurrences, 3)}` : 'default mode: 1.000 (one event per occurrence)',
