@@ -157,7 +157,7 @@ describe('secrets never leave kada', () => {
     sources.setFaults({ fs: { status: 500, match: `/personer/${fsDown!.personlopenummer}` } });
     const fsMsg = fsPersonMessage(fsDown!.personlopenummer);
     await fx.publish(fx.fsExchange, fsMsg.routingKey, fsMsg.body);
-    ms.graph.failNext('500', 10, { mailbox: graphDown!.epost! });
+    ms.graph.failNext('500', 6, { mailbox: graphDown!.epost! });
     // Revoked tokens: Graph answers 401, and the first new token request meets a 503.
     ms.token.expireTokens();
     ms.token.failNext('503', 1);
@@ -168,14 +168,15 @@ describe('secrets never leave kada', () => {
     await fx.publish(fx.tpExchange, tpMsg.routingKey, tpMsg.body);
     await eventually(
       async () => {
-        const [r] = await db.dataSource.query(
-          `SELECT count(*) FILTER (WHERE state IN ('queued', 'running'))::int AS open,
-                  count(*) FILTER (WHERE person_id = $1 AND state = 'failed')::int AS failed FROM jobs`,
-          [fsDown!.personlopenummer],
+        const rows: { person_id: string; last_error: string | null; state: string }[] = await db.dataSource.query(
+          `SELECT person_id, last_error, state FROM jobs WHERE person_id = ANY($1)`,
+          [[fsDown!.personlopenummer, graphDown!.personlopenummer]],
         );
-        return r.open === 0 && r.failed === 1;
+        const fsFailed = rows.some((r) => r.person_id === fsDown!.personlopenummer && /SOURCE_UNAVAILABLE/.test(r.last_error ?? ''));
+        const graphTried = rows.some((r) => r.person_id === graphDown!.personlopenummer && (r.state === 'done' || r.last_error));
+        return fsFailed && graphTried;
       },
-      { what: 'the FS outage to fail its job', timeoutMs: 120_000 },
+      { what: 'the FS and Graph failures to have been met', timeoutMs: 120_000 },
     );
     sources.setFaults({ tp: { status: 500 } });
     await fx.publish(fx.tpExchange, tpCourseMessage(course).routingKey, tpCourseMessage(course).body);
@@ -183,10 +184,13 @@ describe('secrets never leave kada', () => {
       what: 'the TP outage to be recorded',
       timeoutMs: 60_000,
     });
-    sources.setFaults({ fs: { status: 500 } });
+    // FS down for the next two admin look-ups (5 attempts each), so their 502 answers are searched too.
+    sources.setFaults({ fs: { status: 500, count: 10 } });
 
     // Every admin answer, good and bad, and the page.
     for (const path of [
+      `/api/persons/${fsDown!.personlopenummer}/diff`,
+      `/api/persons/${ok!.brukernavn}`,
       '/api/status',
       '/api/errors',
       '/api/errors?kind=dead_letter',
@@ -194,7 +198,6 @@ describe('secrets never leave kada', () => {
       `/api/persons/${fsDown!.personlopenummer}`,
       `/api/persons/${graphDown!.personlopenummer}`,
       `/api/persons/${ok!.personlopenummer}/diff`,
-      `/api/persons/${ok!.brukernavn}`,
       `/api/persons?q=${ok!.brukernavn}`,
       '/api/persons/nobody-by-that-name',
       '/api/persons/%00',
