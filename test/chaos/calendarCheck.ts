@@ -1,7 +1,6 @@
-import { eventKey } from '../../src/desired/eventKey';
+import { eventKey, parseEventKey } from '../../src/desired/eventKey';
 import { parseTpTime } from '../../src/desired/time';
 import { HASH_PROP, KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
-import type { CourseRef } from '../../src/domain/types';
 import type { GraphEmulator, InspectedEvent } from '../../src/emulators/graphEmulator';
 import type { Institution, TpWireEvent } from '../../src/emulators/institution';
 
@@ -54,11 +53,6 @@ export function contentProblem(actual: InspectedEvent, e: TpWireEvent): string |
   if (!actual.categories.includes('Undervisning')) return `categories ${JSON.stringify(actual.categories)} lack Undervisning`;
   if (actual.isReminderOn) return 'reminder is on';
   return null;
-}
-
-function parseKey(key: string): { course: CourseRef; eventid: string } | null {
-  const m = /^tp:([^:]+):([^:]+),([^:,]+):([\s\S]+)$/.exec(key);
-  return m ? { course: { semester: m[1]!, courseId: m[2]!, version: m[3]! }, eventid: m[4]! } : null;
 }
 
 /**
@@ -122,7 +116,7 @@ export function checkCalendars(opts: {
     for (const [key, got] of byKey) {
       if (want.has(key)) continue;
       f.extra += got.length;
-      const parsed = parseKey(key);
+      const parsed = parseEventKey(key);
       note(`${mailbox}: should not have ${key}${parsed && !inst.event(parsed.course, parsed.eventid) ? ' (deleted in TP)' : ''}`);
     }
   }

@@ -12,7 +12,7 @@ import { eventually } from '../intake/amqpFixture';
 import { startHarness, type Harness } from '../support/harness';
 import { changedUserEvents, checkCalendars, snapshotUserEvent, type CalendarFigures, type UserEventSnapshot } from './calendarCheck';
 import { ChaosBroker } from './chaosBroker';
-import { killHard, startKada, stopGracefully, type KadaChild } from './kadaProcess';
+import { killHard, startKada, type KadaChild } from './kadaProcess';
 
 /**
  * One chaos run's world: a synthetic institution behind the TP/FS emulator, the Microsoft emulator,
@@ -132,23 +132,6 @@ export class ChaosWorld {
   async kill(p: KadaChild): Promise<void> {
     await killHard(p);
     this.kills++;
-  }
-
-  /** Runs a query of the test's own until the database answers (it may be restarting). */
-  async retryDb<T>(fn: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  }
-
-  async stopAll(): Promise<void> {
-    for (const p of this.children) if (p.alive()) await stopGracefully(p);
   }
 
   // ---------- notifications ----------

@@ -88,7 +88,7 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
       // Random rates for the storm's length, plus a few queued faults that hit the next matching
       // requests whenever they come, so every kind certainly happens even on a slow machine.
       // hangMs is beyond GRAPH_TIMEOUT_MS: kada stops waiting, and the write may still have landed.
-      const storms: { name: string; graph?: Faults; queued?: [FaultKind, number, FaultMatch?][]; token?: TokenFaults; tokenQueued?: number }[] = [
+      const storms: { name: string; graph?: Faults; queued?: [FaultKind, number, FaultMatch?][]; token?: TokenFaults; tokenDown?: boolean }[] = [
         { name: '429 with Retry-After', graph: { rate429: 0.3 }, queued: [['429', 10]] },
         {
           name: '503, and 503 after the create landed',
@@ -100,14 +100,14 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
           graph: { rateTimeout: 0.03, rateTimeoutAfterCreate: 0.05, hangMs: 4_000 },
           queued: [['timeoutAfterCreate', 3, creates], ['timeout', 2]],
         },
-        { name: 'token endpoint failing, tokens revoked', token: { rate500: 0.5, rate503: 0.2 }, tokenQueued: 3 },
+        { name: 'token endpoint failing, tokens revoked', token: { rate500: 0.5, rate503: 0.2 }, tokenDown: true },
       ];
       const mixed = {
         name: 'mixed storm',
         graph: { rate429: 0.1, rate503: 0.05, rate503AfterCreate: 0.1, rateTimeoutAfterCreate: 0.03, hangMs: 4_000 },
         queued: [['429', 5], ['503AfterCreate', 3, creates], ['timeoutAfterCreate', 1, creates]] as [FaultKind, number, FaultMatch?][],
         token: { rate500: 0.3 },
-        tokenQueued: 2,
+        tokenDown: true,
       };
       if (!w.children.some((c) => c.alive())) {
         // Run on its own (-t): start kada and let the initial fan-out finish first.
@@ -128,10 +128,12 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
           wanted[kind] = (wanted[kind] ?? 0) + n;
         }
         token.setFaults(storm.token ?? {});
-        if (storm.tokenQueued) {
-          token.failNext('500', storm.tokenQueued);
+        if (storm.tokenDown) {
+          // Every token revoked, and the first new one refused with a 500: MSAL then holds back its
+          // own token requests for a minute, so this storm lasts at least that long for kada.
+          token.failNext('500', 1);
           token.expireTokens();
-          wanted.token500 = (wanted.token500 ?? 0) + storm.tokenQueued;
+          wanted.token500 = (wanted.token500 ?? 0) + 1;
         }
         await w.mutateCreates();
         await sleep(FULL ? 10_000 : 8_000);
