@@ -80,17 +80,28 @@ function zoneOffset(zone: string, ms: number): number | null {
   return offset;
 }
 
-/** Graph's dateTimeTimeZone: wall-clock time in `zone`, no offset in the string. */
+/**
+ * Graph's dateTimeTimeZone: wall-clock time in `zone`, no offset in the string. An instant in the
+ * hour that repeats when the clocks go back (02:00-03:00 in Oslo on the last Sunday of October) has
+ * no unambiguous wall-clock time there, so it is written in UTC instead: Graph would otherwise read
+ * it as the other instant, and an event could end before it starts.
+ */
 export function toGraphDateTime(dt: DateTime, zone: string): { dateTime: string; timeZone: string } {
   const ms = dt.toMillis();
   const offset = Number.isFinite(ms) ? zoneOffset(zone, ms) : null;
   // Wall clock = instant + the zone's offset at that instant; ISO formatting of the shifted UTC
   // date is much cheaper than luxon's toFormat and gives the same text for years 1000-9999.
+  let wall: string | null = null;
   if (offset !== null) {
-    const wall = new Date(ms + offset * 60_000).toISOString();
-    if (wall.length === 24) return { dateTime: wall.slice(0, 19), timeZone: zone };
+    const iso = new Date(ms + offset * 60_000).toISOString();
+    if (iso.length === 24) wall = iso.slice(0, 19);
   }
-  return { dateTime: dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"), timeZone: zone };
+  wall ??= dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+  const nearTransition = offset === null || zoneOffset(zone, ms - 3_600_000) !== offset || zoneOffset(zone, ms + 3_600_000) !== offset;
+  if (nearTransition && DateTime.fromISO(wall, { zone }).toMillis() !== ms) {
+    return { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' };
+  }
+  return { dateTime: wall, timeZone: zone };
 }
 
 /** Reads a Graph dateTimeTimeZone back into an instant (Graph answers in UTC unless asked otherwise). */
