@@ -36,3 +36,16 @@ export async function measured<T>(graph: GraphEmulator, fn: () => Promise<T>): P
   const result = await fn();
   return { result, graph: graphCounts(graph.stats()) };
 }
+
+/**
+ * How busy the Outlook slots were from the first request of a measurement to the end of its last:
+ * the sum of request times (L each; the emulator adds no jitter here) over `concurrency` × that span.
+ * 1.0 means no slot was ever idle in between: the run was at the physical limit.
+ */
+export function slotUtilisation(graph: GraphEmulator, latencyMs: number, concurrency: number): number {
+  const log = graph.requestLog();
+  if (log.length === 0) return 0;
+  const first = Math.min(...log.map((e) => e.at));
+  const last = Math.max(...log.map((e) => e.at)) + latencyMs;
+  return (log.length * latencyMs) / (concurrency * Math.max(1, last - first));
+}

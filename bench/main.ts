@@ -97,16 +97,11 @@ function machine(): string[] {
   ];
 }
 
-async function main() {
-  const opts = parseOptions(process.argv.slice(2));
-  const wants = (id: string) => !opts.only || opts.only.has(id);
-  const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-  const warnings: string[] = [];
+/** Scenarios 1-5, 7 and 8 share one environment and institution, in this order (each builds on the last). */
+async function mainScenarios(opts: BenchOptions, wants: (id: string) => boolean, log: (m: string) => void, warnings: string[]): Promise<{ sections: Section[] }> {
   const sections: Section[] = [];
-  const started = Date.now();
   let fill: FillFigures | undefined;
   let fan: FanOutFigures | undefined;
-
   log(`institution: ${opts.fill} fill + ${opts.fanOut} fan-out + ${opts.series} series students; L = ${opts.latencyMs} ms, ${opts.concurrency} concurrent`);
   const inst = benchInstitution({ seed: opts.seed, code: 'bench', fill: opts.fill, cohort: opts.fanOut, series: opts.series });
   const env = await startBenchEnvironment({
@@ -160,6 +155,20 @@ async function main() {
   } finally {
     profiler.close();
     await env.close();
+  }
+  return { sections };
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  const wants = (id: string) => !opts.only || opts.only.has(id);
+  const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  const warnings: string[] = [];
+  const sections: Section[] = [];
+  const started = Date.now();
+  if (['1', '2', '3', '4', '5', '7', '8'].some(wants)) {
+    const r = await mainScenarios(opts, wants, log, warnings);
+    sections.push(...r.sections);
   }
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);

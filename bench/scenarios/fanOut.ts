@@ -6,7 +6,7 @@ import { storeManualCourseChange } from '../../src/intake/inboxStore';
 import { Planner } from '../../src/planner/planner';
 import type { Queryable } from '../../src/store/queryable';
 import type { BenchContext } from '../benchContext';
-import { measured } from '../graphCounts';
+import { measured, slotUtilisation } from '../graphCounts';
 import { BenchWorkers, drained, lastJobId, runPersonJobs } from '../jobRun';
 import { num, ratio, secs, type Section } from '../report';
 
@@ -118,6 +118,7 @@ export async function fanOut(b: BenchContext): Promise<{ section: Section; figur
   const r = m.result;
   const g = m.graph;
   const lowerBound = (g.writes * L) / opts.concurrency;
+  const busy = slotUtilisation(env.graph, L, opts.concurrency);
   const failed = (await ctx.db.query(`SELECT count(*)::int AS n FROM jobs WHERE state = 'failed'`))[0].n as number;
   if (failed) b.checkJobs('fan-out', { ms: r.ms, jobs: { done: 0, failed }, failures: [] });
   const section: Section = {
@@ -150,7 +151,7 @@ export async function fanOut(b: BenchContext): Promise<{ section: Section; figur
       },
     ],
     notes: [
-      `Timed from the inbox row (as a TP notification leaves the consumer) to the last job done; planning (400 ms debounce, one TP read, FS look-ups, queueing ${num(r.jobs)} jobs) took ${secs(r.plannedMs, 2)} of it.`,
+      `Timed from the inbox row (as a TP notification leaves the consumer) to the last job done; planning (400 ms debounce, one TP read, FS look-ups, queueing ${num(r.jobs)} jobs) took ${secs(r.plannedMs, 2)} of it. From the first Graph request to the end of the last, the 4 Outlook slots were busy ${num(busy * 100, 1)}% of the time.`,
       `${num(inst.cohort.length)} fan-out students take only this course; the fill students who take it and its lecturers are affected too. Everyone was synced beforehand (at L = 0), so the change is the only difference.`,
     ],
   };

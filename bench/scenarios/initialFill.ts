@@ -3,7 +3,7 @@ import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphWriter, type GraphWrite } from '../../src/graph/writer';
 import { occurrencesOf, withoutMailbox } from '../benchInstitution';
 import type { BenchContext } from '../benchContext';
-import { measured } from '../graphCounts';
+import { measured, slotUtilisation } from '../graphCounts';
 import { runPersonJobs } from '../jobRun';
 import { num, ratio, secs, type Section } from '../report';
 
@@ -56,6 +56,7 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
 
   const { result: run, graph } = await measured(env.graph, () => b.profiler.run('1-initial-fill', () => runPersonJobs(env.ctx, inst.fill, 'bench: initial fill')));
   b.checkJobs('initial fill', run);
+  const busy = slotUtilisation(env.graph, L, opts.concurrency);
   const writesPerSecond = graph.writes / (run.ms / 1000);
 
   const { result: noop, graph: noopGraph } = await measured(env.graph, () => runPersonJobs(env.ctx, inst.fill, 'bench: no-op resync'));
@@ -96,7 +97,7 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
     notes: [
       `L = ${L} ms per Outlook request (each $batch sub-request waits L in turn), ${opts.concurrency} concurrent Outlook requests per app; KADA_WORKERS=${env.config.workers}.`,
       `The bare GraphWriter calibration wrote ${num(cal.writes)} events in ${secs(cal.ms)} with no sources or database: what any client can get from this emulator.`,
-      `Outlook requests beyond the event writes (category set-up per mailbox): ${num(graph.outlookRequests - graph.writes)}.`,
+      `Outlook requests beyond the event writes (category set-up per mailbox): ${num(graph.outlookRequests - graph.writes)}. The 4 Outlook slots were busy ${num(busy * 100, 1)}% of the time from the first request to the end of the last; the rest of the wall time is start-up before the first request.`,
     ],
   };
   const s2: Section = {
