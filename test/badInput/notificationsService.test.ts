@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
 import { DEAD_LETTER_HEADERS } from '../../src/intake/deadLetter';
-import { killHard, startKada, stopGracefully, type KadaChild } from '../chaos/kadaProcess';
+import { killHard, startKada, stopGracefully, type KadaChild } from '../support/kadaProcess';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { loadBadNotifications } from '../intake/badNotifications';
 import { fsPersonMessage } from '../planner/plannerFixture';

@@ -12,7 +12,7 @@ import { eventually } from '../intake/amqpFixture';
 import { startHarness, type Harness } from '../support/harness';
 import { changedUserEvents, checkCalendars, snapshotUserEvent, type CalendarFigures, type UserEventSnapshot } from './calendarCheck';
 import { ChaosBroker } from './chaosBroker';
-import { killHard, startKada, type KadaChild } from './kadaProcess';
+import { killHard, startKada, type KadaChild } from '../support/kadaProcess';
 
 /**
  * One chaos run's world: a synthetic institution behind the TP/FS emulator, the Microsoft emulator,

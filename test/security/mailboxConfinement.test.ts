@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
-import { killHard, startKada, stopGracefully, type KadaChild } from '../chaos/kadaProcess';
+import { killHard, startKada, stopGracefully, type KadaChild } from '../support/kadaProcess';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';

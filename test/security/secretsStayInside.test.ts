@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
 import { generateInstitution, type Institution } from '../../src/emulators/institution';
 import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
-import { CLI, killHard, startKada, stopGracefully, type KadaChild } from '../chaos/kadaProcess';
+import { CLI, killHard, startKada, stopGracefully, type KadaChild } from '../support/kadaProcess';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
 import { baseDatabaseUrl, createTestDatabase, type TestDatabase } from '../support/db';

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 
 /**
- * `kada run` as a container runs it: the built CLI in a child process. The chaos, bad-input and
- * security suites start, kill and restart these; everything a child prints is kept for inspection.
+ * `kada run` as a container runs it: the built CLI in a child process. The pipeline, chaos,
+ * bad-input and security suites start, kill and restart these; everything a child prints is kept.
  */
 
 export const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
@@ -24,6 +24,7 @@ export function freePort(): Promise<number> {
 export interface KadaChild {
   child: ChildProcess;
   pid: number;
+  port: number;
   url: string;
   /** stdout and stderr as printed, interleaved. */
   output(): string;
@@ -55,6 +56,7 @@ export async function startKada(env: Record<string, string>, extra: Record<strin
   return {
     child,
     pid: child.pid!,
+    port,
     url,
     output: () => out,
     exited,
