@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { registerCommands } from './commands';
+import { describeError } from '../jobs/describeError';
 import { UsageError } from './usage';
 
 /**
@@ -31,8 +32,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`kada: ${err.message}\n`);
       return 1;
     }
-    const e = err as { message?: string; code?: string };
-    process.stderr.write(`kada: ${e.code ? `[${e.code}] ` : ''}${e.message ?? String(err)}\n`);
+    process.stderr.write(`kada: ${describeError(err)}\n`);
     return 1;
   }
 }

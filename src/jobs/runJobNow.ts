@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/queryable';
+import { describeError } from './describeError';
 import { completeJob, failJob, heartbeat } from './finishJob';
 import { getJob } from './jobStatus';
 import { claimJob } from './takeJob';
@@ -43,7 +44,7 @@ export async function runJobNow(
         await completeJob(db, job.id, workerId, result);
       } catch (err) {
         clearInterval(beat);
-        const msg = `${(err as { code?: string }).code ? `[${(err as { code?: string }).code}] ` : ''}${(err as Error).message ?? String(err)}`;
+        const msg = describeError(err);
         // The CLI does not wait out a backoff: a transient failure is left queued for `kada run` to retry.
         await failJob(db, job.id, workerId, msg, { transient: opts.isTransient(err), retryInMs: 30_000 });
       }

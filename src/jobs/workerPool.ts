@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Queryable } from '../store/queryable';
+import { describeError } from './describeError';
 import { completeJob, failJob, heartbeat, reclaimExpired } from './finishJob';
 import { jobCounts, pruneJobs } from './jobStatus';
 import { takeJob } from './takeJob';
@@ -143,7 +144,7 @@ export class WorkerPool {
     } catch (err) {
       clearInterval(beat);
       const transient = this.opts.isTransient(err);
-      const message = `${(err as { code?: string }).code ? `[${(err as { code?: string }).code}] ` : ''}${(err as Error).message ?? String(err)}`;
+      const message = describeError(err);
       const outcome = await failJob(this.opts.db, job.id, this.workerId, message, {
         transient,
         retryInMs: (this.opts.retryDelayMs ?? defaultRetryDelay)(job.attempts),
