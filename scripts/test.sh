@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 mkdir -p .tmp
 # --- admin page browser tests (test/admin/web*.test.ts) need Debian's chromium ---
 if ! command -v chromium >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
   { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } >/dev/null 2>&1 \
     || echo "warning: could not install chromium (apt-get install -y chromium); the admin browser tests will fail" >&2
 fi
