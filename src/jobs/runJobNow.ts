@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/queryable';
 import { describeError } from './describeError';
+import { recordJobFailure } from './recordJobFailure';
 import { completeJob, failJob, heartbeat } from './finishJob';
 import { getJob } from './jobStatus';
 import { claimJob } from './takeJob';
@@ -46,7 +47,8 @@ export async function runJobNow(
         clearInterval(beat);
         const msg = describeError(err);
         // The CLI does not wait out a backoff: a transient failure is left queued for `kada run` to retry.
-        await failJob(db, job.id, workerId, msg, { transient: opts.isTransient(err), retryInMs: 30_000 });
+        const outcome = await failJob(db, job.id, workerId, msg, { transient: opts.isTransient(err), retryInMs: 30_000 });
+        await recordJobFailure(db, job, msg, outcome);
       }
       return (await getJob(db, jobId))!;
     }

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Queryable } from '../store/queryable';
 import { describeError } from './describeError';
+import { recordJobFailure } from './recordJobFailure';
 import { completeJob, failJob, heartbeat, reclaimExpired } from './finishJob';
 import { jobCounts, pruneJobs } from './jobStatus';
 import { takeJob } from './takeJob';
@@ -152,6 +153,7 @@ export class WorkerPool {
         log.error({ error: (e as Error).message }, 'could not record the job failure; its lease will expire and it will be retried');
         return 'unrecorded' as const;
       });
+      if (outcome !== 'unrecorded') await recordJobFailure(this.opts.db, job, message, outcome).catch(() => undefined);
       this.opts.metrics?.jobsFinished.inc({ outcome: outcome === 'failed' ? 'failed' : 'retry' });
       log[outcome === 'failed' ? 'error' : 'warn']({ error: message, transient, outcome, attempts: job.attempts }, 'job failed');
     } finally {

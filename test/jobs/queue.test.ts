@@ -84,6 +84,31 @@ describe('per-person job queue', () => {
     expect((await getJob(db(), id))!.reasons[0]).toBe('recovered after a crash');
   });
 
+  it('a job that gives up leaves the person a last error and an entry in the error log', async () => {
+    await t.dataSource.query(`DELETE FROM errors`);
+    await enqueuePerson(db(), 'fails', { reason: 'r', maxAttempts: 2 });
+    const pool = new WorkerPool({
+      db: db(),
+      concurrency: 1,
+      handler: async () => {
+        throw Object.assign(new Error('mailbox not found in Exchange'), { code: 'MailboxNotEnabledForRESTAPI' });
+      },
+      isTransient: () => true,
+      retryDelayMs: () => 0,
+      logger: silentLogger,
+      pollMs: 50,
+    });
+    pool.start();
+    const deadline = Date.now() + 10_000;
+    while ((await jobCounts(db())).failed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await pool.stop(1_000);
+    const [person] = await db().query(`SELECT last_error FROM persons WHERE person_id = 'fails'`);
+    expect(person.last_error).toBe('[MailboxNotEnabledForRESTAPI] mailbox not found in Exchange');
+    const errors: { code: string; message: string }[] = await db().query(`SELECT code, message FROM errors WHERE person_id = 'fails'`);
+    expect(errors.map((e) => e.code)).toEqual(['JOB_FAILED']); // the retry before it is not logged
+    expect(errors[0]!.message).toContain('after 2 attempt(s)');
+  });
+
   it('two pools on one database share the work and never process a person concurrently', async () => {
     const persons = Array.from({ length: 12 }, (_, i) => `p${i}`);
     const active = new Set<string>();
