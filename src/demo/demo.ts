@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { DateTime } from 'luxon';
-import { Client } from 'pg';
 import { startService } from '../app/runService';
 import { loadConfig } from '../config/config';
 import { createDataSource, migrate } from '../db/dataSource';
+import { databaseUrlNamed, onServer } from '../db/scratchDatabase';
 import { KEY_PROP, OWNER_PROP } from '../domain/markers';
 import { startMicrosoftEmulator } from '../emulators/graphEmulator';
 import { generateInstitution } from '../emulators/institution';
@@ -24,16 +24,9 @@ const KEEP = process.argv.includes('--keep');
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
 async function resetDatabase(baseUrl: string, name: string): Promise<string> {
-  const admin = new URL(baseUrl);
-  admin.pathname = '/postgres';
-  const c = new Client({ connectionString: admin.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
+  await onServer(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await onServer(baseUrl, `CREATE DATABASE ${name}`);
+  return databaseUrlNamed(baseUrl, name);
 }
 
 async function waitQuiet(db: { query(sql: string): Promise<any> }, label: string, timeoutMs = 600_000): Promise<void> {
