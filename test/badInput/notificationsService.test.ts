@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
 import { DEAD_LETTER_HEADERS } from '../../src/intake/deadLetter';
-import { killHard, startKada, stopGracefully, type KadaChild } from '../support/kadaProcess';
-import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
+import { stopGracefully, type KadaChild } from '../support/kadaProcess';
+import { startKadaWorld, type KadaWorld } from '../support/kadaWorld';
+import { eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { loadBadNotifications } from '../intake/badNotifications';
 import { fsPersonMessage } from '../planner/plannerFixture';
-import { startHarness, type Harness } from '../support/harness';
+import type { Harness } from '../support/harness';
 
 /**
  * The whole malformed-notification corpus (test/fixtures/bad/notifications) published to a real
@@ -19,22 +20,12 @@ let fx: AmqpFixture;
 let h: Harness;
 let kada: KadaChild;
 
+let world: KadaWorld;
 beforeAll(async () => {
-  fx = await createAmqpFixture('badnotif');
-  h = await startHarness({
-    seed: 23,
-    students: 20,
-    noContext: true,
-    env: { AMQP_QUEUE: fx.queue, AMQP_BINDINGS: fx.bindings.map((b) => `${b.exchange}:${b.pattern}`).join(',') },
-  });
-  kada = await startKada(h.env, { KADA_WORKERS: '2' });
-  await kada.waitReady();
+  world = await startKadaWorld('badnotif', { seed: 23, students: 20, workers: 2 });
+  ({ fx, h, kada } = world);
 });
-afterAll(async () => {
-  if (kada) await killHard(kada);
-  await h?.close();
-  await fx?.close();
-});
+afterAll(async () => world?.close());
 
 const db = () => h.db.dataSource;
 

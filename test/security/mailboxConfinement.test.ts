@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
-import { killHard, startKada, stopGracefully, type KadaChild } from '../support/kadaProcess';
-import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
+import { stopGracefully, type KadaChild } from '../support/kadaProcess';
+import { startKadaWorld, type KadaWorld } from '../support/kadaWorld';
+import { eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
-import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
+import { ADMIN_TOKEN, type Harness } from '../support/harness';
 
 /**
  * kada writes only into mailboxes FS gives for persons of this institution that a notification
@@ -18,22 +19,12 @@ let fx: AmqpFixture;
 let h: Harness;
 let kada: KadaChild;
 
+let world: KadaWorld;
 beforeAll(async () => {
-  fx = await createAmqpFixture('confine');
-  h = await startHarness({
-    seed: 43,
-    students: 30,
-    noContext: true,
-    env: { AMQP_QUEUE: fx.queue, AMQP_BINDINGS: fx.bindings.map((b) => `${b.exchange}:${b.pattern}`).join(',') },
-  });
-  kada = await startKada(h.env, { KADA_WORKERS: '4' });
-  await kada.waitReady();
+  world = await startKadaWorld('confine', { seed: 43, students: 30, workers: 4 });
+  ({ fx, h, kada } = world);
 });
-afterAll(async () => {
-  if (kada) await killHard(kada);
-  await h?.close();
-  await fx?.close();
-});
+afterAll(async () => world?.close());
 
 const db = () => h.db.dataSource;
 const publish = (routingKey: string, body: object) => fx.publish(fx.exchangeFor(routingKey), routingKey, body);
