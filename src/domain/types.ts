@@ -117,6 +117,11 @@ export interface DesiredEvent {
   course: CourseRef;
   content: EventContent;
   hash: string; // content hash, stored in the HASH marker and the state store
+  /**
+   * SERIES_MODE=weekly: this is not an event of its own but how one week of a series master
+   * differs; written by PATCHing the master's instance of `originalDate` (series.ts).
+   */
+  exceptionOf?: { masterKey: string; originalDate: string };
 }
 
 /** What the state store remembers about one event kada wrote. */

@@ -19,11 +19,13 @@ import { transactionIdFor } from './transactionId';
 export type GraphWrite =
   | { kind: 'create'; mailbox: string; calendarId: string | null; key: string; body: Record<string, unknown> }
   | { kind: 'update'; mailbox: string; eventId: string; key: string; body: Record<string, unknown> }
-  | { kind: 'delete'; mailbox: string; eventId: string; key: string };
+  | { kind: 'delete'; mailbox: string; eventId: string; key: string }
+  /** A GET under /users/{mailbox}/ that rides in the same chains as writes (e.g. a series' instances). */
+  | { kind: 'read'; mailbox: string; path: string; key: string };
 
 export type GraphWriteResult =
   /** `event`: a create's answer as Graph gave it (an earlier create with the same transactionId, if there was one). */
-  | { ok: true; status: number; eventId: string | null; event?: ObservedEvent }
+  | { ok: true; status: number; eventId: string | null; event?: ObservedEvent; body?: unknown }
   | { ok: false; status: number; code: string; message: string; gone: boolean };
 
 export interface GraphWriterOptions {
@@ -89,6 +91,8 @@ function requestFor(op: GraphWrite) {
       return { method: 'PATCH', url: `${base}/events/${encode(op.eventId)}`, headers: { 'Content-Type': 'application/json' }, body: op.body };
     case 'delete':
       return { method: 'DELETE', url: `${base}/events/${encode(op.eventId)}` };
+    case 'read':
+      return { method: 'GET', url: `${base}/${op.path}` };
   }
 }
 
@@ -344,6 +348,10 @@ export class GraphWriter {
       switch (outcome) {
         case 'ok': {
           this.onOk();
+          if (q.op.kind === 'read') {
+            q.resolve({ ok: true, status, eventId: null, body: r?.body });
+            return;
+          }
           this.s.writes[q.op.kind]++;
           this.metrics?.graphWrites.inc({ kind: q.op.kind });
           const id = q.op.kind === 'create' ? ((r?.body as { id?: string } | undefined)?.id ?? null) : q.op.kind === 'update' ? q.op.eventId : null;

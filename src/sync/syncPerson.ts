@@ -2,6 +2,8 @@ import type { Config } from '../config/config';
 import { parseEventKey } from '../desired/eventKey';
 import { desiredEvents } from '../desired/desiredEvents';
 import { diff } from '../diff/diff';
+import { planSeries, type ExceptionWrite } from '../diff/seriesPlan';
+import { parseExceptionKey } from '../desired/series';
 import type { CourseRef, DataError, DesiredEvent, Registration, SyncPlan, SyncedEvent, TeachingRole } from '../domain/types';
 import { courseKey } from '../domain/types';
 import { ensureCalendar, ensureCategory } from '../graph/mailboxSetup';
@@ -19,6 +21,7 @@ import { SyncError } from './errors';
 import { graphBody } from './graphBody';
 import { coursesNamingStaff, loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
+import { observeExceptions, REPLACE_SERIES, writeExceptions } from './seriesExceptions';
 import type { FsSource, TpSource } from './ports';
 
 /**
@@ -165,11 +168,14 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
   if (opts.mode === 'reconcile') {
     const observed = await readBackState(ctx, mailbox, calendarId, desired, opts.priority ?? 0);
     state = observed.state;
+    if (desired.some((d) => d.exceptionOf)) {
+      state = state.concat(await observeExceptions(ctx.writer, { mailbox, desired, observed: state, priority: opts.priority ?? 0 }));
+    }
     extraDeletes = observed.unkeyed.map((id) => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' }) as Op);
     adopt = (plan) => adoptObserved(db, personId, mailbox, here, observed.state, plan);
   }
 
-  const plan = diff(desired, state);
+  const { plan, exceptions, forget } = planSeries(diff(desired, state), desired, state);
   const ops: Op[] = [
     ...deleteAll(elsewhere),
     ...extraDeletes,
@@ -182,7 +188,8 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     ),
   ];
   if (adopt && !opts.dryRun) await adopt(plan);
-  return execute(ctx, personId, mailbox, optedOut ? 'opted_out' : 'synced', ops, stored, dataErrors, courseNames, opts, log);
+  const series = { exceptions, forget, masters: new Map(desired.filter((d) => d.content.recurrence).map((d) => [d.key, d])) };
+  return execute(ctx, personId, mailbox, optedOut ? 'opted_out' : 'synced', ops, stored, dataErrors, courseNames, opts, log, series);
 }
 
 /**
@@ -227,8 +234,9 @@ async function removeUnrecordedEvents(
   }
 }
 
+/** Exceptions go with their master: only masters and single events are deleted. */
 function deleteAll(events: StoredEvent[]): Op[] {
-  return events.map((s) => ({ kind: 'delete', mailbox: s.mailbox, eventId: s.graphEventId, key: s.key }));
+  return events.filter((s) => !parseExceptionKey(s.key)).map((s) => ({ kind: 'delete', mailbox: s.mailbox, eventId: s.graphEventId, key: s.key }));
 }
 
 async function prepareMailbox(ctx: SyncContext, mailbox: string, opts: SyncOptions): Promise<string | null> {
@@ -299,22 +307,31 @@ async function execute(
   courses: string[],
   opts: SyncOptions,
   log: Logger,
+  series: SeriesWork = { exceptions: [], forget: [], masters: new Map() },
 ): Promise<SyncResult> {
+  const exceptionChanges: PlannedChange[] = series.exceptions.map((e) => ({
+    kind: 'update',
+    key: e.key,
+    mailbox: mailbox ?? '',
+    subject: e.content.subject,
+    start: e.content.start.dateTime,
+    end: e.content.end.dateTime,
+  }));
   const result: SyncResult = {
     personId,
     outcome,
     mailbox,
     planned: {
       creates: ops.filter((o) => o.kind === 'create').length,
-      updates: ops.filter((o) => o.kind === 'update').length,
+      updates: ops.filter((o) => o.kind === 'update').length + series.exceptions.length,
       deletes: ops.filter((o) => o.kind === 'delete').length,
     },
-    changes: ops.map((o) => ({
-      kind: o.kind,
+    changes: ops.map((o): PlannedChange => ({
+      kind: o.kind as PlannedChange['kind'],
       key: o.key,
       mailbox: o.mailbox,
       ...(o.desired ? { subject: o.desired.content.subject, start: o.desired.content.start.dateTime, end: o.desired.content.end.dateTime } : {}),
-    })),
+    })).concat(exceptionChanges),
     written: { creates: 0, updates: 0, deletes: 0 },
     failed: [],
     eventCount: stored.length,
@@ -323,7 +340,7 @@ async function execute(
   };
   if (opts.dryRun) return result;
 
-  const total = ops.length;
+  const total = ops.length + series.exceptions.length;
   let done = 0;
   const progress = () => opts.onProgress?.({ done: ++done, total });
   opts.onProgress?.({ done: 0, total });
@@ -362,10 +379,14 @@ async function execute(
   };
 
   await Promise.all(ops.map(async (op) => apply(op, await ctx.writer.write(op, priority))));
+  await writeSeriesExceptions(ctx, personId, mailbox, series, result, priority, progress);
 
   const after = await loadState(db, personId);
   result.eventCount = after.length;
-  const transient = result.failed.filter((f) => f.code === 'GRAPH_RETRIES_EXHAUSTED' || f.status === 0 || f.status >= 500 || f.status === 429);
+  // A series marked for replacement is written again as a whole by the retry.
+  const transient = result.failed.filter(
+    (f) => f.code === 'GRAPH_RETRIES_EXHAUSTED' || f.status === 0 || f.status >= 500 || f.status === 429 || after.some((s) => s.hash === REPLACE_SERIES),
+  );
   for (const f of result.failed.slice(0, 20)) {
     await recordError(db, {
       kind: 'graph',
@@ -383,4 +404,45 @@ async function execute(
     throw new SyncError('GRAPH_UNAVAILABLE', `${transient.length} Graph write(s) did not go through after retries; the job will be retried`, true, personId);
   }
   return result;
+}
+
+interface SeriesWork {
+  exceptions: ExceptionWrite[];
+  forget: SyncedEvent[];
+  masters: Map<string, DesiredEvent>;
+}
+
+/**
+ * After the first phase: forget the records of exceptions whose master went (or was written anew),
+ * then PATCH the instances that differ from their series.
+ */
+async function writeSeriesExceptions(
+  ctx: SyncContext,
+  personId: string,
+  mailbox: string | null,
+  series: SeriesWork,
+  result: SyncResult,
+  priority: number,
+  onDone: () => void,
+): Promise<void> {
+  for (const f of series.forget) await forgetEvent(ctx.db, personId, f.key, f.graphEventId);
+  const now = await loadState(ctx.db, personId);
+  const masterIds = new Map(now.filter((s) => !parseExceptionKey(s.key)).map((s) => [s.key, s.graphEventId]));
+  // Records of exceptions whose master is no longer recorded (a person gone, a new mailbox) go too.
+  for (const s of now) {
+    const ex = parseExceptionKey(s.key);
+    if (ex && !masterIds.has(ex.masterKey)) await forgetEvent(ctx.db, personId, s.key, s.graphEventId);
+  }
+  if (!mailbox || series.exceptions.length === 0) return;
+  const { written, failed } = await writeExceptions(ctx, {
+    personId,
+    mailbox,
+    writes: series.exceptions,
+    masters: series.masters,
+    masterIds,
+    priority,
+    onDone,
+  });
+  result.written.updates += written;
+  result.failed.push(...failed);
 }

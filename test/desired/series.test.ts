@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { desiredEvents, prepareCourse } from '../../src/desired/desiredEvents';
-import { isSeriesKey, weeklySeries } from '../../src/desired/series';
+import { exceptionKey, isSeriesKey, occurrenceOf, parseExceptionKey, weeklySeries } from '../../src/desired/series';
 import type { TpCourse, TpEvent } from '../../src/domain/types';
 import { settings, tpEvent } from './tpExample';
 
@@ -36,27 +36,69 @@ describe('weeklySeries', () => {
     expect(master!.hash).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('keeps a cancelled week as its own event and splits the series around it', () => {
+  it('writes a cancelled week as an exception of the series, not as a split', () => {
     const out = series([35, 36, 37, 38, 39].map((w) => weekly(w, w === 37 ? { cancelled: true } : {})));
-    expect(out.map((d) => [d.key, (d.content.recurrence as any)?.range.endDate ?? d.content.subject])).toEqual([
-      ['tp:26h:IN1000,1:L+37', 'AVLYST: IN1000 Forelesning'],
-      ['tp:26h:IN1000,1:weekly:L+35', '2026-09-01'],
-      ['tp:26h:IN1000,1:weekly:L+38', '2026-09-22'],
+    expect(out.map((d) => [d.key, (d.content.recurrence as any)?.range.endDate ?? d.content.subject, d.exceptionOf?.originalDate])).toEqual([
+      ['tp:26h:IN1000,1:weekly:L+35', '2026-09-22', undefined],
+      ['tp:26h:IN1000,1:weekly:L+35@2026-09-08', 'AVLYST: IN1000 Forelesning', '2026-09-08'],
+    ]);
+    expect(out[1]!.exceptionOf).toEqual({ masterKey: 'tp:26h:IN1000,1:weekly:L+35', originalDate: '2026-09-08' });
+    expect(out[1]!.content.showAs).toBe('free');
+  });
+
+  it('writes a week moved within its week as an exception of that week, with the new times', () => {
+    const out = series([weekly(35), weekly(36), weekly(37, { dtstart: '2026-09-10T12:15:00+02', dtend: '2026-09-10T14:00:00+02' }), weekly(38)]);
+    expect(out.map((d) => d.key)).toEqual(['tp:26h:IN1000,1:weekly:L+35', 'tp:26h:IN1000,1:weekly:L+35@2026-09-08']);
+    expect(out[1]!.content.start).toEqual({ dateTime: '2026-09-10T12:15:00', timeZone: 'Europe/Oslo' });
+    expect((out[0]!.content.recurrence as any).range).toEqual({ type: 'endDate', startDate: '2026-08-25', endDate: '2026-09-15' });
+  });
+
+  it('ends a series at a week without the activity, and keeps a lone week single', () => {
+    const out = series([35, 36, 37, 39, 41, 42].map((w) => weekly(w)));
+    expect(out.map((d) => [d.key, (d.content.recurrence as any)?.range.endDate ?? null])).toEqual([
+      ['tp:26h:IN1000,1:L+39', null],
+      ['tp:26h:IN1000,1:weekly:L+35', '2026-09-08'],
+      ['tp:26h:IN1000,1:weekly:L+41', '2026-10-13'],
     ]);
   });
 
-  it('keeps a moved week single, and a lone week after it too', () => {
-    const out = series([weekly(35), weekly(36), weekly(37, { dtstart: '2026-09-08T12:15:00+02', dtend: '2026-09-08T14:00:00+02' }), weekly(38)]);
-    expect(out.map((d) => [d.key, d.content.recurrence !== undefined])).toEqual([
-      ['tp:26h:IN1000,1:L+37', false],
-      ['tp:26h:IN1000,1:L+38', false],
-      ['tp:26h:IN1000,1:weekly:L+35', true],
+  it('a second occurrence in the same week, or one moved to another week, stays single', () => {
+    const extra = weekly(36, { eventid: 'X', dtstart: '2026-09-03T08:15:00+02', dtend: '2026-09-03T10:00:00+02' });
+    const far = weekly(37, { dtstart: '2026-10-01T10:15:00+02', dtend: '2026-10-01T12:00:00+02' }); // into week 40, which has its own
+    const out = series([weekly(35), weekly(36), extra, far, weekly(38), weekly(39), weekly(40)]);
+    expect(out.filter((d) => !d.content.recurrence && !d.exceptionOf).map((d) => d.key).sort()).toEqual(['tp:26h:IN1000,1:L+37', 'tp:26h:IN1000,1:X']);
+    expect(out.filter((d) => d.content.recurrence).map((d) => (d.content.recurrence as any).range)).toEqual([
+      { type: 'endDate', startDate: '2026-08-25', endDate: '2026-09-01' },
+      { type: 'endDate', startDate: '2026-09-15', endDate: '2026-09-29' },
     ]);
+  });
+
+  it('chooses series boundaries with the fewest writes: a room change half-way is two series', () => {
+    const out = series([35, 36, 37, 38, 39, 40, 41, 42].map((w) => weekly(w, w >= 39 ? { rooms: [] } : {})));
+    expect(out.map((d) => d.key)).toEqual(['tp:26h:IN1000,1:weekly:L+35', 'tp:26h:IN1000,1:weekly:L+39']);
+    // One odd room in the middle is cheaper as an exception (2 writes) than as a split (3).
+    const one = series([35, 36, 37, 38, 39].map((w) => weekly(w, w === 37 ? { rooms: [] } : {})));
+    expect(one.map((d) => d.key)).toEqual(['tp:26h:IN1000,1:weekly:L+35', 'tp:26h:IN1000,1:weekly:L+35@2026-09-08']);
+  });
+
+  it('writes a week with its own topic as an exception, and no series when every week has one', () => {
+    const out = series([35, 36, 37, 38].map((w) => weekly(w, w === 36 ? { summary: 'Rekursjon' } : {})));
+    expect(out.map((d) => d.key)).toEqual(['tp:26h:IN1000,1:weekly:L+35', 'tp:26h:IN1000,1:weekly:L+35@2026-09-01']);
+    expect(out[1]!.content.subject).toBe('IN1000 Forelesning – Rekursjon');
+    expect(occurrenceOf(out[0]!, '2026-09-01').subject).toBe('IN1000 Forelesning');
+    expect(occurrenceOf(out[0]!, '2026-11-03')).toMatchObject({ start: { dateTime: '2026-11-03T10:15:00' }, end: { dateTime: '2026-11-03T12:00:00' } });
+  });
+
+  it('exception keys round-trip', () => {
+    expect(parseExceptionKey(exceptionKey('tp:26h:IN1000,1:weekly:L+35', '2026-09-01'))).toEqual({ masterKey: 'tp:26h:IN1000,1:weekly:L+35', originalDate: '2026-09-01' });
+    expect(parseExceptionKey('tp:26h:IN1000,1:weekly:L+35')).toBeNull();
+    expect(parseExceptionKey('tp:26h:IN1000,1:L@2026-09-01')).toBeNull();
   });
 
   it('does not fold weeks with their own topic or room, or other activities', () => {
     expect(series([35, 36, 37].map((w) => weekly(w, { summary: `Tema ${w}` }))).every((d) => !d.content.recurrence)).toBe(true);
     expect(series([weekly(35), weekly(36, { rooms: [] })]).every((d) => !d.content.recurrence)).toBe(true);
+    expect(series([weekly(35), weekly(36, { rooms: [] }), weekly(37, { summary: 'x' })]).every((d) => !d.content.recurrence)).toBe(true);
     expect(series([weekly(35), weekly(36, { id: 'ACT-2' })]).every((d) => !d.content.recurrence)).toBe(true);
     expect(series([weekly(35), weekly(37)]).every((d) => !d.content.recurrence)).toBe(true);
   });
