@@ -15,7 +15,7 @@ import {
   type Headers,
 } from './graphHttp';
 import { evaluateFilter, nextLink, parseListOptions, parseQueryString, type ListOptions } from './graphQuery';
-import { expandOccurrences, type Occurrence } from './graphRecurrence';
+import type { Occurrence } from './graphRecurrence';
 import { MailboxStore, extendedIdEquals, renderEvent, type EventRecord, type MailboxRecord, type MailboxState } from './graphStore';
 import { UTC_ZONE, formatDateTimeTimeZone, parsePrefer } from './graphTime';
 import { startTokenEmulator, type ClientRegistration, type TokenCheck, type TokenEmulator, type TokenEmulatorOptions } from './tokenEmulator';
@@ -65,6 +65,10 @@ export interface InspectedEvent {
   startUtc: string;
   endUtc: string;
   originalStartTimeZone: string;
+  /** Graph's event type: singleInstance, seriesMaster, occurrence or exception. */
+  type: string;
+  /** For an occurrence or exception: where the pattern put it (ISO, UTC). */
+  originalStartUtc?: string;
   /** Single-value extended properties by id as written. */
   extendedProperties: Record<string, string>;
   /** The full Graph representation (UTC). */
@@ -120,8 +124,13 @@ export interface GraphEmulator {
   close(): Promise<void>;
   addMailbox(address: string, opts?: { displayName?: string; state?: MailboxState }): { id: string; address: string };
   events(mailbox: string, calendarId?: string): InspectedEvent[];
-  /** What the person sees: single events, and every series master expanded into its occurrences. */
+  /**
+   * What the person sees: single events, and every series master replaced by its instances (plain
+   * occurrences with the master's content, exceptions with their own, cancelled ones gone), each with
+   * its instance id and `seriesMasterId`. Sorted by start.
+   */
   occurrences(mailbox: string, calendarId?: string): Occurrence<InspectedEvent>[];
+  /** A stored event, or an occurrence or exception by its instance id. */
   event(mailbox: string, id: string): InspectedEvent | undefined;
   addUserEvent(mailbox: string, event: Record<string, unknown>, opts?: { calendarId?: string }): InspectedEvent;
   userEdit(mailbox: string, id: string, patch: Record<string, unknown>): InspectedEvent;
@@ -245,6 +254,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const p = ev.props;
     return {
       id: ev.id,
+      seriesMasterId: ev.seriesMasterId ?? null,
+      originalStart: ev.originalStartMs === undefined ? null : new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z'),
       subject: p.subject ?? '',
       showAs: p.showAs ?? 'busy',
       type: p.type ?? 'singleInstance',
@@ -263,11 +274,22 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     };
   }
 
-  function listEvents(mb: MailboxRecord, calendarId: string, pathForLinks: string, query: Map<string, string>, headers: Headers): EmulatedResponse {
+  /**
+   * A page of events as Graph answers a collection of them: $filter, $orderby, $select, $expand,
+   * $top/$skiptoken paging with an absolute nextLink, and Prefer for times and bodies.
+   */
+  function eventList(
+    mb: MailboxRecord,
+    all: EventRecord[],
+    contextPath: string,
+    pathForLinks: string,
+    query: Map<string, string>,
+    headers: Headers,
+  ): EmulatedResponse {
     const o = parseListOptions(query);
     checkSelectExpand(o);
     const prefer = parsePrefer(headers.prefer);
-    let events = store.listEvents(mb, calendarId);
+    let events = all;
     if (o.filter) {
       const f = o.filter;
       events = events.filter((ev) => evaluateFilter(f, filterView(ev), extendedIdEquals));
@@ -280,17 +302,45 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
           const y = key(b, ob.path);
           if (x !== y) return (x < y ? -1 : 1) * (ob.desc ? -1 : 1);
         }
-        return a.seq - b.seq;
+        return a.seq - b.seq || a.startMs - b.startMs;
       });
     }
     const page = events.slice(o.skip, o.skip + o.top);
     const body: Record<string, unknown> = {
-      '@odata.context': `${origin}/${VERSION}/$metadata#users('${encodeURIComponent(mb.address)}')/events`,
+      '@odata.context': `${origin}/${VERSION}/$metadata#users('${encodeURIComponent(mb.address)}')/${contextPath}`,
     };
     if (o.count) body['@odata.count'] = events.length;
     body.value = page.map((ev) => renderEvent(ev, { zone: prefer.zone, bodyContentType: prefer.bodyContentType, select: o.select, expand: o.expand, mailbox: mb }));
     if (o.skip + o.top < events.length) body['@odata.nextLink'] = nextLink(`${origin}/${VERSION}${pathForLinks}`, query, o.skip + o.top);
     return json(200, body, prefer.applied.length ? { 'Preference-Applied': prefer.applied.join(', ') } : {});
+  }
+
+  /** Like Graph's calendar event lists: single events and series masters, never their instances. */
+  function listEvents(mb: MailboxRecord, calendarId: string, pathForLinks: string, query: Map<string, string>, headers: Headers): EmulatedResponse {
+    return eventList(mb, store.listEvents(mb, calendarId), 'events', pathForLinks, query, headers);
+  }
+
+  /** Graph's required window parameters of /instances, as instants (no offset means UTC). */
+  function timeWindow(query: Map<string, string>): { fromMs: number; toMs: number } {
+    const get = (name: string) => [...query].find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    const start = get('startDateTime');
+    const end = get('endDateTime');
+    if (!start || !end) {
+      throw badRequest('ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+    }
+    const parse = (name: string, text: string) => {
+      const ms = Date.parse(/(Z|[+-]\d{2}:\d{2})$/i.test(text) ? text : `${text.replace(/(\.\d{3})\d+/, '$1')}Z`);
+      if (Number.isNaN(ms)) throw badRequest('ErrorInvalidParameter', `The value '${text}' of parameter '${name}' is invalid.`);
+      return ms;
+    };
+    return { fromMs: parse('StartDateTime', start), toMs: parse('EndDateTime', end) };
+  }
+
+  /** GET .../events/{id}/instances: the series' occurrences and exceptions overlapping the window, by start. */
+  function listInstances(mb: MailboxRecord, ev: EventRecord, pathForLinks: string, query: Map<string, string>, headers: Headers): EmulatedResponse {
+    const { fromMs, toMs } = timeWindow(query);
+    const inWindow = store.instances(ev).filter((i) => i.startMs < toMs && (i.endMs > fromMs || (i.endMs === i.startMs && i.startMs >= fromMs)));
+    return eventList(mb, inWindow, `events('${ev.id}')/instances`, pathForLinks, query, headers);
   }
 
   function singleEvent(mb: MailboxRecord, ev: EventRecord, status: number, query: Map<string, string>, headers: Headers): EmulatedResponse {
@@ -355,8 +405,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (calendarId && ev.calendarId !== calendarId) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       if (m === 'GET') return { ...base, eventId: id, response: singleEvent(mb, ev, 200, query, r.headers) };
       if (m === 'PATCH') {
-        store.updateEvent(mb, id, r.body);
-        return { ...base, eventId: id, response: singleEvent(mb, ev, 200, query, r.headers), write: 'update' };
+        const updated = store.updateEvent(mb, id, r.body);
+        return { ...base, eventId: id, response: singleEvent(mb, updated, 200, query, r.headers), write: 'update' };
       }
       if (m === 'DELETE') {
         store.deleteEvent(mb, id);
@@ -365,10 +415,17 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       throw methodNotAllowed();
     };
     const pathFor = (...tail: string[]) => `/users/${encodeURIComponent(segs[1]!)}/${tail.map(encodeURIComponent).join('/')}`;
+    const instancesOf = (id: string, listPath: string, calendarId?: string): Routed => {
+      if (m !== 'GET') throw methodNotAllowed();
+      const ev = store.event(mb, id);
+      if (calendarId && ev.calendarId !== calendarId) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      return { ...base, eventId: id, response: listInstances(mb, ev, listPath, query, r.headers) };
+    };
 
     if (rest[0] === 'events') {
       if (rest.length === 1) return eventsIn(mb.defaultCalendarId, pathFor('events'));
       if (rest.length === 2) return oneEvent(restRaw[1]!);
+      if (rest.length === 3 && rest[2] === 'instances') return instancesOf(restRaw[1]!, pathFor('events', restRaw[1]!, 'instances'));
     }
     if (rest[0] === 'calendar') {
       if (rest.length === 1) {
@@ -377,6 +434,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       }
       if (rest[1] === 'events' && rest.length === 2) return eventsIn(mb.defaultCalendarId, pathFor('calendar', 'events'));
       if (rest[1] === 'events' && rest.length === 3) return oneEvent(restRaw[2]!, mb.defaultCalendarId);
+      if (rest[1] === 'events' && rest.length === 4 && rest[3] === 'instances') {
+        return instancesOf(restRaw[2]!, pathFor('calendar', 'events', restRaw[2]!, 'instances'), mb.defaultCalendarId);
+      }
     }
     if (rest[0] === 'calendars') {
       if (rest.length === 1) {
@@ -404,6 +464,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         store.calendar(mb, calId);
         if (rest.length === 3) return eventsIn(calId, pathFor('calendars', calId, 'events'));
         if (rest.length === 4) return oneEvent(restRaw[3]!, calId);
+        if (rest.length === 5 && rest[4] === 'instances') return instancesOf(restRaw[3]!, pathFor('calendars', calId, 'events', restRaw[3]!, 'instances'), calId);
       }
     }
     if (rest[0] === 'outlook' && rest[1] === 'mastercategories') {
@@ -673,6 +734,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       startUtc: new Date(ev.startMs).toISOString(),
       endUtc: new Date(ev.endMs).toISOString(),
       originalStartTimeZone: ev.startTimeZone,
+      type: graph.type as string,
+      ...(ev.originalStartMs !== undefined ? { originalStartUtc: new Date(ev.originalStartMs).toISOString() } : {}),
       extendedProperties,
       graph,
     };
@@ -706,13 +769,25 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       const mb = store.find(mailbox);
       return mb ? store.listEvents(mb, calendarId).map((ev) => inspect(mb, ev)) : [];
     },
-    occurrences(mailbox: string, calendarId?: string) {
-      return expandOccurrences(api.events(mailbox, calendarId));
+    occurrences(mailbox: string, calendarId?: string): Occurrence<InspectedEvent>[] {
+      const mb = store.find(mailbox);
+      if (!mb) return [];
+      const out: Occurrence<InspectedEvent>[] = [];
+      for (const ev of store.listEvents(mb, calendarId)) {
+        if (!ev.props.recurrence) out.push({ ...inspect(mb, ev), seriesMasterId: null });
+        else for (const i of store.instances(ev)) out.push({ ...inspect(mb, i), seriesMasterId: ev.id });
+      }
+      return out.sort((a, b) => (a.startUtc < b.startUtc ? -1 : a.startUtc > b.startUtc ? 1 : 0));
     },
     event(mailbox: string, id: string): InspectedEvent | undefined {
       const mb = store.find(mailbox);
-      const ev = mb?.events.get(id);
-      return mb && ev ? inspect(mb, ev) : undefined;
+      if (!mb) return undefined;
+      try {
+        return inspect(mb, store.event(mb, id));
+      } catch (err) {
+        if (err instanceof GraphHttpError && err.status === 404) return undefined;
+        throw err;
+      }
     },
     addUserEvent: userEvent,
     userEdit(mailbox: string, id: string, patch: Record<string, unknown>): InspectedEvent {

@@ -5,7 +5,7 @@ import { resolveTimeZone } from './graphTime';
  * What a person sees of a series master: its occurrences, expanded from Graph's
  * patternedRecurrence the way Outlook lays them out (wall-clock time of the master's start in the
  * recurrence's time zone, so an 08:15 lecture stays 08:15 across a DST change). Only for the
- * emulator's inspection API: Graph itself would answer /calendarView with these instances.
+ * emulator's `/instances` and inspection API, with the person's exceptions and cancellations laid over.
  * Supports the patterns kada writes (weekly) and daily; other patterns are refused, not guessed.
  */
 
@@ -56,7 +56,7 @@ const weekdayOf = (day: number) => new Date(day * DAY_MS).getUTCDay();
 /** The instants of every occurrence of a series, in order. */
 export function expandRecurrence(master: SeriesStart, recurrence: Recurrence): Instance[] {
   const { pattern, range } = recurrence;
-  const zone = resolveTimeZone(range.recurrenceTimeZone ?? master.startTimeZone) ?? 'UTC';
+  const zone = seriesZone(master, recurrence);
   const local = DateTime.fromMillis(master.startMs, { zone });
   const duration = master.endMs - master.startMs;
   const interval = Math.max(1, pattern.interval ?? 1);
@@ -100,7 +100,58 @@ export function expandRecurrence(master: SeriesStart, recurrence: Recurrence): I
   return out;
 }
 
-/** An event as the inspection API shows it, enough to expand it. */
+/** The zone a series is laid out in: the recurrence's own, else the zone the master was written in. */
+export function seriesZone(master: SeriesStart, recurrence: Recurrence): string {
+  return resolveTimeZone(recurrence.range.recurrenceTimeZone ?? master.startTimeZone) ?? 'UTC';
+}
+
+/** What the person changed in a series: moved or edited occurrences (by original start), and cancelled ones. */
+export interface SeriesChanges {
+  exceptions: ReadonlyMap<number, Instance>;
+  cancelled: ReadonlySet<number>;
+}
+
+export interface SeriesInstance extends Instance {
+  /** Where the pattern puts this instance (Graph's `originalStart`), the instance's identity within the series. */
+  originalStartMs: number;
+  type: 'occurrence' | 'exception';
+}
+
+/**
+ * The instances of a series as Outlook shows them: every slot of the pattern, an exception at its own
+ * (possibly moved) time, cancelled slots left out. Sorted by start. Exceptions for slots the pattern no
+ * longer has are ignored (the caller discards them when the pattern changes, as Exchange does).
+ */
+export function seriesInstances(master: SeriesStart, recurrence: Recurrence, changes: SeriesChanges): SeriesInstance[] {
+  const out: SeriesInstance[] = [];
+  for (const slot of expandRecurrence(master, recurrence)) {
+    if (changes.cancelled.has(slot.startMs)) continue;
+    const ex = changes.exceptions.get(slot.startMs);
+    out.push(ex ? { originalStartMs: slot.startMs, startMs: ex.startMs, endMs: ex.endMs, type: 'exception' } : { originalStartMs: slot.startMs, ...slot, type: 'occurrence' });
+  }
+  return out.sort((a, b) => a.startMs - b.startMs || a.originalStartMs - b.originalStartMs);
+}
+
+/**
+ * Outlook's rule for moving one occurrence: it may not start on or before the day of the previous
+ * occurrence, nor on or after the day of the next one (days in the series' zone). Neighbours count
+ * where they are now (a moved exception at its new time) and also when cancelled, as Exchange keeps
+ * their slot. Returns false for a slot the series does not have (the caller answers 404 first).
+ */
+export function crossesAdjacentOccurrence(master: SeriesStart, recurrence: Recurrence, changes: SeriesChanges, originalStartMs: number, newStartMs: number): boolean {
+  const slots = expandRecurrence(master, recurrence);
+  const i = slots.findIndex((s) => s.startMs === originalStartMs);
+  if (i === -1) return false;
+  const zone = seriesZone(master, recurrence);
+  const day = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate()!;
+  const at = (slot: Instance) => changes.exceptions.get(slot.startMs)?.startMs ?? slot.startMs;
+  const newDay = day(newStartMs);
+  const prev = slots[i - 1];
+  const next = slots[i + 1];
+  return (prev !== undefined && newDay <= day(at(prev))) || (next !== undefined && newDay >= day(at(next)));
+}
+
+/** An event as the inspection API shows it. */
 export interface ExpandableEvent {
   id: string;
   startUtc: string;
@@ -110,26 +161,6 @@ export interface ExpandableEvent {
 }
 
 export type Occurrence<E extends ExpandableEvent> = E & {
-  /** The series master's id for an occurrence of a series, null for a single event. */
+  /** The series master's id for an occurrence or exception of a series, null for a single event. */
   seriesMasterId: string | null;
 };
-
-/**
- * A mailbox's calendar as the person sees it: single events as they are, each series master
- * replaced by its occurrences (same content, their own start and end). Sorted by start.
- */
-export function expandOccurrences<E extends ExpandableEvent>(events: E[]): Occurrence<E>[] {
-  const out: Occurrence<E>[] = [];
-  for (const e of events) {
-    const recurrence = e.graph.recurrence as Recurrence | null | undefined;
-    if (!recurrence) {
-      out.push({ ...e, seriesMasterId: null });
-      continue;
-    }
-    const master = { startMs: Date.parse(e.startUtc), endMs: Date.parse(e.endUtc), startTimeZone: e.originalStartTimeZone };
-    for (const i of expandRecurrence(master, recurrence)) {
-      out.push({ ...e, startUtc: new Date(i.startMs).toISOString(), endUtc: new Date(i.endMs).toISOString(), seriesMasterId: e.id });
-    }
-  }
-  return out.sort((a, b) => (a.startUtc < b.startUtc ? -1 : a.startUtc > b.startUtc ? 1 : 0));
-}

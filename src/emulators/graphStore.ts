@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { invalidExtendedPropertyId, normalizeExtendedPropertyId, validateObject } from './graphEventSchema';
 import { GraphHttpError, badRequest } from './graphHttp';
 import { evaluateFilter, type ExpandItem, type Literal } from './graphQuery';
+import { crossesAdjacentOccurrence, expandRecurrence, seriesInstances, seriesZone, type Recurrence, type SeriesChanges, type SeriesStart } from './graphRecurrence';
 import { NEVER, formatDateTimeTimeZone, isoUtc, parseDateTimeTimeZone, resolveTimeZone, timeZoneNotSupported, type ResponseZone } from './graphTime';
 
 /**
@@ -36,6 +37,12 @@ export interface EventRecord {
   endTimeZone: string;
   single: Map<string, ExtendedProperty>;
   multi: Map<string, { id: string; value: string[] }>;
+  /** For an occurrence or exception of a series: its master and its slot in the pattern. */
+  seriesMasterId?: string;
+  originalStartMs?: number;
+  /** For a series master: occurrences the person changed (a full copy each, by original start) or cancelled. */
+  exceptions?: Map<number, EventRecord>;
+  cancelled?: Set<number>;
 }
 
 export interface CalendarRecord {
@@ -75,6 +82,50 @@ function exchangeId(prefix: string): string {
 }
 
 const changeKey = () => randomBytes(12).toString('base64');
+
+/**
+ * An occurrence's id: derived from its master and original start, so it is stable while the series
+ * keeps its pattern and start, and stops resolving (404) once Exchange would have regenerated the
+ * series. base64url, so it needs no escaping in a URL path, like Exchange's own ids.
+ */
+export function instanceId(masterId: string, originalStartMs: number): string {
+  return `AAMkAGI${Buffer.from(`${masterId}\n${originalStartMs}`, 'utf8').toString('base64url')}`;
+}
+
+const INSTANCE_TEXT = /^(AAMkAGI[A-Za-z0-9_-]+=*)\n(-?\d+)$/;
+
+/** The master id and original start an instance id names, or null for any other id. */
+export function parseInstanceId(id: string): { masterId: string; originalStartMs: number } | null {
+  if (!id.startsWith('AAMkAGI')) return null;
+  const m = INSTANCE_TEXT.exec(Buffer.from(id.slice(7), 'base64url').toString('utf8'));
+  return m ? { masterId: m[1]!, originalStartMs: Number(m[2]) } : null;
+}
+
+export const crossingBoundary = () =>
+  badRequest('ErrorOccurrenceCrossingBoundary', 'Modified occurrence is crossing or overlapping adjacent occurrence.');
+
+const seriesStart = (master: EventRecord): SeriesStart => ({ startMs: master.startMs, endMs: master.endMs, startTimeZone: master.startTimeZone });
+
+const seriesChanges = (master: EventRecord): SeriesChanges => ({ exceptions: master.exceptions ?? new Map(), cancelled: master.cancelled ?? new Set() });
+
+/** JSON with sorted keys, to tell whether a PATCH really changed a recurrence. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** Exchange's GlobalObjectId carries the occurrence's original date (bytes 16-19: year, month, day). */
+function occurrenceICalUId(masterUid: string, originalStartMs: number, zone: string): string {
+  const d = DateTime.fromMillis(originalStartMs, { zone });
+  const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
+  return `${masterUid.slice(0, 32)}${hex(d.year, 4)}${hex(d.month, 2)}${hex(d.day, 2)}${masterUid.slice(40)}`;
+}
 
 export const notFound = () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 
@@ -228,10 +279,34 @@ export class MailboxStore {
 
   // ---------- events ----------
 
+  /** A stored event, or an occurrence or exception of a series by its instance id. */
   event(mb: MailboxRecord, id: string): EventRecord {
-    const ev = mb.events.get(id);
+    const ev = mb.events.get(id) ?? this.instance(mb, id)?.view;
     if (!ev) throw notFound();
     return ev;
+  }
+
+  /** The series an instance id points into, with the instance as Graph shows it; undefined when there is none. */
+  private instance(mb: MailboxRecord, id: string): { master: EventRecord; originalStartMs: number; view: EventRecord } | undefined {
+    const ref = parseInstanceId(id);
+    const master = ref ? mb.events.get(ref.masterId) : undefined;
+    if (!ref || !master || !master.props.recurrence || master.cancelled?.has(ref.originalStartMs)) return undefined;
+    const ex = master.exceptions?.get(ref.originalStartMs);
+    if (ex) return { master, originalStartMs: ref.originalStartMs, view: ex };
+    const slot = expandRecurrence(seriesStart(master), master.props.recurrence as Recurrence).find((i) => i.startMs === ref.originalStartMs);
+    return slot ? { master, originalStartMs: slot.startMs, view: occurrenceView(master, slot.startMs, slot.endMs) } : undefined;
+  }
+
+  /**
+   * What a person sees of a series: its occurrences (the master's content at their own times) and
+   * exceptions (their own content), cancelled ones left out, sorted by start. Empty for a single event.
+   */
+  instances(master: EventRecord): EventRecord[] {
+    const recurrence = master.props.recurrence as Recurrence | null | undefined;
+    if (!recurrence || master.seriesMasterId) return [];
+    return seriesInstances(seriesStart(master), recurrence, seriesChanges(master)).map((i) =>
+      i.type === 'exception' ? master.exceptions!.get(i.originalStartMs)! : occurrenceView(master, i.originalStartMs, i.endMs),
+    );
   }
 
   /**
@@ -277,8 +352,18 @@ export class MailboxStore {
     return { event: ev, deduplicated: false };
   }
 
+  /**
+   * Updates an event. On an instance id the occurrence becomes an exception (or the exception is
+   * changed further); on a series master a change of recurrence, start or end regenerates the series
+   * and so drops every exception and cancellation, as Exchange does.
+   */
   updateEvent(mb: MailboxRecord, id: string, body: unknown): EventRecord {
-    const ev = this.event(mb, id);
+    const ev = mb.events.get(id);
+    if (!ev) {
+      const inst = this.instance(mb, id);
+      if (!inst) throw notFound();
+      return this.updateInstance(inst, body);
+    }
     const props = validateObject('event', requireObject(body));
     if (props.transactionId !== undefined && props.transactionId !== (ev.transactionId ?? null)) {
       throw badRequest('ErrorInvalidRequest', 'The transactionId of an event cannot be changed after it is created.');
@@ -287,12 +372,48 @@ export class MailboxStore {
     // Work on a copy so a rejected update leaves the event as it was.
     const draft: EventRecord = { ...ev, props: { ...ev.props }, single: new Map(ev.single), multi: new Map(ev.multi) };
     applyEventProps(draft, props, false);
+    const regenerated =
+      draft.startMs !== ev.startMs || draft.endMs !== ev.endMs || stableJson(draft.props.recurrence) !== stableJson(ev.props.recurrence);
+    if (regenerated || !draft.props.recurrence) {
+      draft.exceptions = undefined;
+      draft.cancelled = undefined;
+    }
     Object.assign(ev, draft, { modifiedMs: Date.now(), changeKey: changeKey() });
     return ev;
   }
 
+  private updateInstance(inst: { master: EventRecord; originalStartMs: number; view: EventRecord }, body: unknown): EventRecord {
+    const { master, originalStartMs, view } = inst;
+    const props = validateObject('event', requireObject(body));
+    if (props.recurrence !== undefined && props.recurrence !== null) {
+      throw badRequest('ErrorPropertyValidationFailure', 'Recurrence can only be set on a series master or a single instance, not on an occurrence or exception.');
+    }
+    delete props.recurrence;
+    if (props.transactionId !== undefined && props.transactionId !== null) {
+      throw badRequest('ErrorInvalidRequest', 'The transactionId of an event cannot be changed after it is created.');
+    }
+    delete props.transactionId;
+    const draft: EventRecord = { ...view, props: { ...view.props }, single: new Map(view.single), multi: new Map(view.multi) };
+    applyEventProps(draft, props, false);
+    const changes = seriesChanges(master);
+    if (draft.startMs !== view.startMs && crossesAdjacentOccurrence(seriesStart(master), master.props.recurrence as Recurrence, changes, originalStartMs, draft.startMs)) {
+      throw crossingBoundary();
+    }
+    const exception: EventRecord = { ...draft, props: { ...draft.props, type: 'exception' }, modifiedMs: Date.now(), changeKey: changeKey() };
+    (master.exceptions ??= new Map()).set(originalStartMs, exception);
+    return exception;
+  }
+
+  /** Deletes an event; on an instance id it cancels that one occurrence of its series. */
   deleteEvent(mb: MailboxRecord, id: string) {
-    this.forget(mb, this.event(mb, id));
+    const ev = mb.events.get(id);
+    if (ev) return this.forget(mb, ev);
+    const inst = this.instance(mb, id);
+    if (!inst) throw notFound();
+    inst.master.exceptions?.delete(inst.originalStartMs);
+    (inst.master.cancelled ??= new Set()).add(inst.originalStartMs);
+    inst.master.modifiedMs = Date.now();
+    inst.master.changeKey = changeKey();
   }
 
   private forget(mb: MailboxRecord, ev: EventRecord) {
@@ -303,7 +424,8 @@ export class MailboxStore {
 
   /** A second event with the same content and markers, as a past bug or a copy in Outlook would leave. */
   duplicateEvent(mb: MailboxRecord, id: string): EventRecord {
-    const ev = this.event(mb, id);
+    const ev = mb.events.get(id);
+    if (!ev) throw notFound();
     const copy: EventRecord = {
       ...ev,
       id: exchangeId('AAMkAGI'),
@@ -314,7 +436,9 @@ export class MailboxStore {
       props: structuredClone(ev.props),
       single: new Map(ev.single),
       multi: new Map(ev.multi),
+      cancelled: ev.cancelled && new Set(ev.cancelled),
     };
+    copy.exceptions = ev.exceptions && new Map([...ev.exceptions].map(([o, x]) => [o, { ...x, id: instanceId(copy.id, o), seriesMasterId: copy.id, iCalUId: copy.iCalUId }]));
     mb.events.set(copy.id, copy);
     return copy;
   }
@@ -323,6 +447,24 @@ export class MailboxStore {
   listEvents(mb: MailboxRecord, calendarId?: string): EventRecord[] {
     return [...mb.events.values()].filter((e) => calendarId === undefined || e.calendarId === calendarId).sort((a, b) => a.seq - b.seq);
   }
+}
+
+/** A plain occurrence: the master's content and markers at the slot's own time. */
+function occurrenceView(master: EventRecord, originalStartMs: number, endMs: number): EventRecord {
+  const zone = seriesZone(seriesStart(master), master.props.recurrence as Recurrence);
+  return {
+    ...master,
+    id: instanceId(master.id, originalStartMs),
+    transactionId: undefined,
+    iCalUId: occurrenceICalUId(master.iCalUId, originalStartMs, zone),
+    props: { ...master.props, type: 'occurrence', recurrence: null },
+    startMs: originalStartMs,
+    endMs,
+    seriesMasterId: master.id,
+    originalStartMs,
+    exceptions: undefined,
+    cancelled: undefined,
+  };
 }
 
 function requireObject(body: unknown): Record<string, unknown> {
@@ -516,7 +658,8 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
     isCancelled: false,
     isOrganizer: true,
     responseRequested: p.responseRequested ?? true,
-    seriesMasterId: null,
+    seriesMasterId: ev.seriesMasterId ?? null,
+    ...(ev.originalStartMs !== undefined ? { originalStart: new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z') } : {}),
     showAs: p.showAs ?? 'busy',
     type: p.type ?? 'singleInstance',
     webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(ev.id)}&exvsurl=1&path=/calendar/item`,

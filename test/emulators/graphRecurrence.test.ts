@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { expandOccurrences, expandRecurrence } from '../../src/emulators/graphRecurrence';
+import { crossesAdjacentOccurrence, expandRecurrence, seriesInstances, type Recurrence } from '../../src/emulators/graphRecurrence';
 
 const oslo = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Oslo' }).toMillis();
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("ccc yyyy-MM-dd HH:mm");
@@ -42,21 +42,39 @@ describe('expandRecurrence', () => {
   });
 });
 
-describe('expandOccurrences', () => {
-  it('replaces each series master by its occurrences and leaves single events alone, sorted by start', () => {
-    const single = { id: 's', startUtc: '2026-09-02T08:00:00.000Z', endUtc: '2026-09-02T09:00:00.000Z', originalStartTimeZone: 'UTC', graph: { recurrence: null } };
-    const master = {
-      id: 'm',
-      startUtc: '2026-09-01T08:00:00.000Z',
-      endUtc: '2026-09-01T09:00:00.000Z',
-      originalStartTimeZone: 'UTC',
-      graph: { recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'] }, range: { type: 'endDate', startDate: '2026-09-01', endDate: '2026-09-08' } } },
-    };
-    const out = expandOccurrences([single, master]);
-    expect(out.map((o) => [o.id, o.startUtc, o.seriesMasterId])).toEqual([
-      ['m', '2026-09-01T08:00:00.000Z', 'm'],
-      ['s', '2026-09-02T08:00:00.000Z', null],
-      ['m', '2026-09-08T08:00:00.000Z', 'm'],
+describe('seriesInstances and crossesAdjacentOccurrence', () => {
+  // Tuesdays 08:15-10:00 in Oslo, over the end of summer time on 25 October 2026.
+  const master = { startMs: oslo('2026-10-13T08:15'), endMs: oslo('2026-10-13T10:00'), startTimeZone: 'Europe/Oslo' };
+  const weekly: Recurrence = {
+    pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' },
+    range: { type: 'endDate', startDate: '2026-10-13', endDate: '2026-11-03' },
+  };
+  const slots = expandRecurrence(master, weekly).map((i) => i.startMs);
+  const none = { exceptions: new Map(), cancelled: new Set<number>() };
+
+  it('lays exceptions over their slot, leaves cancelled slots out and sorts by the start the person sees', () => {
+    // the 20 October lecture moved to Thursday 22nd, the 27 October one cancelled
+    const moved = { startMs: oslo('2026-10-22T12:15'), endMs: oslo('2026-10-22T14:00') };
+    const out = seriesInstances(master, weekly, { exceptions: new Map([[slots[1]!, moved]]), cancelled: new Set([slots[2]!]) });
+    expect(out.map((i) => [local(i.startMs), i.type, local(i.originalStartMs)])).toEqual([
+      ['Tue 2026-10-13 08:15', 'occurrence', 'Tue 2026-10-13 08:15'],
+      ['Thu 2026-10-22 12:15', 'exception', 'Tue 2026-10-20 08:15'],
+      ['Tue 2026-11-03 08:15', 'occurrence', 'Tue 2026-11-03 08:15'],
     ]);
+    expect(seriesInstances(master, weekly, none)).toHaveLength(4);
+  });
+
+  it('refuses a move onto or past the day of a neighbouring occurrence, counting cancelled and moved neighbours', () => {
+    const slot = slots[1]!; // Tue 20 October
+    expect(crossesAdjacentOccurrence(master, weekly, none, slot, oslo('2026-10-14T09:00'))).toBe(false);
+    expect(crossesAdjacentOccurrence(master, weekly, none, slot, oslo('2026-10-26T23:30'))).toBe(false);
+    expect(crossesAdjacentOccurrence(master, weekly, none, slot, oslo('2026-10-13T23:00'))).toBe(true);
+    expect(crossesAdjacentOccurrence(master, weekly, none, slot, oslo('2026-10-27T00:00'))).toBe(true);
+    // the next occurrence is cancelled: its day still bounds the move
+    expect(crossesAdjacentOccurrence(master, weekly, { ...none, cancelled: new Set([slots[2]!]) }, slot, oslo('2026-10-27T12:00'))).toBe(true);
+    // the previous occurrence was moved to Friday 16th: the 16th is now off limits
+    const prevMoved = new Map([[slots[0]!, { startMs: oslo('2026-10-16T08:15'), endMs: oslo('2026-10-16T10:00') }]]);
+    expect(crossesAdjacentOccurrence(master, weekly, { ...none, exceptions: prevMoved }, slot, oslo('2026-10-16T18:00'))).toBe(true);
+    expect(crossesAdjacentOccurrence(master, weekly, { ...none, exceptions: prevMoved }, slot, oslo('2026-10-17T08:00'))).toBe(false);
   });
 });
