@@ -851,6 +851,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (method === 'POST' && a === 'latency') return (api.setLatency(Number(body.latencyMs ?? 0), Number(body.jitterMs ?? 0)), ok());
       if (a === 'mailboxes' && !mbox && method === 'POST') return ok(api.addMailbox(String(body.address), body as { state?: MailboxState }));
       if (a === 'mailboxes' && mbox && c === 'calendars' && method === 'GET') return ok(api.calendars(mbox));
+      if (a === 'mailboxes' && mbox && c === 'occurrences' && method === 'GET') return ok(api.occurrences(mbox, url.searchParams.get('calendarId') ?? undefined));
       if (a === 'mailboxes' && mbox && c === 'events') {
         if (!id && method === 'GET') return ok(api.events(mbox, url.searchParams.get('calendarId') ?? undefined));
         if (!id && method === 'POST') return json(201, api.addUserEvent(mbox, body));

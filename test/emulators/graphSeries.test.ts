@@ -359,6 +359,28 @@ describe('graph emulator: series instances', () => {
     expect(stats.subRequests).toBe(5);
   });
 
+  it('a person can move or delete one occurrence through the inspection API, over HTTP too', async () => {
+    const mb = freshMailbox();
+    const master = await createSeries(mb);
+    const ids = (await instances(mb, master.id)).map((e) => e.id);
+    const moved = emu.graph.userEdit(mb, ids[1]!, { start: { dateTime: '2026-10-14T08:15:00', timeZone: 'Europe/Oslo' }, end: { dateTime: '2026-10-14T10:00:00', timeZone: 'Europe/Oslo' } });
+    expect([moved.id, moved.type, moved.startUtc]).toEqual([ids[1], 'exception', '2026-10-14T06:15:00.000Z']);
+    expect(() => emu.graph.userEdit(mb, ids[2]!, { start: { dateTime: '2026-10-14T12:00:00', timeZone: 'Europe/Oslo' }, end: { dateTime: '2026-10-14T13:00:00', timeZone: 'Europe/Oslo' } })).toThrow(
+      /crossing or overlapping/,
+    );
+    emu.graph.userDelete(mb, ids[2]!);
+    const res = await fetch(`${emu.graph.origin}/_emulator/mailboxes/${encodeURIComponent(mb)}/occurrences`);
+    const seen = (await res.json()) as { id: string; type: string; seriesMasterId: string }[];
+    expect(seen.map((o) => [o.id, o.type, o.seriesMasterId])).toEqual([
+      [ids[0], 'occurrence', master.id],
+      [ids[1], 'exception', master.id],
+      [ids[3], 'occurrence', master.id],
+      [ids[4], 'occurrence', master.id],
+    ]);
+    // the person's changes are no writes of the app
+    expect(emu.graph.stats().writes.update + emu.graph.stats().writes.delete).toBe(0);
+  });
+
   it('instance writes go through fault injection like any event write', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
