@@ -168,11 +168,13 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
   if (opts.mode === 'reconcile') {
     const observed = await readBackState(ctx, mailbox, calendarId, desired, opts.priority ?? 0);
     state = observed.state;
-    if (desired.some((d) => d.exceptionOf)) {
+    // The weeks of series masters are not listed with the events: they are read per master.
+    if (desired.some((d) => d.content.recurrence)) {
       state = state.concat(await observeExceptions(ctx.writer, { mailbox, desired, observed: state, priority: opts.priority ?? 0 }));
     }
     extraDeletes = observed.unkeyed.map((id) => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' }) as Op);
-    adopt = (plan) => adoptObserved(db, personId, mailbox, here, observed.state, plan);
+    const seen = state;
+    adopt = (plan) => adoptObserved(db, personId, mailbox, here, seen, plan);
   }
 
   const { plan, exceptions, forget } = planSeries(diff(desired, state), desired, state);
