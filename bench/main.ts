@@ -35,7 +35,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--concurrency <n>', 'Outlook concurrent requests per app', int, 4)
     .option('--students <n>', 'students in the initial fill', int, 8)
     .option('--fanout <n>', 'students a course change fans out to (full size: 1000)', int)
-    .option('--series <n>', 'students filled with SERIES_MODE=weekly', int, 8)
+    .option('--series <n>', 'students filled with SERIES_MODE=weekly (full size: 100)', int)
     .option('--changes <n>', 'notifications in the latency run', int, 20)
     .option('--naive-sample <n>', 'persons the naive baseline is measured on', int, 3)
     .option('--memory-persons <n>', 'persons in the memory run (full size: 30000)', int)
@@ -43,7 +43,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--core-students <n>', 'students in the pure core run', int, 1000)
     .option('--workers <n>', 'KADA_WORKERS', int, 16)
     .option('--seed <n>', 'institution seed', int, 7)
-    .option('--full', 'full sizes: fan-out 1000, memory 30,000 persons')
+    .option('--full', 'full sizes: fan-out 1000, memory 30,000 persons, 100 series students')
     .option('--only <ids>', 'comma-separated scenario numbers, e.g. 1,3,5')
     .option('--profile <dir>', 'write a CPU profile of each measured phase into <dir>')
     .option('--out <file>', 'write the results as markdown here', 'bench/results.md')
@@ -56,7 +56,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     concurrency: o.concurrency,
     fill: Math.max(1, o.students),
     fanOut: o.fanout ?? (full ? 1000 : 400),
-    series: Math.max(1, o.series),
+    series: Math.max(1, o.series ?? (full ? 100 : 16)),
     changes: Math.max(1, o.changes),
     naiveSample: Math.max(1, o.naiveSample),
     memoryPersons: o.memoryPersons ?? (full ? 30_000 : 2_000),

@@ -336,7 +336,7 @@ async function execute(
     })).concat(exceptionChanges),
     written: { creates: 0, updates: 0, deletes: 0 },
     failed: [],
-    eventCount: stored.length,
+    eventCount: stored.filter((s) => !parseExceptionKey(s.key)).length,
     dataErrors,
     courses,
   };
@@ -384,7 +384,9 @@ async function execute(
   await writeSeriesExceptions(ctx, personId, mailbox, series, result, priority, progress);
 
   const after = await loadState(db, personId);
-  result.eventCount = after.length;
+  // Exceptions are weeks of a series, not events of their own.
+  const events = after.filter((s) => !parseExceptionKey(s.key)).length;
+  result.eventCount = events;
   // A series marked for replacement is written again as a whole by the retry.
   const transient = result.failed.filter(
     (f) => f.code === 'GRAPH_RETRIES_EXHAUSTED' || f.status === 0 || f.status >= 500 || f.status === 429 || after.some((s) => s.hash === REPLACE_SERIES),
@@ -400,8 +402,8 @@ async function execute(
     });
   }
   const error = result.failed.length ? `${result.failed.length} Graph write(s) failed, first: ${result.failed[0]!.code} ${result.failed[0]!.message}` : null;
-  await recordSyncOutcome(db, personId, { eventCount: after.length, error });
-  log.info({ outcome, mailbox, ...result.written, failed: result.failed.length, events: after.length }, 'person synced');
+  await recordSyncOutcome(db, personId, { eventCount: events, error });
+  log.info({ outcome, mailbox, ...result.written, failed: result.failed.length, events }, 'person synced');
   if (transient.length) {
     throw new SyncError('GRAPH_UNAVAILABLE', `${transient.length} Graph write(s) did not go through after retries; the job will be retried`, true, personId);
   }
