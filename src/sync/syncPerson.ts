@@ -431,12 +431,13 @@ async function writeSeriesExceptions(
 ): Promise<void> {
   for (const f of series.forget) await forgetEvent(ctx.db, personId, f.key, f.graphEventId);
   const now = await loadState(ctx.db, personId);
-  const masterIds = new Map(now.filter((s) => !parseExceptionKey(s.key)).map((s) => [s.key, s.graphEventId]));
-  // Records of exceptions whose master is no longer recorded (a person gone, a new mailbox) go too.
+  const masters = new Map(now.filter((s) => !parseExceptionKey(s.key)).map((s) => [s.key, s]));
+  // Records of exceptions whose master is gone (a person gone, a new mailbox) go too.
   for (const s of now) {
     const ex = parseExceptionKey(s.key);
-    if (ex && !masterIds.has(ex.masterKey)) await forgetEvent(ctx.db, personId, s.key, s.graphEventId);
+    if (ex && masters.get(ex.masterKey)?.mailbox !== s.mailbox) await forgetEvent(ctx.db, personId, s.key, s.graphEventId);
   }
+  const masterIds = new Map([...masters].filter(([, s]) => s.mailbox === mailbox).map(([k, s]) => [k, s.graphEventId]));
   if (!mailbox || series.exceptions.length === 0) return;
   const { written, failed } = await writeExceptions(ctx, {
     personId,

@@ -126,4 +126,17 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(week(7).subject).toMatch(/ – Flyttet tema$/);
     expect(view()).toHaveLength(expected.length);
   });
+
+  it('a new address moves the series with its exceptions, and leaves no record of the old mailbox', async () => {
+    const expected = view();
+    const old = mailbox;
+    mailbox = `ny.${old}`;
+    h.institution.setEmail(personId, mailbox);
+    expect((await syncPerson(h.ctx, personId)).failed).toEqual([]);
+    expect(view()).toEqual(expected);
+    expect(graph().events(old).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio')).toEqual([]);
+    const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [personId]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.mailbox.toLowerCase()))).toEqual(new Set([mailbox.toLowerCase()]));
+  });
 });
