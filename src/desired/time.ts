@@ -98,7 +98,8 @@ export function toGraphDateTime(dt: DateTime, zone: string): { dateTime: string;
   }
   wall ??= dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
   const nearTransition = offset === null || zoneOffset(zone, ms - 3_600_000) !== offset || zoneOffset(zone, ms + 3_600_000) !== offset;
-  if (nearTransition && DateTime.fromISO(wall, { zone }).toMillis() !== ms) {
+  // Graph's dateTime has whole seconds: compare with the instant cut to the second, as written.
+  if (nearTransition && DateTime.fromISO(wall, { zone }).toMillis() !== Math.floor(ms / 1000) * 1000) {
     return { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' };
   }
   return { dateTime: wall, timeZone: zone };

@@ -134,13 +134,20 @@ describe('time conversion agrees with luxon', () => {
         fc.constantFrom('Europe/Oslo', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'UTC'),
         (ms, zone) => {
           const dt = DateTime.fromMillis(ms);
-          expect(toGraphDateTime(dt, zone)).toEqual({
-            dateTime: dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"),
-            timeZone: zone,
-          });
+          const wall = dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+          // Only the hour that repeats when clocks go back has no wall-clock time of its own (written in UTC).
+          const unambiguous = DateTime.fromISO(wall, { zone }).toMillis() === Math.floor(ms / 1000) * 1000;
+          expect(toGraphDateTime(dt, zone)).toEqual(
+            unambiguous ? { dateTime: wall, timeZone: zone } : { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' },
+          );
         },
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it('keeps wall-clock time for an instant with milliseconds just before a transition (found by the property above)', () => {
+    // 2020-09-26T13:00:00.001Z, an hour before Chatham's clocks went forward.
+    expect(toGraphDateTime(DateTime.fromMillis(1601125200001), 'Pacific/Chatham')).toEqual({ dateTime: '2020-09-27T01:45:00', timeZone: 'Pacific/Chatham' });
   });
 });
