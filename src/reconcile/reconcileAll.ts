@@ -3,16 +3,21 @@ import type { AppContext } from '../app/context';
 import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';
 import { PRIORITY } from '../jobs/types';
+import { discoverPersons, type DiscoveryResult } from './discoverPersons';
 
 /**
  * `kada reconcile --all`, the nightly drift repair: every known active person, in person order,
  * through the job queue (so it never collides with `kada run`). Progress is kept in reconcile_runs:
  * a run stopped half-way (pod evicted, time limit) is resumed from its last person by the next one.
+ * A fresh run first asks FS who takes or teaches the courses kada knows (discoverPersons.ts), so a
+ * person whose notification never arrived is walked too.
  */
 export interface ReconcileAllOptions {
   concurrency: number;
   maxPersons?: number;
   deadline?: number; // epoch ms; stop taking new persons after this
+  /** Ask FS for persons kada has never seen before a fresh run (default true). */
+  discover?: boolean;
   onProgress?: (p: { done: number; total: number; repairs: number }) => void;
 }
 
@@ -23,6 +28,8 @@ export interface ReconcileAllResult {
   persons: number;
   repairs: number;
   failed: { personId: string; error: string }[];
+  /** Null when the run was resumed or discovery was turned off. */
+  discovery: DiscoveryResult | null;
 }
 
 export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
@@ -31,6 +38,7 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
   const run = open[0] ?? (await db.query(`INSERT INTO reconcile_runs DEFAULT VALUES RETURNING id, last_person_id, persons_done, repairs`))[0];
   const runId = String(run.id);
   const resumed = open.length > 0;
+  const discovery = !resumed && opts.discover !== false ? await discoverPersons(db, ctx.fs, ctx.config.semesters) : null;
   let cursor: string = run.last_person_id ?? '';
   let done = Number(run.persons_done);
   let repairs = Number(run.repairs);
@@ -50,7 +58,7 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
     );
     if (batch.length === 0) {
       await db.query(`UPDATE reconcile_runs SET finished_at = now() WHERE id = $1`, [runId]);
-      return { runId, resumed, finished: true, persons: done, repairs, failed };
+      return { runId, resumed, finished: true, persons: done, repairs, failed, discovery };
     }
     // Persons of one batch run side by side; the cursor only moves past a batch once all of it is done.
     let next = 0;
@@ -71,5 +79,5 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
     cursor = batch[batch.length - 1]!.person_id;
     await db.query(`UPDATE reconcile_runs SET last_person_id = $2, persons_done = $3, repairs = $4 WHERE id = $1`, [runId, cursor, done, repairs]);
   }
-  return { runId, resumed, finished: false, persons: done, repairs, failed };
+  return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
 }

@@ -108,14 +108,37 @@ describe('reconcile', () => {
     for (const s of some) await syncPerson(h.ctx, s.personlopenummer);
     for (const s of some) g().userDelete(s.epost!, kada(s.epost!)[0]!.id);
     const [{ n: known }] = await h.ctx.db.query(`SELECT count(*)::int AS n FROM persons WHERE status <> 'gone'`);
-    const first = await reconcileAll(h.ctx, { concurrency: 2, maxPersons: 3 });
+    const first = await reconcileAll(h.ctx, { concurrency: 2, maxPersons: 3, discover: false });
     expect(first).toMatchObject({ finished: false, persons: 3, resumed: false });
     const second = await reconcileAll(h.ctx, { concurrency: 2 });
     expect(second).toMatchObject({ finished: true, resumed: true, runId: first.runId, persons: known, failed: [] });
     expect(second.repairs).toBe(some.length);
     for (const s of some) expect(kada(s.epost!)).toHaveLength(h.institution.timetableOf(s.personlopenummer, '26h').length);
-    const third = await reconcileAll(h.ctx, { concurrency: 2 });
-    expect(third).toMatchObject({ finished: true, resumed: false, repairs: 0 });
+    const third = await reconcileAll(h.ctx, { concurrency: 2, discover: false });
+    expect(third).toMatchObject({ finished: true, resumed: false, repairs: 0, discovery: null });
     expect(third.runId).not.toBe(first.runId);
+  });
+
+  it('reconcile --all also syncs persons whose notification never arrived, found through FS for the courses kada knows', async () => {
+    const known = new Set((await h.ctx.db.query(`SELECT person_id FROM persons`)).map((r: { person_id: string }) => r.person_id));
+    const synced = students().find((s) => known.has(s.personlopenummer))!;
+    const course = h.institution.registrationsOfPerson(synced.personlopenummer, '26h')[0]!.emne.kode;
+    const newcomer = students().find(
+      (s) => !known.has(s.personlopenummer) && h.institution.registrationsOfPerson(s.personlopenummer, '26h').some((r) => r.emne.kode === course),
+    )!;
+    expect(newcomer).toBeDefined();
+    expect(kada(newcomer.epost!)).toEqual([]);
+
+    const run = await reconcileAll(h.ctx, { concurrency: 2 });
+    expect(run).toMatchObject({ finished: true, failed: [] });
+    expect(run.discovery!.failed).toEqual([]);
+    expect(run.discovery!.courses).toBeGreaterThan(0);
+    expect(run.discovery!.added).toBeGreaterThan(0);
+    expect(run.persons).toBe(known.size - (await h.ctx.db.query(`SELECT 1 FROM persons WHERE status = 'gone'`)).length + run.discovery!.added);
+    expect(kada(newcomer.epost!)).toHaveLength(h.institution.timetableOf(newcomer.personlopenummer, '26h').length);
+
+    const again = await reconcileAll(h.ctx, { concurrency: 2 });
+    expect(again.discovery).toMatchObject({ added: 0, failed: [] });
+    expect(again.repairs).toBe(0);
   });
 });

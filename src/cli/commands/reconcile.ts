@@ -12,13 +12,14 @@ export function registerReconcile(program: Command): void {
   program
     .command('reconcile')
     .description('drift repair against Graph: restore edited or deleted kada events, remove orphans and duplicates')
-    .option('--all', 'every known person (resumes an unfinished run)')
+    .option('--all', 'every known person, and those FS names in the courses kada knows (resumes an unfinished run)')
+    .option('--no-discover', 'with --all: walk only the persons kada already knows')
     .option('--person <person>', 'one person: personlopenummer, username or e-mail')
     .option('--max-persons <n>', 'stop after this many persons (the next run resumes)', (v) => Number(v))
     .option('--max-minutes <n>', 'stop taking new persons after this many minutes', (v) => Number(v))
     .option('--concurrency <n>', 'persons at a time (default KADA_WORKERS)', (v) => Number(v))
     .option('--json', 'machine-readable output')
-    .action(async (opts: { all?: boolean; person?: string; maxPersons?: number; maxMinutes?: number; concurrency?: number; json?: boolean }) => {
+    .action(async (opts: { all?: boolean; discover?: boolean; person?: string; maxPersons?: number; maxMinutes?: number; concurrency?: number; json?: boolean }) => {
       if (!!opts.all === !!opts.person) throw new UsageError('give either --all or --person <person>');
       for (const [name, v] of [['--max-persons', opts.maxPersons], ['--max-minutes', opts.maxMinutes], ['--concurrency', opts.concurrency]] as const) {
         if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new UsageError(`${name} must be a positive whole number`);
@@ -40,16 +41,20 @@ export function registerReconcile(program: Command): void {
           const r = await reconcileAll(ctx, {
             concurrency: opts.concurrency ?? ctx.config.workers,
             maxPersons: opts.maxPersons,
+            discover: opts.discover !== false,
             deadline: opts.maxMinutes ? Date.now() + opts.maxMinutes * 60_000 : undefined,
             onProgress: (p) => bar.update({ done: p.done, total: p.total }),
           });
           bar.stop();
           if (opts.json) printJson(r);
-          else
+          else {
+            const d = r.discovery;
+            if (d) process.stdout.write(`discovery: ${d.courses} courses asked, ${d.added} persons added${d.failed.length ? `, ${d.failed.length} courses failed (first: ${d.failed[0]!.course}: ${d.failed[0]!.error})` : ''}\n`);
             process.stdout.write(
               `reconcile run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.persons} persons, ${r.repairs} repairs, ${r.failed.length} failed; ${r.finished ? 'finished' : 'stopped early, the next run resumes'}\n`,
             );
-          if (r.failed.length) process.exitCode = 1;
+          }
+          if (r.failed.length || r.discovery?.failed.length) process.exitCode = 1;
         },
         { quiet: !!opts.json },
       );
