@@ -107,6 +107,28 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await db().query(`DELETE FROM inbox`);
   });
 
+  it('enqueue-course - queues a whole list from standard input, or nothing when a line is bad', async () => {
+    const withStdin = (args: string[], input: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...h.env } }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+        child.stdin!.end(input);
+      });
+    const bad = await withStdin(['enqueue-course', '-', '26h'], 'IN1000\nIN 1010\n# comment\nMAT1100,1,2\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('line 2: not a course: "IN 1010"');
+    expect(bad.stderr).toContain('line 4: not a course: "MAT1100,1,2"');
+    expect(await db().query(`SELECT 1 FROM inbox`)).toEqual([]);
+
+    const ok = await withStdin(['enqueue-course', '-', '26h', '--json'], 'IN1000\n\nMAT1100,2  # second version\nIN1000,1\n');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).map((q: { course: CourseRef }) => `${q.course.courseId},${q.course.version}`)).toEqual(['IN1000,1', 'MAT1100,2']);
+    const rows = await db().query(`SELECT course_id, semester FROM inbox ORDER BY course_id`);
+    expect(rows).toEqual([{ course_id: 'IN1000', semester: '26h' }, { course_id: 'MAT1100', semester: '26h' }]);
+    await db().query(`DELETE FROM inbox`);
+  });
+
   it('a published FS notification puts the timetable in the mailbox; a TP change moves the event; SIGTERM exits 0', async () => {
     const p = await kadaRun({ KADA_WORKERS: '4' });
     await p.waitReady();
