@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppContext } from '../../src/app/context';
 import { isTransient, personJobHandler } from '../../src/app/jobHandler';
+import { OWNER_PROP } from '../../src/domain/markers';
 import { courseKey, type CourseRef } from '../../src/domain/types';
 import type { Institution } from '../../src/emulators/institution';
-import type { SourceFaults } from '../../src/emulators/sourceEmulator';
+import { startSourceEmulator, type SourceEmulator, type SourceFaults } from '../../src/emulators/sourceEmulator';
 import { enqueuePerson } from '../../src/jobs/enqueue';
 import { getJob } from '../../src/jobs/jobStatus';
 import type { Job } from '../../src/jobs/types';
@@ -14,7 +16,7 @@ import { Planner } from '../../src/planner/planner';
 import { createFsClient } from '../../src/sources/fsClient';
 import { createTpClient } from '../../src/sources/tpClient';
 import { eventually } from '../intake/amqpFixture';
-import type { Harness } from '../support/harness';
+import { FS_KEY, startHarness, TP_KEY, type Harness } from '../support/harness';
 
 /**
  * The bad-input corpus' machinery: an institution whose TP and FS answers can be replaced with
@@ -184,4 +186,51 @@ export class Pipeline {
     const [r] = await this.ctx.db.query(`SELECT id FROM jobs WHERE person_id = $1 ORDER BY id DESC LIMIT 1`, [personId]);
     return (await getJob(this.ctx.db, String(r.id)))!;
   }
+}
+
+/** A corpus file's world: the harness, the source emulator serving `overrides`, and the running pipeline. */
+export interface BadSourceWorld {
+  h: Harness;
+  sources: SourceEmulator;
+  overrides: Overrides;
+  pipe: Pipeline;
+  db(): AppContext['db'];
+  /** The events kada wrote in the mailbox (those carrying its owner marker). */
+  kadaEvents(mailbox: string): ReturnType<Harness['microsoft']['graph']['events']>;
+}
+
+/**
+ * Starts the world once for the test file (beforeAll) and stops it after (afterAll); the returned
+ * accessor gives it to tests, which run after beforeAll.
+ */
+export function useBadSourceWorld(opts: { seed: number; students: number }): () => BadSourceWorld {
+  let world: BadSourceWorld | undefined;
+  let h: Harness | undefined;
+  let sources: SourceEmulator | undefined;
+  let pipe: Pipeline | undefined;
+  beforeAll(async () => {
+    h = await startHarness(opts);
+    const overrides = emptyOverrides();
+    sources = await startSourceEmulator({ institution: withOverrides(h.institution, overrides), tpApiKey: TP_KEY, fsApiKey: FS_KEY });
+    pipe = new Pipeline(h, { sources });
+    pipe.pool.start();
+    const harness = h;
+    world = {
+      h: harness,
+      sources,
+      overrides,
+      pipe,
+      db: () => harness.ctx.db,
+      kadaEvents: (mailbox) => harness.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio'),
+    };
+  });
+  afterAll(async () => {
+    await pipe?.pool.stop(2_000);
+    await sources?.close();
+    await h?.close();
+  });
+  return () => {
+    if (!world) throw new Error('the bad-source world is only there inside tests (after beforeAll)');
+    return world;
+  };
 }

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_PROP } from '../../src/domain/markers';
-import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
+import { describe, expect, it } from 'vitest';
 import { fsPersonMessage, store } from '../planner/plannerFixture';
-import { FS_KEY, startHarness, TP_KEY, type Harness } from '../support/harness';
-import { emptyOverrides, loadFsCases, Pipeline, withOverrides, type Overrides } from './badSources';
+import { loadFsCases, useBadSourceWorld } from './badSources';
 
 /**
  * Every case of test/fixtures/bad/fs through the real path: the person is first synced with good
@@ -15,26 +12,7 @@ import { emptyOverrides, loadFsCases, Pipeline, withOverrides, type Overrides } 
 
 const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };
 
-let h: Harness;
-let sources: SourceEmulator;
-let o: Overrides;
-let pipe: Pipeline;
-
-beforeAll(async () => {
-  h = await startHarness({ seed: 22, students: 20 });
-  o = emptyOverrides();
-  sources = await startSourceEmulator({ institution: withOverrides(h.institution, o), tpApiKey: TP_KEY, fsApiKey: FS_KEY });
-  pipe = new Pipeline(h, { sources });
-  pipe.pool.start();
-});
-afterAll(async () => {
-  await pipe?.pool.stop(2_000);
-  await sources?.close();
-  await h?.close();
-});
-
-const db = () => h.ctx.db;
-const kadaEvents = (mailbox: string) => h.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+const world = useBadSourceWorld({ seed: 22, students: 20 });
 
 function goodPerson(id: string) {
   return { personlopenummer: id, fornavn: 'Fs', etternavn: 'Case', brukernavn: `fs${id}`, epost: `fs${id}@uio.no`, feideId: `fs${id}@uio.no` };
@@ -45,12 +23,13 @@ function goodRegistration(id: string) {
 
 /** What IN1000 group 2-1 gives a student, from the institution's own timetable. */
 function in1000Group1Count(): number {
-  return (h.institution.courseEvents(IN1000) ?? []).filter((e) => e.status_plenary || e.actid === '2-1').length;
+  return (world().h.institution.courseEvents(IN1000) ?? []).filter((e) => e.status_plenary || e.actid === '2-1').length;
 }
 
 describe('bad FS data through planner and syncPerson', () => {
   for (const c of loadFsCases()) {
     it(`${c.name}: ${c.description}`, async () => {
+      const { h, sources, overrides: o, pipe, db, kadaEvents } = world();
       const id = c.personId;
       const before = `fs${id}@uio.no`;
 

@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventKey } from '../../src/desired/eventKey';
-import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
+import { KEY_PROP } from '../../src/domain/markers';
 import { courseKey, type CourseRef } from '../../src/domain/types';
 import type { TpWireEvent } from '../../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
 import { expectedSubject } from '../chaos/calendarCheck';
 import { store, tpCourseMessage } from '../planner/plannerFixture';
-import { FS_KEY, startHarness, TP_KEY, type Harness } from '../support/harness';
-import { corpusSize, emptyOverrides, loadTpCases, Pipeline, withOverrides, type Overrides, type TpCase } from './badSources';
+import { corpusSize, loadTpCases, Pipeline, useBadSourceWorld, type TpCase } from './badSources';
 
 /**
  * Every case of test/fixtures/bad/tp through the real path: the TP emulator serves the bad
@@ -41,30 +39,14 @@ const CONTROL = {
   tags: [],
 };
 
-let h: Harness;
-let sources: SourceEmulator;
-let o: Overrides;
-let pipe: Pipeline;
-
-beforeAll(async () => {
-  h = await startHarness({ seed: 21, students: 20 });
-  o = emptyOverrides();
-  sources = await startSourceEmulator({ institution: withOverrides(h.institution, o), tpApiKey: TP_KEY, fsApiKey: FS_KEY });
-  pipe = new Pipeline(h, { sources });
-  pipe.pool.start();
-});
-afterAll(async () => {
-  await pipe?.pool.stop(2_000);
-  await sources?.close();
-  await h?.close();
-});
-
-const db = () => h.ctx.db;
-const kadaEvents = (mailbox: string) => h.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+const world = useBadSourceWorld({ seed: 21, students: 20 });
+const db = () => world().db();
+const kadaEvents = (mailbox: string) => world().kadaEvents(mailbox);
 const maxErrorId = async () => Number((await db().query(`SELECT coalesce(max(id), 0)::bigint AS id FROM errors`))[0].id);
 
 /** A new student registered (group 2-1) for `course` only, so their calendar shows exactly that course. */
 function newStudent(course: CourseRef, label: string) {
+  const { h, overrides: o } = world();
   const p = h.institution.addPerson({ fornavn: 'Tp', etternavn: label.replace(/[^a-z]/gi, '').slice(0, 20) || 'Case' });
   const reg = {
     personlopenummer: p.personlopenummer,
@@ -116,6 +98,7 @@ describe('bad TP data through planner and syncPerson', () => {
 
   for (const c of loadTpCases()) {
     it(`${c.name}: ${c.description}`, async () => {
+      const { sources, overrides: o, pipe } = world();
       const student = newStudent(COURSE, c.name);
       const id = student.personlopenummer;
       const mailbox = student.epost!;
@@ -171,6 +154,7 @@ describe('bad TP data through planner and syncPerson', () => {
   }
 
   it('an enormous course (20,000 occurrences, 100 groups) is read once, stored, and the student gets exactly theirs', async () => {
+    const { h, sources, overrides: o, pipe } = world();
     const big: CourseRef = { courseId: 'BIG1000', version: '1', semester: '26h' };
     const events = Array.from({ length: 20_000 }, (_, i) => {
       const actid = i % 100 === 0 ? '1' : `2-${i % 100}`;

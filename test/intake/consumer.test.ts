@@ -58,6 +58,24 @@ const metricValue = async (m: Metrics, name: string, labels: Record<string, stri
   return matching.reduce((sum, x) => sum + Number(x.value), 0);
 };
 
+/**
+ * The test database, except that inbox inserts fail as a lost PostgreSQL connection would while
+ * `down` is set; `attempts` counts the failed inserts.
+ */
+function flakyInboxDb(message: string, code: string): { queryable: Queryable; down: boolean; attempts: number } {
+  const queryable: Queryable = {
+    query(sql, params) {
+      if (flaky.down && sql.includes('INSERT INTO inbox')) {
+        flaky.attempts++;
+        return Promise.reject(Object.assign(new Error(message), { code }));
+      }
+      return db.dataSource.query(sql, params);
+    },
+  };
+  const flaky = { queryable, down: true, attempts: 0 };
+  return flaky;
+}
+
 describe('NotificationConsumer', () => {
   it('declares the queue and its dead-letter queue as durable quorum queues, and the topic exchanges', async () => {
     const { consumer } = startConsumer();
@@ -146,21 +164,11 @@ describe('NotificationConsumer', () => {
   });
 
   it('keeps a message unacknowledged while the database is down, retries, and never drops it', async () => {
-    let down = true;
-    let attempts = 0;
-    const flaky: Queryable = {
-      query(sql, params) {
-        if (down && sql.includes('INSERT INTO inbox')) {
-          attempts++;
-          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
-        }
-        return db.dataSource.query(sql, params);
-      },
-    };
-    const first = startConsumer({ db: flaky });
+    const flaky = flakyInboxDb('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED');
+    const first = startConsumer({ db: flaky.queryable });
     await first.consumer.whenConnected();
     await amqpFx.publish(amqpFx.fsExchange, FS_EXAMPLE.routingKey, { ...FS_EXAMPLE.body, jti: 'db-down-1' });
-    await eventually(() => attempts >= 3, { what: 'insert retries' });
+    await eventually(() => flaky.attempts >= 3, { what: 'insert retries' });
     expect(await inboxRow('db-down-1')).toBeUndefined();
 
     // kada stops while the database is still down: the message goes back to the queue.
@@ -168,8 +176,8 @@ describe('NotificationConsumer', () => {
     await eventually(async () => (await amqpFx.readyCount(amqpFx.queue)) === 1, { what: 'the message back in the queue' });
 
     // A later consumer (the database is back) stores it.
-    down = false;
-    const second = startConsumer({ db: flaky });
+    flaky.down = false;
+    const second = startConsumer({ db: flaky.queryable });
     await second.consumer.whenConnected();
     const row = (await eventually(() => inboxRow('db-down-1'), { what: 'the stored message' }))!;
     expect(row.state).toBe('pending');
@@ -177,22 +185,12 @@ describe('NotificationConsumer', () => {
   });
 
   it('stores the message once the database comes back while it waits', async () => {
-    let down = true;
-    let attempts = 0;
-    const flaky: Queryable = {
-      query(sql, params) {
-        if (down && sql.includes('INSERT INTO inbox')) {
-          attempts++;
-          return Promise.reject(Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }));
-        }
-        return db.dataSource.query(sql, params);
-      },
-    };
-    const { consumer } = startConsumer({ db: flaky });
+    const flaky = flakyInboxDb('Connection terminated unexpectedly', '57P01');
+    const { consumer } = startConsumer({ db: flaky.queryable });
     await consumer.whenConnected();
     await amqpFx.publish(amqpFx.fsExchange, FS_EXAMPLE.routingKey, { ...FS_EXAMPLE.body, jti: 'db-down-2' });
-    await eventually(() => attempts >= 2, { what: 'insert retries' });
-    down = false;
+    await eventually(() => flaky.attempts >= 2, { what: 'insert retries' });
+    flaky.down = false;
     await eventually(() => inboxRow('db-down-2'), { what: 'the stored message' });
     await eventually(async () => (await amqpFx.readyCount(amqpFx.queue)) === 0, { what: 'an empty queue' });
   });

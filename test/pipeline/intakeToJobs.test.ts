@@ -3,14 +3,12 @@ import type { Institution } from '../../src/emulators/institution';
 import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
 import { NotificationConsumer } from '../../src/intake/consumer';
 import { silentLogger } from '../../src/log/logger';
-import { createMetrics, type Metrics } from '../../src/observability/metrics';
-import { Planner } from '../../src/planner/planner';
-import { createFsClient } from '../../src/sources/fsClient';
-import { createTpClient } from '../../src/sources/tpClient';
+import type { Metrics } from '../../src/observability/metrics';
+import type { Planner } from '../../src/planner/planner';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { FAST_RETRY, FS_KEY, startSources, TP_KEY } from '../sources/fixture';
+import { startSources } from '../sources/fixture';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
-import { affectedByCourse, fsPersonMessage, jobRows, tpCourseMessage } from '../planner/plannerFixture';
+import { affectedByCourse, emulatorPlanner, fsPersonMessage, jobRows, tpCourseMessage } from '../planner/plannerFixture';
 
 /**
  * Broker -> consumer -> inbox -> planner -> jobs, in one process against the real RabbitMQ and
@@ -29,18 +27,8 @@ let metrics: Metrics;
 
 beforeAll(async () => {
   [db, amqpFx, { institution, emulator }] = await Promise.all([createTestDatabase(), createAmqpFixture('pipeline'), startSources({ students: 150 })]);
-  metrics = createMetrics();
-  planner = new Planner({
-    dataSource: db.dataSource,
-    tp: createTpClient({ baseUrl: emulator.tpBaseUrl, apiKey: TP_KEY, retry: FAST_RETRY }),
-    fs: createFsClient({ baseUrl: emulator.fsBaseUrl, apiKey: FS_KEY, retry: FAST_RETRY }),
-    logger: silentLogger,
-    metrics,
-    semesters: ['26h'],
-    // Generous, so the burst below is certainly inside one window even on a busy machine.
-    debounceMs: 1_500,
-    pollMs: 200,
-  });
+  // A generous debounce, so the burst below is certainly inside one window even on a busy machine.
+  ({ planner, metrics } = emulatorPlanner(db.dataSource, emulator, { debounceMs: 1_500, pollMs: 200 }));
   consumer = new NotificationConsumer({
     url: amqpFx.url,
     queue: amqpFx.queue,

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Institution } from '../../src/emulators/institution';
 import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
-import { silentLogger } from '../../src/log/logger';
-import { createMetrics } from '../../src/observability/metrics';
-import { Planner, type PlannerOptions } from '../../src/planner/planner';
-import { createFsClient } from '../../src/sources/fsClient';
-import { createTpClient } from '../../src/sources/tpClient';
+import type { PlannerOptions } from '../../src/planner/planner';
 import { putCachedCourse } from '../../src/store/courses';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { FAST_RETRY, FS_KEY, startSources, TP_KEY } from '../sources/fixture';
-import { affectedByCourse, fsPersonMessage, jobRows, store, tpCourseMessage } from './plannerFixture';
+import { startSources } from '../sources/fixture';
+import { affectedByCourse, emulatorPlanner, fsPersonMessage, jobRows, store, tpCourseMessage } from './plannerFixture';
 
 const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };
 const MAT1100 = { courseId: 'MAT1100', version: '1', semester: '26h' };
@@ -31,20 +27,7 @@ beforeEach(async () => {
   await db.dataSource.query(`TRUNCATE inbox, jobs, errors, tp_courses, persons, synced_events`);
 });
 
-function planner(overrides: Partial<PlannerOptions> = {}) {
-  const metrics = createMetrics();
-  const p = new Planner({
-    dataSource: db.dataSource,
-    tp: createTpClient({ baseUrl: emulator.tpBaseUrl, apiKey: TP_KEY, retry: FAST_RETRY }),
-    fs: createFsClient({ baseUrl: emulator.fsBaseUrl, apiKey: FS_KEY, retry: FAST_RETRY }),
-    logger: silentLogger,
-    metrics,
-    semesters: ['26h'],
-    debounceMs: 0,
-    ...overrides,
-  });
-  return { planner: p, metrics };
-}
+const planner = (overrides: Partial<PlannerOptions> = {}) => emulatorPlanner(db.dataSource, emulator, overrides);
 
 const inboxStates = async () =>
   (await db.dataSource.query(`SELECT state, count(*)::int AS n FROM inbox GROUP BY state ORDER BY state`)) as { state: string; n: number }[];

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import type { CourseRef } from '../../src/domain/types';
 import type { Institution } from '../../src/emulators/institution';
+import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
 import { storeNotification } from '../../src/intake/inboxStore';
 import { parseNotification } from '../../src/intake/parseNotification';
+import { silentLogger } from '../../src/log/logger';
+import { createMetrics, type Metrics } from '../../src/observability/metrics';
+import { Planner, type PlannerOptions } from '../../src/planner/planner';
+import { createFsClient } from '../../src/sources/fsClient';
+import { createTpClient } from '../../src/sources/tpClient';
 import type { Queryable } from '../../src/store/queryable';
+import { FAST_RETRY, FS_KEY, TP_KEY } from '../sources/fixture';
 
 /** IntArk messages as FS and TP send them (shared/contracts/intark.md), for planner and pipeline tests. */
 export function fsPersonMessage(personId: string, jti = randomUUID()) {
@@ -60,4 +68,27 @@ export interface JobRow {
 
 export async function jobRows(db: Queryable): Promise<JobRow[]> {
   return db.query(`SELECT person_id, state, priority, reasons FROM jobs ORDER BY person_id, id`);
+}
+
+/**
+ * A planner reading the TP/FS emulator of `startSources` (fast retries, semester 26h, no debounce)
+ * with metrics of its own; `overrides` sets what a test is about (debounce, attempts, ...).
+ */
+export function emulatorPlanner(
+  dataSource: DataSource,
+  emulator: Pick<SourceEmulator, 'tpBaseUrl' | 'fsBaseUrl'>,
+  overrides: Partial<PlannerOptions> = {},
+): { planner: Planner; metrics: Metrics } {
+  const metrics = createMetrics();
+  const planner = new Planner({
+    dataSource,
+    tp: createTpClient({ baseUrl: emulator.tpBaseUrl, apiKey: TP_KEY, retry: FAST_RETRY }),
+    fs: createFsClient({ baseUrl: emulator.fsBaseUrl, apiKey: FS_KEY, retry: FAST_RETRY }),
+    logger: silentLogger,
+    metrics,
+    semesters: ['26h'],
+    debounceMs: 0,
+    ...overrides,
+  });
+  return { planner, metrics };
 }
