@@ -125,6 +125,10 @@ export class GraphWriter {
   private timer: NodeJS.Timeout | null = null;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /** Chains in flight: when they started and how many sub-requests they carry. */
+  private readonly chains = new Set<{ start: number; length: number }>();
+  /** Time per sub-request of a serial chain, learnt from finished chains (ms; 0 = not yet known). */
+  private perRequestMs = 0;
   private readonly s: GraphWriterStats = {
     httpRequests: 0,
     batches: 0,
@@ -270,8 +274,7 @@ export class GraphWriter {
         this.queue.push(...writes);
         return;
       }
-      const chains = Math.min(slots, writes.length);
-      const per = Math.min(this.maxBatch, Math.ceil(writes.length / chains));
+      const per = this.chainLength(writes.length, slots, now);
       for (let i = 0; i < writes.length; i += per) {
         const chain = writes.slice(i, i + per);
         if (slots <= 0) {
@@ -282,6 +285,23 @@ export class GraphWriter {
         this.start(this.sendChain(chain));
       }
     }
+  }
+
+  /**
+   * How long the chains started now should be. With plenty queued, full batches. When the queue is
+   * nearly drained, "water-filling": the work left (queued writes plus what the busy chains still
+   * have to do) is shared so that every slot finishes at about the same time, instead of one slot
+   * taking a last chain of 20 (20 × L) while the other three wait idle. Chain length costs nothing
+   * in slot time (each sub-request takes L either way), only HTTP requests.
+   */
+  private chainLength(queued: number, freeSlots: number, now: number): number {
+    const even = Math.min(this.maxBatch, Math.ceil(queued / Math.min(freeSlots, queued)));
+    if (this.perRequestMs <= 0) return even;
+    let busy = 0;
+    for (const q of this.queue) if (q.type === 'write' && q.notBefore <= now) busy++; // ready but not taken yet
+    for (const c of this.chains) busy += Math.max(0, c.start + c.length * this.perRequestMs - now) / this.perRequestMs;
+    const share = Math.ceil((busy + queued) / Math.max(1, this.effective));
+    return Math.max(1, Math.min(even, share));
   }
 
   /** Removes and returns up to `max` entries that may run now, highest priority first, oldest first. */
@@ -323,11 +343,15 @@ export class GraphWriter {
     this.s.batches++;
     this.metrics?.graphHttpRequests.inc({ kind: 'batch' });
     let res: BatchResponse;
+    const inFlight = { start: Date.now(), length: chain.length };
+    this.chains.add(inFlight);
     try {
       res = (await this.client
         .api('/$batch')
         .options({ signal: AbortSignal.timeout(this.timeoutMs) })
         .post({ requests })) as BatchResponse;
+      const perRequest = (Date.now() - inFlight.start) / chain.length;
+      this.perRequestMs = this.perRequestMs > 0 ? 0.8 * this.perRequestMs + 0.2 * perRequest : perRequest;
     } catch (err) {
       const e = err as { statusCode?: number; headers?: Headers; message?: string };
       const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : 0;
@@ -336,6 +360,8 @@ export class GraphWriter {
       const wait = status === 429 ? this.onThrottle(ra) : null;
       for (const q of chain) this.retry(q, status, wait ?? this.waitFor(q.attempts + 1, ra), 'GraphBatchFailed', e.message ?? 'batch failed');
       return;
+    } finally {
+      this.chains.delete(inFlight);
     }
     const byId = new Map((res.responses ?? []).map((r) => [r.id, r]));
     chain.forEach((q, i) => {

@@ -55,6 +55,20 @@ describe('GraphWriter against the Graph emulator', () => {
     expect(writer.stats().maxInFlight).toBe(4);
   });
 
+  it('shares the last writes of a run across all slots instead of one long last chain', async () => {
+    // Warm up: the writer learns how long a sub-request takes from finished chains.
+    await writer.writeAll(creates('w@uio.no', 4));
+    const before = writer.stats();
+    const results = await writer.writeAll(creates('w@uio.no', 100, 4));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const batches = writer.stats().batches - before.batches;
+    // 4 full chains of 20 first; the 20 left are split over the slots as they free up (one chain of
+    // 20 would keep one slot busy for 20 × L while three wait), but never into single requests.
+    expect(batches).toBeGreaterThanOrEqual(6);
+    expect(batches).toBeLessThanOrEqual(100 / 20 + 4);
+    expect(writer.stats().subRequests - before.subRequests).toBe(100);
+  });
+
   it('retries throttled and failed sub-requests and applies the ones that succeeded', async () => {
     ms.graph.resetStats();
     ms.graph.failNext('429', 2, { method: 'POST' });
