@@ -1,4 +1,5 @@
 import { Initial1764115200000 } from './0001-initial';
+import { ProcessStats1795651200000 } from './0002-process-stats';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
-export const migrations = [Initial1764115200000];
+export const migrations = [Initial1764115200000, ProcessStats1795651200000];

@@ -285,8 +285,29 @@ export const openApiDocument = {
           deadLetters: { type: 'object', properties: { total: { type: 'integer' }, last24h: { type: 'integer' } } },
           graph: {
             type: ['object', 'null'],
-            description: "This process's Graph writer",
-            properties: { throttled: { type: 'integer' }, retryWaitSeconds: { type: 'number' }, pending: { type: 'integer' }, writer: { type: 'object' } },
+            description: 'Graph throttling summed over every running kada process (each reports every 15 s); null when none runs',
+            properties: {
+              scope: { type: 'string', enum: ['all processes'] },
+              processes: { type: 'integer' },
+              throttled: { type: 'integer' },
+              retryWaitSeconds: { type: 'number' },
+              pending: { type: 'integer' },
+              writer: { type: 'object', description: "the answering process's own GraphWriter figures" },
+              perProcess: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    processId: { type: 'string' },
+                    hostname: { type: 'string' },
+                    reportedAt: { type: 'string', format: 'date-time' },
+                    throttled: { type: 'integer' },
+                    retryWaitSeconds: { type: 'number' },
+                    pending: { type: 'integer' },
+                  },
+                },
+              },
+            },
           },
           errors: { type: 'object', properties: { last24h: { type: 'object', additionalProperties: { type: 'integer' } }, total: { type: 'integer' } } },
           persons: { type: 'object' },

@@ -1,12 +1,15 @@
+import { graphStatsOf } from '../app/processReporter';
 import type { GraphWriter, GraphWriterStats } from '../graph/writer';
 import { jobCounts } from '../jobs/jobStatus';
 import type { JobState } from '../jobs/types';
 import type { Metrics } from '../observability/metrics';
+import { liveProcesses, type ProcessGraphStats } from '../store/processStats';
 import type { Queryable } from '../store/queryable';
 
 /**
  * The operator's overview (`GET /api/status`, the web page, `kada status`): read from the database,
- * so every replica answers the same; Graph throttling is the answering process's own writer.
+ * so every replica answers the same. Graph throttling adds up every running kada process (each
+ * reports to process_stats every 15 s; the answering one counts with its live figures).
  */
 export interface StatusReport {
   generatedAt: Date;
@@ -19,16 +22,48 @@ export interface StatusReport {
 }
 
 export interface GraphThrottling {
-  /** Counted by this process since it started. */
-  scope: 'process';
+  /** Summed over the kada processes running now, each counted since it started. */
+  scope: 'all processes';
+  processes: number;
   throttled: number;
   retryWaitSeconds: number;
   pending: number;
-  writer: GraphWriterStats;
+  /** The answering process's own writer, when it has one (kada run). */
+  writer?: GraphWriterStats;
+  perProcess: { processId: string; hostname: string; reportedAt: Date; throttled: number; retryWaitSeconds: number; pending: number }[];
 }
 
-export async function collectStatus(db: Queryable, opts: { writer?: GraphWriter; metrics?: Metrics } = {}): Promise<StatusReport> {
-  const [queue, oldest, inbox, dead, errorRows, persons] = await Promise.all([
+function throttling(own: { processId: string; graph: ProcessGraphStats; writer: GraphWriterStats } | null, others: Awaited<ReturnType<typeof liveProcesses>>): GraphThrottling | null {
+  const all = [
+    ...(own ? [{ processId: own.processId, hostname: own.processId.split(':')[0] ?? '', reportedAt: new Date(), graph: own.graph }] : []),
+    ...others.filter((r) => r.processId !== own?.processId).map((r) => ({ processId: r.processId, hostname: r.hostname, reportedAt: r.updatedAt, graph: r.graph })),
+  ];
+  if (all.length === 0) return null;
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
+  const sum = (f: (g: ProcessGraphStats) => number) => all.reduce((n, p) => n + f(p.graph), 0);
+  return {
+    scope: 'all processes',
+    processes: all.length,
+    throttled: sum((g) => g.throttled),
+    retryWaitSeconds: seconds(sum((g) => g.retryWaitMs)),
+    pending: sum((g) => g.pending),
+    ...(own ? { writer: own.writer } : {}),
+    perProcess: all.map((p) => ({
+      processId: p.processId,
+      hostname: p.hostname,
+      reportedAt: p.reportedAt,
+      throttled: p.graph.throttled,
+      retryWaitSeconds: seconds(p.graph.retryWaitMs),
+      pending: p.graph.pending,
+    })),
+  };
+}
+
+export async function collectStatus(
+  db: Queryable,
+  opts: { writer?: GraphWriter; processId?: string; metrics?: Metrics } = {},
+): Promise<StatusReport> {
+  const [queue, oldest, inbox, dead, errorRows, persons, processes] = await Promise.all([
     jobCounts(db),
     db.query(`SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s FROM jobs WHERE state = 'queued' AND run_at <= now()`),
     db.query(
@@ -55,6 +90,7 @@ export async function collectStatus(db: Queryable, opts: { writer?: GraphWriter;
               max(last_sync_at) AS last_sync_at
          FROM persons`,
     ),
+    liveProcesses(db),
   ]);
 
   const lag = Math.max(0, Number(inbox[0]?.lag ?? 0));
@@ -67,17 +103,14 @@ export async function collectStatus(db: Queryable, opts: { writer?: GraphWriter;
     if (r.day) last24h[r.kind] = r.day;
     total += r.total;
   }
-  const stats = opts.writer?.stats();
+  const own = opts.writer ? { processId: opts.processId ?? 'this process', graph: graphStatsOf(opts.writer), writer: opts.writer.stats() } : null;
   const p = persons[0] ?? {};
   return {
     generatedAt: new Date(),
     queue: { ...queue, oldestQueuedSeconds: oldest[0]?.s === null || oldest[0]?.s === undefined ? null : Math.max(0, Math.round(Number(oldest[0].s))) },
     inbox: { pending: inbox[0]?.pending ?? 0, lagSeconds: Math.round(lag), failed: inbox[0]?.failed ?? 0 },
     deadLetters: { total: dead[0]?.total ?? 0, last24h: dead[0]?.day ?? 0 },
-    graph:
-      stats && opts.writer
-        ? { scope: 'process', throttled: stats.throttled, retryWaitSeconds: Math.round(stats.retryWaitMs / 100) / 10, pending: opts.writer.pending, writer: stats }
-        : null,
+    graph: throttling(own, processes),
     errors: { last24h, total },
     persons: {
       total: p.total ?? 0,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config/config';
 import { secretValues } from '../config/config';
@@ -20,6 +22,9 @@ export interface AppContext extends SyncContext {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** This process among the replicas (hostname, pid and a random part), for process_stats. */
+  processId: string;
+  startedAt: Date;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,8 @@ export async function createAppContext(
     config,
     logger,
     metrics,
+    processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    startedAt: new Date(),
     async close() {
       await writer.idle();
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -10,6 +10,7 @@ import type { Metrics } from '../observability/metrics';
 import { Planner } from '../planner/planner';
 import { createAppContext, type AppContext } from './context';
 import { isTransient, personJobHandler } from './jobHandler';
+import { startProcessReporter } from './processReporter';
 
 /**
  * `kada run`: the long-running process. Notifications flow broker -> consumer -> inbox ->
@@ -117,6 +118,8 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
     const admin = await (opts.startAdmin ?? startAdminServer)(ctx, { port: config.port, isReady: ready, wakeWorkers: () => workers.wakeAll() });
     stops.push(() => admin.close());
 
+    const reporter = startProcessReporter(ctx, log);
+    stops.push(() => reporter.stop());
     workers.start();
     stops.push(() => workers.stop(opts.shutdownGraceMs ?? 20_000));
     planner.start();

@@ -4,6 +4,7 @@ import { buildAdminApp, startAdminServer } from '../../src/admin/server';
 import { openApiDocument } from '../../src/admin/openapi';
 import { getJob } from '../../src/jobs/jobStatus';
 import { PRIORITY } from '../../src/jobs/types';
+import { saveProcessStats } from '../../src/store/processStats';
 import { recordError } from '../../src/store/errors';
 import { getPerson, upsertPerson } from '../../src/store/persons';
 import { ADMIN_TOKEN, FS_KEY, TP_KEY, startAdminFixture, type AdminFixture } from './fixture';
@@ -294,8 +295,22 @@ describe('admin API: status and errors', () => {
     expect(s.inbox.lagSeconds).toBeGreaterThanOrEqual(94);
     expect(s.deadLetters).toEqual({ total: 1, last24h: 1 });
     expect(s.errors).toEqual({ last24h: { data: 2, dead_letter: 1 }, total: 3 });
-    expect(s.graph).toMatchObject({ scope: 'process', throttled: 0, retryWaitSeconds: 0, pending: 0 });
+    expect(s.graph).toMatchObject({ scope: 'all processes', processes: 1, throttled: 0, retryWaitSeconds: 0, pending: 0 });
     expect(s.graph.writer).toMatchObject({ httpRequests: 0, throttled: 0 });
+  });
+
+  it('adds up Graph throttling over every running kada process, leaving out the silent ones', async () => {
+    const other = { throttled: 3, retryWaitMs: 4_500, retries: 5, failed: 0, pending: 7, httpRequests: 40, writes: { create: 30, update: 2, delete: 1 } };
+    await saveProcessStats(f.ctx.db, { processId: 'kada-7f9c:1:00000001', hostname: 'kada-7f9c', startedAt: new Date(), graph: other });
+    await saveProcessStats(f.ctx.db, { processId: 'kada-dead:1:00000002', hostname: 'kada-dead', startedAt: new Date(), graph: { ...other, throttled: 100 } });
+    await f.ctx.db.query(`UPDATE process_stats SET updated_at = now() - interval '5 minutes' WHERE process_id = 'kada-dead:1:00000002'`);
+    try {
+      const s = (await get('/api/status')).json();
+      expect(s.graph).toMatchObject({ scope: 'all processes', processes: 2, throttled: 3, retryWaitSeconds: 4.5, pending: 7 });
+      expect(s.graph.perProcess.map((p: { hostname: string }) => p.hostname).sort()).toEqual(['admin-test', 'kada-7f9c']);
+    } finally {
+      await f.ctx.db.query(`DELETE FROM process_stats`);
+    }
   });
 
   it('lists recent errors and failed notifications, filtered by person and kind, bounded by limit', async () => {

@@ -60,6 +60,8 @@ export async function startAdminFixture(env: Record<string, string | undefined> 
     config,
     logger: silentLogger,
     metrics,
+    processId: 'admin-test:1:abcd1234',
+    startedAt: new Date(),
     async close() {},
   };
   return {

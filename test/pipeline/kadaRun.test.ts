@@ -8,7 +8,7 @@ import type { CourseRef } from '../../src/domain/types';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { affectedByCourse, fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
 import { createTestDatabase } from '../support/db';
-import { startHarness, type Harness } from '../support/harness';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
 import { amqpEnv, CLI, startKadaRun, type KadaProcess } from './pipelineFixture';
 
 /**
@@ -187,9 +187,14 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     expect(parallel, 'both processes took jobs').toBe(true);
     expectCalendarsMatch(affected);
 
+    // Either process's /api/status counts both (process_stats); a graceful stop takes a process out.
+    const status = await fetch(`${a.url}/api/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
+    expect(status.graph).toMatchObject({ scope: 'all processes', processes: 2 });
+    expect(status.graph.perProcess).toHaveLength(2);
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
+    expect(await db().query(`SELECT process_id FROM process_stats`)).toEqual([]);
   });
 
   it('SIGKILL in the middle of the work loses nothing and duplicates nothing', async () => {

@@ -9,7 +9,7 @@ import type { AdminDeps } from './deps';
 export function statusRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { ctx } = deps;
 
-  app.get('/api/status', async () => collectStatus(ctx.db, { writer: ctx.writer, metrics: ctx.metrics }));
+  app.get('/api/status', async () => collectStatus(ctx.db, { writer: ctx.writer, processId: ctx.processId, metrics: ctx.metrics }));
 
   app.get('/api/errors', async (req) => {
     const q = parseInput(errorsQuery, req.query, 'query');

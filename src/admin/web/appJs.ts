@@ -248,7 +248,7 @@ export const appJs = String.raw`'use strict';
       text('st-lag', seconds(s.inbox.lagSeconds));
       text('st-pending', s.inbox.pending);
       text('st-dead', s.deadLetters.total + ' (' + s.deadLetters.last24h + ' in 24 h)');
-      text('st-throttled', s.graph ? s.graph.throttled : '—');
+      text('st-throttled', s.graph ? s.graph.throttled + ' (' + s.graph.processes + (s.graph.processes === 1 ? ' process)' : ' processes)') : '—');
       text('st-retry', s.graph ? s.graph.retryWaitSeconds + ' s' : '—');
       text('st-graph-pending', s.graph ? s.graph.pending : '—');
       var kinds = Object.keys(s.errors.last24h);

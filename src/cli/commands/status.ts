@@ -53,6 +53,9 @@ function formatStatus(s: StatusReport, errors: StoredError[]): string {
     `dead letters  ${s.deadLetters.total} (${s.deadLetters.last24h} in the last 24 h)`,
     `persons       ${s.persons.total} (active ${s.persons.active}, no mailbox ${s.persons.noMailbox}, gone ${s.persons.gone}, opted out ${s.persons.optedOut}, with error ${s.persons.withError})`,
     `last sync     ${when(s.persons.lastSyncAt)}`,
+    s.graph
+      ? `graph         ${s.graph.processes} kada process(es): throttled ${s.graph.throttled}, retry wait ${s.graph.retryWaitSeconds} s, writes waiting ${s.graph.pending}`
+      : 'graph         no kada process running',
     `errors (24 h) ${kinds.length ? kinds.join(', ') : 'none'}`,
   ];
   if (errors.length) {
