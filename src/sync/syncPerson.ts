@@ -381,7 +381,7 @@ async function execute(
   };
 
   await Promise.all(ops.map(async (op) => apply(op, await ctx.writer.write(op, priority))));
-  await writeSeriesExceptions(ctx, personId, mailbox, series, result, priority, progress);
+  await writeSeriesExceptions(ctx, personId, mailbox, series, stored, result, priority, progress);
 
   const after = await loadState(db, personId);
   // Exceptions are weeks of a series, not events of their own.
@@ -425,11 +425,13 @@ async function writeSeriesExceptions(
   personId: string,
   mailbox: string | null,
   series: SeriesWork,
+  stored: StoredEvent[],
   result: SyncResult,
   priority: number,
   onDone: () => void,
 ): Promise<void> {
   for (const f of series.forget) await forgetEvent(ctx.db, personId, f.key, f.graphEventId);
+  if (series.exceptions.length === 0 && !stored.some((s) => parseExceptionKey(s.key))) return; // no series here at all
   const now = await loadState(ctx.db, personId);
   const masters = new Map(now.filter((s) => !parseExceptionKey(s.key)).map((s) => [s.key, s]));
   // Records of exceptions whose master is gone (a person gone, a new mailbox) go too.
