@@ -130,20 +130,23 @@ const writes = (h: Harness) => {
 
 const kadaOccurrences = (h: Harness, mailbox: string) => h.microsoft.graph.occurrences(mailbox).filter((o) => o.extendedProperties[OWNER_PROP] === 'uio');
 
-/** What the person sees, independent of how it was written. */
+/** What the person sees of one occurrence, independent of how it was written. */
+const asSeen = (o: Occurrence<InspectedEvent>) => ({
+  start: o.startUtc,
+  end: o.endUtc,
+  subject: o.subject,
+  showAs: o.showAs,
+  location: o.location.displayName,
+  locations: o.locations.map((l) => l.displayName),
+  body: o.body.content,
+  categories: o.categories,
+  reminder: o.isReminderOn,
+});
+
+/** What the person sees, in a stable order. */
 const view = (h: Harness, mailbox: string) =>
   kadaOccurrences(h, mailbox)
-    .map((o: Occurrence<InspectedEvent>) => ({
-      start: o.startUtc,
-      end: o.endUtc,
-      subject: o.subject,
-      showAs: o.showAs,
-      location: o.location.displayName,
-      locations: o.locations.map((l) => l.displayName),
-      body: o.body.content,
-      categories: o.categories,
-      reminder: o.isReminderOn,
-    }))
+    .map(asSeen)
     .sort((a, b) => (a.start + a.subject < b.start + b.subject ? -1 : a.start + a.subject > b.start + b.subject ? 1 : 0));
 
 type View = ReturnType<typeof view>;
@@ -247,9 +250,10 @@ function applyTp(inst: Institution, personId: string, op: TpOp): CourseRef | nul
   return course;
 }
 
-/** The same occurrence in a world's mailbox: by what the person sees of it, not by id. */
+/** The same occurrence in a world's mailbox: by all the person sees of it (TP may have two at one time), not by id. */
 function occurrenceAt(h: Harness, mailbox: string, at: View[number]): Occurrence<InspectedEvent> {
-  const o = kadaOccurrences(h, mailbox).find((x) => x.startUtc === at.start && x.subject === at.subject);
+  const want = JSON.stringify(at);
+  const o = kadaOccurrences(h, mailbox).find((x) => JSON.stringify(asSeen(x)) === want);
   if (!o) throw new Error(`no occurrence at ${at.start} ${at.subject}`);
   return o;
 }
@@ -274,7 +278,7 @@ function applyUser(off: Harness, weekly: Harness, mailbox: string, op: UserOp, a
     if (!o.seriesMasterId) return applyUser(off, weekly, mailbox, { kind: op.kind === 'renameSeries' ? 'edit' : 'delete', at: op.at, field: 'subject' }, at);
     const masterId = o.seriesMasterId;
     const shown = kadaOccurrences(weekly, mailbox).filter((x) => x.seriesMasterId === masterId);
-    const inOff = (x: Occurrence<InspectedEvent>) => occurrenceAt(off, mailbox, { start: x.startUtc, subject: x.subject } as View[number]).id;
+    const inOff = (x: Occurrence<InspectedEvent>) => occurrenceAt(off, mailbox, asSeen(x)).id;
     if (op.kind === 'deleteSeries') {
       for (const x of shown) off.microsoft.graph.userDelete(mailbox, inOff(x));
       weekly.microsoft.graph.userDelete(mailbox, masterId);
