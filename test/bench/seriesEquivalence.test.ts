@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWNER_PROP } from '../../src/domain/markers';
 import { parseTpTime } from '../../src/desired/time';
 import type { CourseRef } from '../../src/domain/types';
-import type { Occurrence } from '../../src/emulators/graphRecurrence';
-import type { InspectedEvent } from '../../src/emulators/graphEmulator';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
 import { startHarness, type Harness } from '../support/harness';
+import { mailboxView } from '../support/mailboxView';
 
 /**
  * SERIES_MODE=weekly changes how kada writes (series masters instead of one event per week), never
@@ -36,23 +34,7 @@ describe('SERIES_MODE=weekly shows a person exactly what the default mode shows'
     return w.create + w.update + w.delete;
   };
 
-  /** What the person sees, in a form that does not depend on how it was written. */
-  const view = (h: Harness, mailbox: string) =>
-    h.microsoft.graph
-      .occurrences(mailbox)
-      .filter((o) => o.extendedProperties[OWNER_PROP] === 'uio')
-      .map((o: Occurrence<InspectedEvent>) => ({
-        start: o.startUtc,
-        end: o.endUtc,
-        subject: o.subject,
-        showAs: o.showAs,
-        location: o.location.displayName,
-        locations: o.locations.map((l) => l.displayName),
-        body: o.body.content,
-        categories: o.categories,
-        reminder: o.isReminderOn,
-      }))
-      .sort((a, b) => (a.start + a.subject < b.start + b.subject ? -1 : 1));
+  const view = mailboxView;
 
   const syncBoth = async (personId: string, changed: CourseRef[] = []) => {
     for (const h of [off, weekly]) {

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { OWNER_PROP } from '../../src/domain/markers';
 import { parseTpTime } from '../../src/desired/time';
 import { courseKey, type CourseRef } from '../../src/domain/types';
 import type { InspectedEvent } from '../../src/emulators/graphEmulator';
@@ -11,6 +10,7 @@ import { SyncError } from '../../src/sync/errors';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
 import { startHarness, type Harness } from '../support/harness';
+import { asSeen, kadaOccurrences, mailboxView } from '../support/mailboxView';
 
 /**
  * Randomised hunt for differences between SERIES_MODE=weekly and the default mode. Each run starts
@@ -128,26 +128,7 @@ const writes = (h: Harness) => {
   return w.create + w.update + w.delete + w.calendarCreate + w.categoryCreate + w.categoryUpdate;
 };
 
-const kadaOccurrences = (h: Harness, mailbox: string) => h.microsoft.graph.occurrences(mailbox).filter((o) => o.extendedProperties[OWNER_PROP] === 'uio');
-
-/** What the person sees of one occurrence, independent of how it was written. */
-const asSeen = (o: Occurrence<InspectedEvent>) => ({
-  start: o.startUtc,
-  end: o.endUtc,
-  subject: o.subject,
-  showAs: o.showAs,
-  location: o.location.displayName,
-  locations: o.locations.map((l) => l.displayName),
-  body: o.body.content,
-  categories: o.categories,
-  reminder: o.isReminderOn,
-});
-
-/** What the person sees, in a stable order. */
-const view = (h: Harness, mailbox: string) =>
-  kadaOccurrences(h, mailbox)
-    .map(asSeen)
-    .sort((a, b) => (a.start + a.subject < b.start + b.subject ? -1 : a.start + a.subject > b.start + b.subject ? 1 : 0));
+const view = mailboxView;
 
 type View = ReturnType<typeof view>;
 
