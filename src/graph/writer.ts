@@ -17,7 +17,12 @@ import { transactionIdFor } from './transactionId';
  */
 
 export type GraphWrite =
-  | { kind: 'create'; mailbox: string; calendarId: string | null; key: string; body: Record<string, unknown> }
+  /**
+   * `transactionKey` (default `key`) names the create for Graph's de-duplication: a series master
+   * written anew while its predecessor of the same key may still exist adds its content hash, so
+   * Graph cannot answer the new create with the old master.
+   */
+  | { kind: 'create'; mailbox: string; calendarId: string | null; key: string; body: Record<string, unknown>; transactionKey?: string }
   | { kind: 'update'; mailbox: string; eventId: string; key: string; body: Record<string, unknown> }
   | { kind: 'delete'; mailbox: string; eventId: string; key: string }
   /** A GET under /users/{mailbox}/ that rides in the same chains as writes (e.g. a series' instances). */
@@ -85,7 +90,7 @@ function requestFor(op: GraphWrite) {
         method: 'POST',
         url: op.calendarId ? `${base}/calendars/${encode(op.calendarId)}/events` : `${base}/events`,
         headers: { 'Content-Type': 'application/json' },
-        body: { ...op.body, transactionId: transactionIdFor(op.mailbox, op.key) },
+        body: { ...op.body, transactionId: transactionIdFor(op.mailbox, op.transactionKey ?? op.key) },
       };
     case 'update':
       return { method: 'PATCH', url: `${base}/events/${encode(op.eventId)}`, headers: { 'Content-Type': 'application/json' }, body: op.body };

@@ -186,7 +186,16 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
       (u) => ({ kind: 'update', mailbox, eventId: u.graphEventId, key: u.key, body: graphBody(u.desired, config.institution), desired: u.desired }) as Op,
     ),
     ...plan.creates.map(
-      (c) => ({ kind: 'create', mailbox, calendarId, key: c.key, body: graphBody(c.desired, config.institution), desired: c.desired }) as Op,
+      (c) =>
+        ({
+          kind: 'create',
+          mailbox,
+          calendarId,
+          key: c.key,
+          body: graphBody(c.desired, config.institution),
+          desired: c.desired,
+          ...(c.desired.content.recurrence ? { transactionKey: `${c.key}#${c.desired.hash}` } : {}),
+        }) as Op,
     ),
   ];
   if (adopt && !opts.dryRun) await adopt(plan);
