@@ -66,6 +66,11 @@ export function checkCalendars(opts: {
   personIds: string[];
   formerMailboxes?: Iterable<string>;
   owner?: string;
+  /**
+   * SERIES_MODE=weekly: compare what the person sees (the emulator's expanded view, series into
+   * their weeks), matching occurrences by start instant and subject instead of by KEY marker.
+   */
+  expanded?: boolean;
 }): CalendarFigures {
   const { institution: inst, graph } = opts;
   const owner = opts.owner ?? 'uio';
@@ -90,6 +95,10 @@ export function checkCalendars(opts: {
       for (const t of inst.timetableOf(personId, sem)) want.set(eventKey(t.course, t.eventid), inst.event(t.course, t.eventid)!);
     }
     f.expected += want.size;
+    if (opts.expanded) {
+      checkExpanded(f, mailbox, want, graph.occurrences(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === owner), note);
+      continue;
+    }
     const byKey = new Map<string, InspectedEvent[]>();
     for (const e of kadaEvents(mailbox)) {
       const key = e.extendedProperties[KEY_PROP] ?? '(no key)';
@@ -129,6 +138,49 @@ export function checkCalendars(opts: {
     }
   }
   return f;
+}
+
+/**
+ * One mailbox in series mode: each TP occurrence must be seen once, at its instants and with its
+ * subject (a week of a series or a single event, however it was written), and nothing else.
+ */
+function checkExpanded(f: CalendarFigures, mailbox: string, want: Map<string, TpWireEvent>, seen: InspectedEvent[], note: (t: string) => void): void {
+  const slot = (startMs: number, subject: string) => `${new Date(startMs).toISOString()} ${subject}`;
+  const bySlot = new Map<string, InspectedEvent[]>();
+  for (const o of seen) {
+    const k = slot(Date.parse(o.startUtc), o.subject);
+    bySlot.set(k, [...(bySlot.get(k) ?? []), o]);
+  }
+  const wanted = new Map<string, [string, TpWireEvent][]>();
+  for (const [key, tp] of want) {
+    const k = slot(parseTpTime(tp.dtstart)!.toMillis(), expectedSubject(tp));
+    wanted.set(k, [...(wanted.get(k) ?? []), [key, tp]]);
+  }
+  for (const [k, tps] of wanted) {
+    const got = bySlot.get(k) ?? [];
+    const present = Math.min(got.length, tps.length);
+    f.present += present;
+    if (got.length < tps.length) {
+      f.missing += tps.length - got.length;
+      note(`${mailbox}: missing ${tps.slice(got.length).map(([key]) => key).join(', ')} (${k})`);
+    }
+    if (got.length > tps.length) {
+      f.duplicate += got.length - tps.length;
+      note(`${mailbox}: ${got.length} occurrences of ${k}, ${tps.length} in TP`);
+    }
+    for (let i = 0; i < present; i++) {
+      const problem = contentProblem(got[i]!, tps[i]![1]);
+      if (problem) {
+        f.wrong++;
+        note(`${mailbox}: ${tps[i]![0]}: ${problem}`);
+      }
+    }
+  }
+  for (const [k, got] of bySlot) {
+    if (wanted.has(k)) continue;
+    f.extra += got.length;
+    note(`${mailbox}: should not have ${k}`);
+  }
 }
 
 /** A user's own entry as it must stay, byte for byte. */

@@ -347,7 +347,14 @@ export class ChaosWorld {
 
   async figures(): Promise<ChaosFigures> {
     const personIds = [...this.inst.students(), ...this.inst.lecturers()].map((p) => p.personlopenummer);
-    const calendars = checkCalendars({ institution: this.inst, graph: this.graph, semesters: [SEMESTER], personIds, formerMailboxes: this.formerMailboxes });
+    const calendars = checkCalendars({
+      institution: this.inst,
+      graph: this.graph,
+      semesters: [SEMESTER],
+      personIds,
+      formerMailboxes: this.formerMailboxes,
+      expanded: this.kadaEnv().SERIES_MODE === 'weekly',
+    });
     const states = await this.inboxStates();
     const count = (s: string) => [...states.values()].filter((v) => v === s).length;
     await this.broker.drainDeadLetters();
