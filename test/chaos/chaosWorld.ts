@@ -122,6 +122,34 @@ export class ChaosWorld {
     };
   }
 
+  /** Resolves once a fan-out is certainly under way: some jobs done, some running (a kill now lands mid-work). */
+  async fanOutUnderWay(): Promise<void> {
+    await eventually(
+      async () => {
+        const [r] = await this.db.query(
+          `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int AS running FROM jobs`,
+        );
+        return r.done >= 1 && r.running >= 1;
+      },
+      { what: 'the fan-out to be under way', timeoutMs: 120_000 },
+    );
+  }
+
+  /**
+   * Kills `p`, then `more` times: changes while kada is down, a new kada, a random while (from
+   * start-up to deep in the work), another kill.
+   */
+  async killRepeatedly(p: KadaChild, more: number, opts: { mutations: [number, number]; maxAliveMs: number; badChance?: number }): Promise<void> {
+    await this.kill(p);
+    for (let i = 0; i < more; i++) {
+      await this.mutate(this.rnd.int(...opts.mutations));
+      if (opts.badChance && this.rnd.chance(opts.badChance)) await this.publishBad();
+      const next = await this.startKada();
+      await sleep(this.rnd.int(200, opts.maxAliveMs));
+      await this.kill(next);
+    }
+  }
+
   async startKada(extra: Record<string, string> = {}): Promise<KadaChild> {
     const p = await startKada(this.kadaEnv(extra));
     this.children.push(p);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultKind, FaultMatch, Faults } from '../../src/emulators/graphFaults';
 import type { TokenFaults } from '../../src/emulators/tokenEmulator';
-import { eventually } from '../intake/amqpFixture';
 import { ChaosWorld, CLEAN, cleanVerdict, FULL, printFigures, sleep } from './chaosWorld';
 
 /**
@@ -45,26 +44,10 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
       await w.fanOutAllCourses();
       for (let i = 0; i < 3; i++) await w.publishBad();
 
-      // The first kill is certainly in the middle of the fan-out: some jobs done, some running.
-      await eventually(
-        async () => {
-          const [r] = await w.db.query(
-            `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int AS running FROM jobs`,
-          );
-          return r.done >= 1 && r.running >= 1;
-        },
-        { what: 'the fan-out to be under way', timeoutMs: 120_000 },
-      );
-      await w.kill(p);
-      for (let i = 1; i < kills; i++) {
-        // Changes keep coming while kada is down and while it recovers.
-        await w.mutate(w.rnd.int(1, 4));
-        if (w.rnd.chance(0.3)) await w.publishBad();
-        p = await w.startKada();
-        // Anywhere from start-up (before the broker or the database is even reached) to deep in the work.
-        await sleep(w.rnd.int(200, FULL ? 4_000 : 3_000));
-        await w.kill(p);
-      }
+      // The first kill is certainly in the middle of the fan-out; changes keep coming while kada is
+      // down and while it recovers, and later kills land anywhere from start-up to deep in the work.
+      await w.fanOutUnderWay();
+      await w.killRepeatedly(p, kills - 1, { mutations: [1, 4], maxAliveMs: FULL ? 4_000 : 3_000, badChance: 0.3 });
       await w.mutate(3);
       await w.startKada();
       const calm = Date.now();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../intake/amqpFixture';
-import { ChaosWorld, CLEAN, cleanVerdict, FULL, printFigures, sleep } from './chaosWorld';
+import { ChaosWorld, CLEAN, cleanVerdict, FULL, printFigures } from './chaosWorld';
 
 /**
  * Chaos with SERIES_MODE=weekly: `kada run` is SIGKILLed at random points during a fan-out while TP
@@ -27,25 +26,11 @@ describe(`chaos: SERIES_MODE=weekly under SIGKILL (${FULL ? 'full' : 'fast'} for
     async () => {
       const kills = FULL ? 12 : 3;
       w.seedUserEvents(FULL ? 12 : 6);
-      let p = await w.startKada();
+      const p = await w.startKada();
       await p.waitReady();
       await w.fanOutAllCourses();
-      await eventually(
-        async () => {
-          const [r] = await w.db.query(
-            `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int AS running FROM jobs`,
-          );
-          return r.done >= 1 && r.running >= 1;
-        },
-        { what: 'the fan-out to be under way', timeoutMs: 120_000 },
-      );
-      await w.kill(p);
-      for (let i = 1; i < kills; i++) {
-        await w.mutate(w.rnd.int(2, 5));
-        p = await w.startKada();
-        await sleep(w.rnd.int(200, 3_000));
-        await w.kill(p);
-      }
+      await w.fanOutUnderWay();
+      await w.killRepeatedly(p, kills - 1, { mutations: [2, 5], maxAliveMs: 3_000 });
       await w.mutate(4);
       await w.startKada();
       await w.waitForQuiet(FULL ? 300_000 : 240_000);
