@@ -1,4 +1,5 @@
 import {
+  byKey,
   courseKey,
   type ContentSettings,
   type DataError,
@@ -32,8 +33,6 @@ export interface DesiredEventsResult {
   /** Data errors of the courses this person is registered for, teaches or got events from. */
   errors: DataError[];
 }
-
-const byKey = (a: DesiredEvent, b: DesiredEvent) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /**
  * The events one person should have (tp.md "Who gets an event"): a registered student gets the

@@ -1,4 +1,4 @@
-import type { DesiredEvent, EventContent, TpEvent } from '../domain/types';
+import { byKey, type DesiredEvent, type EventContent, type TpEvent } from '../domain/types';
 import { canonicalJson, contentHash } from './contentHash';
 import { eventKey } from './eventKey';
 
@@ -253,5 +253,5 @@ export function weeklySeries(selected: Iterable<SeriesCandidate>): DesiredEvent[
   }
   const out: DesiredEvent[] = [];
   for (const items of activities.values()) activitySeries(items, out);
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out.sort(byKey);
 }

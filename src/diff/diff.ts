@@ -1,6 +1,4 @@
-import type { DesiredEvent, SyncPlan, SyncedEvent } from '../domain/types';
-
-const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+import { byKey, type DesiredEvent, type SyncPlan, type SyncedEvent } from '../domain/types';
 
 /**
  * What to write so a person's calendar matches `desired`, given what kada wrote before (`state`).

@@ -1,5 +1,5 @@
 import { occurrenceOf, parseExceptionKey } from '../desired/series';
-import type { DesiredEvent, EventContent, SyncPlan, SyncedEvent } from '../domain/types';
+import { byKey, type DesiredEvent, type EventContent, type SyncPlan, type SyncedEvent } from '../domain/types';
 
 /**
  * A plan split for SERIES_MODE=weekly. Exceptions are not events of their own: they are PATCHes
@@ -84,7 +84,6 @@ export function planSeries(plan: SyncPlan, desired: readonly DesiredEvent[], sta
   }
   for (const d of desired) if (d.exceptionOf && !written.has(d.key)) set(d, null);
 
-  const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   out.creates.sort(byKey);
   out.updates.sort(byKey);
   out.deletes.sort(byKey);

@@ -12,6 +12,9 @@ export interface CourseRef {
 
 export const courseKey = (c: CourseRef) => `${c.semester}:${c.courseId},${c.version}`;
 
+/** Orders events, writes and records by their sync key: every list kada hands on is sorted by key. */
+export const byKey = <T extends { key: string }>(a: T, b: T) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 /** A person as FS knows them. */
 export interface FsPerson {
   personId: string; // personlopenummer
