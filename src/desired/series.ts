@@ -96,6 +96,14 @@ export function occurrenceOf(master: DesiredEvent, originalDate: string): EventC
   return { ...content, start: moved(content.start), end: moved(content.end) };
 }
 
+/** The original dates of every week of a master, in order: where its instances are. */
+export function occurrenceDates(master: DesiredEvent): string[] {
+  const { range } = master.content.recurrence as WeeklyRecurrence;
+  const dates: string[] = [];
+  for (let day = dayNumber(range.startDate); day <= dayNumber(range.endDate); day += 7) dates.push(dateOfDay(day));
+  return dates;
+}
+
 interface Week {
   week: number;
   c: SeriesCandidate;

@@ -1,4 +1,4 @@
-import { exceptionKey, occurrenceOf, type WeeklyRecurrence } from '../desired/series';
+import { exceptionKey, occurrenceDates, occurrenceOf, type WeeklyRecurrence } from '../desired/series';
 import type { ExceptionWrite } from '../diff/seriesPlan';
 import type { DesiredEvent, EventContent, SyncedEvent } from '../domain/types';
 import { InstancesGoneError, readInstances, type SeriesInstance } from '../graph/instances';
@@ -158,9 +158,7 @@ export async function observeExceptions(
         throw err;
       }
       const byDate = new Map(instances.map((i) => [i.originalDate, i]));
-      const range = rangeOf(master);
-      for (let day = Date.parse(`${range.startDate}T00:00:00Z`); day <= Date.parse(`${range.endDate}T00:00:00Z`); day += 7 * 86_400_000) {
-        const date = new Date(day).toISOString().slice(0, 10);
+      for (const date of occurrenceDates(master)) {
         const instance = byDate.get(date);
         if (!instance) {
           row.hash = `drift:${row.hash}`;

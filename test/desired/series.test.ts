@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { desiredEvents, prepareCourse } from '../../src/desired/desiredEvents';
-import { exceptionKey, isSeriesKey, occurrenceOf, parseExceptionKey, weeklySeries } from '../../src/desired/series';
+import { exceptionKey, isSeriesKey, occurrenceDates, occurrenceOf, parseExceptionKey, weeklySeries } from '../../src/desired/series';
 import type { TpCourse, TpEvent } from '../../src/domain/types';
 import { settings, tpEvent } from './tpExample';
 
@@ -87,6 +87,11 @@ describe('weeklySeries', () => {
     expect(out[1]!.content.subject).toBe('IN1000 Forelesning – Rekursjon');
     expect(occurrenceOf(out[0]!, '2026-09-01').subject).toBe('IN1000 Forelesning');
     expect(occurrenceOf(out[0]!, '2026-11-03')).toMatchObject({ start: { dateTime: '2026-11-03T10:15:00' }, end: { dateTime: '2026-11-03T12:00:00' } });
+  });
+
+  it('lists the original date of every week of a master, across the change to winter time', () => {
+    const [master] = series([40, 41, 42, 43, 44, 45].map((w) => weekly(w)));
+    expect(occurrenceDates(master!)).toEqual(['2026-09-29', '2026-10-06', '2026-10-13', '2026-10-20', '2026-10-27', '2026-11-03']);
   });
 
   it('exception keys round-trip', () => {
