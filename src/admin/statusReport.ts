@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { graphStatsOf } from '../app/processReporter';
 import type { GraphWriter, GraphWriterStats } from '../graph/writer';
 import { jobCounts } from '../jobs/jobStatus';
@@ -35,7 +36,7 @@ export interface GraphThrottling {
 
 function throttling(own: { processId: string; graph: ProcessGraphStats; writer: GraphWriterStats } | null, others: Awaited<ReturnType<typeof liveProcesses>>): GraphThrottling | null {
   const all = [
-    ...(own ? [{ processId: own.processId, hostname: own.processId.split(':')[0] ?? '', reportedAt: new Date(), graph: own.graph }] : []),
+    ...(own ? [{ processId: own.processId, hostname: hostname(), reportedAt: new Date(), graph: own.graph }] : []),
     ...others.filter((r) => r.processId !== own?.processId).map((r) => ({ processId: r.processId, hostname: r.hostname, reportedAt: r.updatedAt, graph: r.graph })),
   ];
   if (all.length === 0) return null;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { GraphWriter } from '../graph/writer';
 import type { Logger } from '../log/logger';
 import { forgetProcess, REPORT_EVERY_MS, saveProcessStats, type ProcessGraphStats } from '../store/processStats';
@@ -22,9 +23,8 @@ export function graphStatsOf(writer: GraphWriter): ProcessGraphStats {
  * /api/status can add up all of them; a graceful stop removes the row.
  */
 export function startProcessReporter(ctx: AppContext, log: Logger): { stop(): Promise<void> } {
-  const hostname = ctx.processId.split(':')[0] ?? '';
   const report = () =>
-    saveProcessStats(ctx.db, { processId: ctx.processId, hostname, startedAt: ctx.startedAt, graph: graphStatsOf(ctx.writer) }).catch((err) =>
+    saveProcessStats(ctx.db, { processId: ctx.processId, hostname: hostname(), startedAt: ctx.startedAt, graph: graphStatsOf(ctx.writer) }).catch((err) =>
       log.warn({ error: (err as Error).message }, 'could not report process stats'),
     );
   void report();

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildAdminApp, startAdminServer } from '../../src/admin/server';
@@ -307,7 +308,7 @@ describe('admin API: status and errors', () => {
     try {
       const s = (await get('/api/status')).json();
       expect(s.graph).toMatchObject({ scope: 'all processes', processes: 2, throttled: 3, retryWaitSeconds: 4.5, pending: 7 });
-      expect(s.graph.perProcess.map((p: { hostname: string }) => p.hostname).sort()).toEqual(['admin-test', 'kada-7f9c']);
+      expect(s.graph.perProcess.map((p: { hostname: string }) => p.hostname).sort()).toEqual([hostname(), 'kada-7f9c'].sort());
     } finally {
       await f.ctx.db.query(`DELETE FROM process_stats`);
     }
