@@ -1,4 +1,4 @@
-import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratchDatabase';
+import { createScratchDatabase, type ScratchDatabase } from '../testkit/support/scratchDatabase';
 
 /**
  * A fresh, migrated database for one benchmark run on the local PostgreSQL (scripts/services.sh),

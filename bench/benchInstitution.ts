@@ -1,5 +1,5 @@
 import type { CourseRef } from '../src/domain/types';
-import { generateInstitution, type Institution } from '../src/emulators/institution';
+import { generateInstitution, type Institution } from '../testkit/institution/institution';
 
 /**
  * The synthetic institution of a benchmark run, shaped so each scenario measures only itself:

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createAppContext, type AppContext } from '../src/app/context';
 import { loadConfig, type Config } from '../src/config/config';
-import { startMicrosoftEmulator, type GraphEmulator, type MicrosoftEmulator } from '../src/emulators/graphEmulator';
-import type { Institution } from '../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator } from '../src/emulators/sourceEmulator';
+import { startMicrosoftEmulator, type GraphEmulator, type MicrosoftEmulator } from '../testkit/graph/graphEmulator';
+import type { Institution } from '../testkit/institution/institution';
+import { startSourceEmulator, type SourceEmulator } from '../testkit/sources/sourceEmulator';
 import { silentLogger } from '../src/log/logger';
 import { createMetrics } from '../src/observability/metrics';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase';

@@ -1,4 +1,4 @@
-import type { GraphEmulator, GraphStats } from '../src/emulators/graphEmulator';
+import type { GraphEmulator, GraphStats } from '../testkit/graph/graphEmulator';
 
 /** Graph's side of a measurement, taken from the emulator's own counters. */
 export interface GraphCounts {

@@ -16,7 +16,7 @@ set -a; . ./.tmp/services.env; set +a
 # folder of its own, so a run never rewrites dist/ under a test run.
 npx tsc -p bench/tsconfig.json
 # The Graph/token emulators serve HTTPS with a local CA; Node trusts it only if told at start-up.
-node .tmp/bench-dist/src/emulators/certs.js .tmp/certs >/dev/null
+npx tsx testkit/graph/certs.ts .tmp/certs >/dev/null
 export NODE_EXTRA_CA_CERTS="$PWD/.tmp/certs/ca.pem"
 # --expose-gc: the pure-core and memory runs start from a collected heap.
 exec node --expose-gc .tmp/bench-dist/bench/main.js "$@"

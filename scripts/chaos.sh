@@ -23,7 +23,7 @@ bash scripts/services.sh start > .tmp/chaos-services.env
 set -a; . ./.tmp/chaos-services.env; set +a
 npx tsc -p tsconfig.build.json
 # The Graph/token emulators serve HTTPS with a local CA; Node trusts it only if told at start-up.
-node dist/src/emulators/certs.js .tmp/certs >/dev/null
+npx tsx testkit/graph/certs.ts .tmp/certs >/dev/null
 export NODE_EXTRA_CA_CERTS="$PWD/.tmp/certs/ca.pem"
 # The restart tests call scripts/services.sh with the variables above; this says they may.
 export CHAOS_FULL=1 KADA_CHAOS_OWN_SERVICES=1

@@ -6,6 +6,6 @@ mkdir -p .tmp
 bash scripts/services.sh start > .tmp/services.env
 set -a; . ./.tmp/services.env; set +a
 npx tsc -p tsconfig.build.json
-node dist/src/emulators/certs.js .tmp/certs >/dev/null
+npx tsx testkit/graph/certs.ts .tmp/certs >/dev/null
 export NODE_EXTRA_CA_CERTS="$PWD/.tmp/certs/ca.pem"
-exec node dist/src/demo/demo.js "$@"
+exec npx tsx testkit/demo/demo.ts "$@"

@@ -15,7 +15,7 @@ bash scripts/services.sh start > .tmp/services.env
 set -a; . ./.tmp/services.env; set +a
 npx tsc -p tsconfig.build.json
 # The Graph/token emulators serve HTTPS with a local CA; Node trusts it only if told at start-up.
-node dist/src/emulators/certs.js .tmp/certs >/dev/null
+npx tsx testkit/graph/certs.ts .tmp/certs >/dev/null
 export NODE_EXTRA_CA_CERTS="$PWD/.tmp/certs/ca.pem"
 rc=0
 npx vitest run --reporter=default --reporter=json --outputFile=.tmp/vitest.json "$@" || rc=$?

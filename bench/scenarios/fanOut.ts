@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { courseKey, type CourseRef } from '../../src/domain/types';
-import type { Institution } from '../../src/emulators/institution';
+import type { Institution } from '../../testkit/institution/institution';
 import { parseTpTime } from '../../src/desired/time';
 import { storeManualCourseChange } from '../../src/intake/inboxStore';
 import { Planner } from '../../src/planner/planner';

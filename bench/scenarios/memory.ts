@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { prepareCourse } from '../../src/desired/prepareCourse';
 import type { ContentSettings } from '../../src/domain/types';
-import { generateInstitution } from '../../src/emulators/institution';
+import { generateInstitution } from '../../testkit/institution/institution';
 import { enqueuePersons } from '../../src/jobs/enqueue';
 import { PRIORITY } from '../../src/jobs/types';
 import type { Queryable } from '../../src/store/queryable';

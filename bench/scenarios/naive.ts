@@ -1,7 +1,7 @@
 import { createTokenProvider } from '../../src/graph/auth';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { loadConfig } from '../../src/config/config';
-import { startMicrosoftEmulator } from '../../src/emulators/graphEmulator';
+import { startMicrosoftEmulator } from '../../testkit/graph/graphEmulator';
 import type { BenchContext } from '../benchContext';
 import { graphCounts } from '../graphCounts';
 import { NaiveSync } from '../naiveSync';

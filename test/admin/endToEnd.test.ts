@@ -6,7 +6,7 @@ import { startAdminServer, type AdminServer } from '../../src/admin/server';
 import { isTransient, personJobHandler } from '../../src/app/jobHandler';
 import { WorkerPool } from '../../src/jobs/workerPool';
 import { silentLogger } from '../../src/log/logger';
-import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../../testkit/support/harness';
 import { launchChromium } from './browser';
 
 /**

@@ -1,14 +1,14 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AppContext } from '../../src/app/context';
 import { loadConfig, type Config } from '../../src/config/config';
-import { generateInstitution, type Institution } from '../../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
+import { generateInstitution, type Institution } from '../../testkit/institution/institution';
+import { startSourceEmulator, type SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { GraphWriter } from '../../src/graph/writer';
 import { silentLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { createFsClient } from '../../src/sources/fsClient';
 import { createTpClient } from '../../src/sources/tpClient';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const TP_KEY = 'tp-admin-test-key-0123';
@@ -42,7 +42,7 @@ export function testConfig(env: Record<string, string | undefined>): Config {
 
 /**
  * An AppContext on a fresh database and the TP/FS emulator. Graph is not reachable here (a dry-run
- * diff against the state store needs none); the end-to-end tests use test/support/harness.ts.
+ * diff against the state store needs none); the end-to-end tests use testkit/support/harness.ts.
  */
 export async function startAdminFixture(env: Record<string, string | undefined> = {}): Promise<AdminFixture> {
   const db = await createTestDatabase();

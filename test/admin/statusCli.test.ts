@@ -4,7 +4,7 @@ import { enqueuePerson } from '../../src/jobs/enqueue';
 import { PRIORITY } from '../../src/jobs/types';
 import { recordError } from '../../src/store/errors';
 import { recordSyncOutcome, upsertPerson } from '../../src/store/persons';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
 let db: TestDatabase;
 let savedUrl: string | undefined;

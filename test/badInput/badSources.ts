@@ -5,8 +5,8 @@ import type { AppContext } from '../../src/app/context';
 import { isTransient, personJobHandler } from '../../src/app/jobHandler';
 import { OWNER_PROP } from '../../src/domain/markers';
 import { courseKey, type CourseRef } from '../../src/domain/types';
-import type { Institution } from '../../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator, type SourceFaults } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import { startSourceEmulator, type SourceEmulator, type SourceFaults } from '../../testkit/sources/sourceEmulator';
 import { enqueuePerson } from '../../src/jobs/enqueue';
 import { getJob } from '../../src/jobs/jobStatus';
 import type { Job } from '../../src/jobs/types';
@@ -16,7 +16,7 @@ import { Planner } from '../../src/planner/planner';
 import { createFsClient } from '../../src/sources/fsClient';
 import { createTpClient } from '../../src/sources/tpClient';
 import { eventually } from '../intake/amqpFixture';
-import { FS_KEY, startHarness, TP_KEY, type Harness } from '../support/harness';
+import { FS_KEY, startHarness, TP_KEY, type Harness } from '../../testkit/support/harness';
 
 /**
  * The bad-input corpus' machinery: an institution whose TP and FS answers can be replaced with

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
 import { DEAD_LETTER_HEADERS } from '../../src/intake/deadLetter';
-import { stopGracefully, type KadaChild } from '../support/kadaProcess';
-import { startKadaWorld, type KadaWorld } from '../support/kadaWorld';
+import { stopGracefully, type KadaChild } from '../../testkit/support/kadaProcess';
+import { startKadaWorld, type KadaWorld } from '../../testkit/support/kadaWorld';
 import { eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { loadBadNotifications } from '../intake/badNotifications';
 import { fsPersonMessage } from '../planner/plannerFixture';
-import type { Harness } from '../support/harness';
+import type { Harness } from '../../testkit/support/harness';
 
 /**
  * The whole malformed-notification corpus (test/fixtures/bad/notifications) published to a real

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventKey } from '../../src/desired/eventKey';
 import { KEY_PROP } from '../../src/domain/markers';
 import { courseKey, type CourseRef } from '../../src/domain/types';
-import type { TpWireEvent } from '../../src/emulators/institution';
+import type { TpWireEvent } from '../../testkit/institution/institution';
 import { expectedSubject } from '../chaos/calendarCheck';
 import { store, tpCourseMessage } from '../planner/plannerFixture';
 import { corpusSize, loadTpCases, Pipeline, useBadSourceWorld, type TpCase } from './badSources';

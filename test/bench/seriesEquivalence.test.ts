@@ -3,8 +3,8 @@ import { parseTpTime } from '../../src/desired/time';
 import type { CourseRef } from '../../src/domain/types';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
-import { mailboxView } from '../support/mailboxView';
+import { startHarness, type Harness } from '../../testkit/support/harness';
+import { mailboxView } from '../../testkit/support/mailboxView';
 
 /**
  * SERIES_MODE=weekly changes how kada writes (series masters instead of one event per week), never

@@ -3,14 +3,14 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseTpTime } from '../../src/desired/time';
 import { courseKey, type CourseRef } from '../../src/domain/types';
-import type { InspectedEvent } from '../../src/emulators/graphEmulator';
-import type { Occurrence } from '../../src/emulators/graphRecurrence';
-import type { Institution, TpWireEvent } from '../../src/emulators/institution';
+import type { InspectedEvent } from '../../testkit/graph/graphEmulator';
+import type { Occurrence } from '../../testkit/graph/graphRecurrence';
+import type { Institution, TpWireEvent } from '../../testkit/institution/institution';
 import { SyncError } from '../../src/sync/errors';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
-import { asSeen, kadaOccurrences, mailboxView } from '../support/mailboxView';
+import { startHarness, type Harness } from '../../testkit/support/harness';
+import { asSeen, kadaOccurrences, mailboxView } from '../../testkit/support/mailboxView';
 
 /**
  * Randomised hunt for differences between SERIES_MODE=weekly and the default mode. Each run starts

@@ -1,8 +1,8 @@
 import { eventKey, parseEventKey } from '../../src/desired/eventKey';
 import { parseTpTime } from '../../src/desired/time';
 import { HASH_PROP, KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
-import type { GraphEmulator, InspectedEvent } from '../../src/emulators/graphEmulator';
-import type { Institution, TpWireEvent } from '../../src/emulators/institution';
+import type { GraphEmulator, InspectedEvent } from '../../testkit/graph/graphEmulator';
+import type { Institution, TpWireEvent } from '../../testkit/institution/institution';
 
 /**
  * The chaos suite's verdict on the calendars: every mailbox compared with what the institution's

@@ -6,13 +6,13 @@ import { eventKey } from '../../src/desired/eventKey';
 import { parseTpTime } from '../../src/desired/time';
 import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
 import { courseKey, type CourseRef } from '../../src/domain/types';
-import type { InstitutionChange } from '../../src/emulators/institution';
-import { createRandom, type Random } from '../../src/emulators/institutionRandom';
+import type { InstitutionChange } from '../../testkit/institution/institution';
+import { createRandom, type Random } from '../../testkit/institution/institutionRandom';
 import { eventually } from '../intake/amqpFixture';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 import { changedUserEvents, checkCalendars, snapshotUserEvent, type CalendarFigures, type UserEventSnapshot } from './calendarCheck';
 import { ChaosBroker } from './chaosBroker';
-import { killHard, startKada, type KadaChild } from '../support/kadaProcess';
+import { killHard, startKada, type KadaChild } from '../../testkit/support/kadaProcess';
 
 /**
  * One chaos run's world: a synthetic institution behind the TP/FS emulator, the Microsoft emulator,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultKind, FaultMatch, Faults } from '../../src/emulators/graphFaults';
-import type { TokenFaults } from '../../src/emulators/tokenEmulator';
+import type { FaultKind, FaultMatch, Faults } from '../../testkit/graph/graphFaults';
+import type { TokenFaults } from '../../testkit/graph/tokenEmulator';
 import { ChaosWorld, CLEAN, cleanVerdict, FULL, printFigures, sleep } from './chaosWorld';
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTransient } from '../../src/app/jobHandler';
 import { loadConfig } from '../../src/config/config';
 import { createTokenProvider, GraphAuthError } from '../../src/graph/auth';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphWriter } from '../../src/graph/writer';
 

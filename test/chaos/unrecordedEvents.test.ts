@@ -4,7 +4,7 @@ import { parseTpTime } from '../../src/desired/time';
 import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 
 /**
  * The deterministic form of what the chaos runs found: a job that dies (SIGKILL, lost database)

@@ -14,6 +14,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 900_000,
     hookTimeout: 180_000,
-    globalSetup: ['test/support/globalSetup.ts'],
+    globalSetup: ['testkit/support/globalSetup.ts'],
   },
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/db/dataSource';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
 const run = promisify(execFile);
 const cli = path.resolve(__dirname, '../../dist/src/cli/main.js');

@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createClientCertificate, ensureCerts } from '../../src/emulators/certs';
+import { createClientCertificate, ensureCerts } from '../../testkit/graph/certs';
 
 const CA = process.env.NODE_EXTRA_CA_CERTS;
 if (!CA || !fs.existsSync(CA)) {
   throw new Error(
     'NODE_EXTRA_CA_CERTS must point at the emulator CA before the test process starts. Run: ' +
-      'node dist/src/emulators/certs.js .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
+      'npx tsx testkit/graph/certs.ts .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
   );
 }
 
@@ -54,7 +54,7 @@ describe('emulator certificates', () => {
   it('run as a script, it prints the CA path', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kada-certs-cli-'));
     try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../src/emulators/certs.ts'), dir], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../testkit/graph/certs.ts'), dir], { encoding: 'utf8' });
       expect(out.trim()).toBe(path.join(dir, 'ca.pem'));
       expect(fs.existsSync(path.join(dir, 'cert.pem'))).toBe(true);
     } finally {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GraphHttpError } from '../../src/emulators/graphHttp';
-import { evaluateFilter, nextLink, parseExpand, parseFilter, parseQueryString } from '../../src/emulators/graphQuery';
-import { extendedIdEquals } from '../../src/emulators/graphStore';
+import { GraphHttpError } from '../../testkit/graph/graphHttp';
+import { evaluateFilter, nextLink, parseExpand, parseFilter, parseQueryString } from '../../testkit/graph/graphQuery';
+import { extendedIdEquals } from '../../testkit/graph/graphStore';
 
 const OWNER = 'String {5b8c4f3e-2a71-4d0e-9c6b-1f2e3d4c5b6a} Name kadaOwner';
 

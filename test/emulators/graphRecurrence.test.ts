@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { crossesAdjacentOccurrence, expandRecurrence, seriesInstances, type Recurrence } from '../../src/emulators/graphRecurrence';
+import { crossesAdjacentOccurrence, expandRecurrence, seriesInstances, type Recurrence } from '../../testkit/graph/graphRecurrence';
 
 const oslo = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Oslo' }).toMillis();
 const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).toFormat("ccc yyyy-MM-dd HH:mm");

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KEY_PROP, OWNER_PROP, markerProperties } from '../../src/domain/markers';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
 
 // The emulators speak HTTPS with a local CA that Node only trusts when told at start-up.
 const CA = process.env.NODE_EXTRA_CA_CERTS;
 if (!CA || !fs.existsSync(CA)) {
   throw new Error(
     'NODE_EXTRA_CA_CERTS must point at the emulator CA before the test process starts. Run: ' +
-      'node dist/src/emulators/certs.js .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
+      'npx tsx testkit/graph/certs.ts .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
   );
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Institution } from '../../src/emulators/institution';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { FS_KEY, startSources, TP_KEY } from '../sources/fixture';
 
 const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };

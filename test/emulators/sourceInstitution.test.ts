@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateInstitution } from '../../src/emulators/institution';
+import { generateInstitution } from '../../testkit/institution/institution';
 import { parseTpTime } from '../../src/desired/time';
 
 const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };

@@ -1,14 +1,14 @@
 import { constants, createHash, createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClientCertificate, type ClientCertificate } from '../../src/emulators/certs';
-import { startTokenEmulator, type TokenEmulator } from '../../src/emulators/tokenEmulator';
+import { createClientCertificate, type ClientCertificate } from '../../testkit/graph/certs';
+import { startTokenEmulator, type TokenEmulator } from '../../testkit/graph/tokenEmulator';
 
 const CA = process.env.NODE_EXTRA_CA_CERTS;
 if (!CA || !fs.existsSync(CA)) {
   throw new Error(
     'NODE_EXTRA_CA_CERTS must point at the emulator CA before the test process starts. Run: ' +
-      'node dist/src/emulators/certs.js .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
+      'npx tsx testkit/graph/certs.ts .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
   );
 }
 

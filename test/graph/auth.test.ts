@@ -5,8 +5,8 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config';
 import { HASH_PROP, KEY_PROP, OWNER_PROP, markerProperties } from '../../src/domain/markers';
-import { createClientCertificate, type ClientCertificate } from '../../src/emulators/certs';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
+import { createClientCertificate, type ClientCertificate } from '../../testkit/graph/certs';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
 import { GraphAuthError, createTokenProvider, graphScope, loadClientCertificate } from '../../src/graph/auth';
 import { createGraphClient, graphEndpoint } from '../../src/graph/graphClient';
 
@@ -14,7 +14,7 @@ const CA = process.env.NODE_EXTRA_CA_CERTS;
 if (!CA || !fs.existsSync(CA)) {
   throw new Error(
     'NODE_EXTRA_CA_CERTS must point at the emulator CA before the test process starts. Run: ' +
-      'node dist/src/emulators/certs.js .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/graph (or npm test)',
+      'npx tsx testkit/graph/certs.ts .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/graph (or npm test)',
   );
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
 import { createTokenProvider } from '../../src/graph/auth';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphWriter, type GraphWrite } from '../../src/graph/writer';

@@ -7,7 +7,7 @@ import { queueArguments } from '../../src/intake/topology';
 import { silentLogger } from '../../src/log/logger';
 import { createMetrics, type Metrics } from '../../src/observability/metrics';
 import type { Queryable } from '../../src/store/queryable';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 import { createAmqpFixture, eventually, type AmqpFixture } from './amqpFixture';
 import { loadBadNotifications } from './badNotifications';
 

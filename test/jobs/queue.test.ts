@@ -7,7 +7,7 @@ import { PRIORITY } from '../../src/jobs/types';
 import { WorkerPool } from '../../src/jobs/workerPool';
 import { JobWakeup } from '../../src/jobs/wakeup';
 import { silentLogger } from '../../src/log/logger';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
 describe('per-person job queue', () => {
   let t: TestDatabase;

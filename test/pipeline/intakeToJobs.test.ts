@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Institution } from '../../src/emulators/institution';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { NotificationConsumer } from '../../src/intake/consumer';
 import { silentLogger } from '../../src/log/logger';
 import type { Metrics } from '../../src/observability/metrics';
 import type { Planner } from '../../src/planner/planner';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 import { startSources } from '../sources/fixture';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { affectedByCourse, emulatorPlanner, fsPersonMessage, jobRows, tpCourseMessage } from '../planner/plannerFixture';

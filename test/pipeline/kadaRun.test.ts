@@ -7,8 +7,8 @@ import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
 import type { CourseRef } from '../../src/domain/types';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { affectedByCourse, fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
-import { createTestDatabase } from '../support/db';
-import { ADMIN_TOKEN, startHarness, type Harness } from '../support/harness';
+import { createTestDatabase } from '../../testkit/support/db';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../../testkit/support/harness';
 import { amqpEnv, CLI, startKadaRun, type KadaProcess } from './pipelineFixture';
 
 /**

@@ -1,6 +1,6 @@
 import type { AmqpFixture } from '../intake/amqpFixture';
 
-export { CLI, freePort } from '../support/kadaProcess';
+export { CLI, freePort } from '../../testkit/support/kadaProcess';
 
 /** kada's AMQP variables for a per-file queue and exchanges, so files never share a queue. */
 export function amqpEnv(fx: AmqpFixture): Record<string, string> {
@@ -11,6 +11,6 @@ export function amqpEnv(fx: AmqpFixture): Record<string, string> {
   };
 }
 
-export type { KadaChild as KadaProcess } from '../support/kadaProcess';
+export type { KadaChild as KadaProcess } from '../../testkit/support/kadaProcess';
 /** `node dist/src/cli/main.js run` with the given environment, as a container would start it. */
-export { startKada as startKadaRun } from '../support/kadaProcess';
+export { startKada as startKadaRun } from '../../testkit/support/kadaProcess';

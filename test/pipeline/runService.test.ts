@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/config';
 import { silentLogger } from '../../src/log/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 import { amqpEnv, freePort } from './pipelineFixture';
 
 /** The process assembly of `kada run`, in-process, with the admin server swapped through its seam. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Institution } from '../../src/emulators/institution';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import type { PlannerOptions } from '../../src/planner/planner';
 import { putCachedCourse } from '../../src/store/courses';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 import { startSources } from '../sources/fixture';
 import { affectedByCourse, emulatorPlanner, fsPersonMessage, jobRows, store, tpCourseMessage } from './plannerFixture';
 

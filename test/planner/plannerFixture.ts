@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CourseRef } from '../../src/domain/types';
-import type { Institution } from '../../src/emulators/institution';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { storeNotification } from '../../src/intake/inboxStore';
 import { parseNotification } from '../../src/intake/parseNotification';
 import { silentLogger } from '../../src/log/logger';

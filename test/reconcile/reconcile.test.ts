@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
 import { reconcileAll } from '../../src/reconcile/reconcileAll';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 
 /** Drift repair: what users and Graph do to kada's events, and how one reconcile puts it right. */
 describe('reconcile', () => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
-import { stopGracefully, type KadaChild } from '../support/kadaProcess';
-import { startKadaWorld, type KadaWorld } from '../support/kadaWorld';
+import { stopGracefully, type KadaChild } from '../../testkit/support/kadaProcess';
+import { startKadaWorld, type KadaWorld } from '../../testkit/support/kadaWorld';
 import { eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
-import { ADMIN_TOKEN, type Harness } from '../support/harness';
+import { ADMIN_TOKEN, type Harness } from '../../testkit/support/harness';
 
 /**
  * kada writes only into mailboxes FS gives for persons of this institution that a notification

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../src/emulators/graphEmulator';
-import { generateInstitution, type Institution } from '../../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
-import { CLI, killHard, startKada, stopGracefully, type KadaChild } from '../support/kadaProcess';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
+import { generateInstitution, type Institution } from '../../testkit/institution/institution';
+import { startSourceEmulator, type SourceEmulator } from '../../testkit/sources/sourceEmulator';
+import { CLI, killHard, startKada, stopGracefully, type KadaChild } from '../../testkit/support/kadaProcess';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
-import { baseDatabaseUrl, createTestDatabase, type TestDatabase } from '../support/db';
+import { baseDatabaseUrl, createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
 /**
  * No configured secret leaves kada: a `kada run` child (and the CLI) run with distinctive secret

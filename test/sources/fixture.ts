@@ -1,5 +1,5 @@
-import { generateInstitution, type Institution } from '../../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
+import { generateInstitution, type Institution } from '../../testkit/institution/institution';
+import { startSourceEmulator, type SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import type { RetryOptions } from '../../src/sources/http';
 
 export const TP_KEY = 'tp-test-key-0123456789';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Institution } from '../../src/emulators/institution';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { createFsClient, type FsClient } from '../../src/sources/fsClient';
 import { SourceError } from '../../src/sources/http';
 import { FAST_RETRY, FS_KEY, startSources, TP_KEY } from './fixture';

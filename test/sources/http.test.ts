@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { backoffDelay, getSourceJson, parseRetryAfter, safeUrl, SourceError } from '../../src/sources/http';
 import { FAST_RETRY, FS_KEY, startSources, TP_KEY } from './fixture';
 

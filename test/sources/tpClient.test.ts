@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Institution } from '../../src/emulators/institution';
-import type { SourceEmulator } from '../../src/emulators/sourceEmulator';
+import type { Institution } from '../../testkit/institution/institution';
+import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { SourceError } from '../../src/sources/http';
 import { createTpClient, type TpClient } from '../../src/sources/tpClient';
 import { validateTpEvents } from '../../src/sources/tpSchemas';

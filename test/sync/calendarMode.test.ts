@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 
 /** CALENDAR_MODE=dedicated with English texts: kada's own calendar, created once, and its category. */
 describe('dedicated calendar mode', () => {

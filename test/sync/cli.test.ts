@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_PROP } from '../../src/domain/markers';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 
 const run = promisify(execFile);
 const cli = path.resolve(__dirname, '../../dist/src/cli/main.js');

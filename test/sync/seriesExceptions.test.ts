@@ -5,7 +5,7 @@ import type { CourseRef } from '../../src/domain/types';
 import { SyncError } from '../../src/sync/errors';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 
 /**
  * SERIES_MODE=weekly against real Postgres and the Graph emulator: a week that differs from its

@@ -9,7 +9,7 @@ import { setOptOut } from '../../src/store/persons';
 import { recentErrors } from '../../src/store/errors';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../../testkit/support/harness';
 
 /** Core sync against real Postgres and the emulators (issue: core sync, "Done when"). */
 describe('syncPerson', () => {

@@ -1,4 +1,4 @@
-import type { Random } from './institutionRandom';
+import type { Random } from '../institution/institutionRandom';
 
 /**
  * Fault injection for the source emulator: the ways TP and FS misbehave in production

@@ -975,7 +975,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
 }
 
 if (require.main === module) {
-  // `node dist/src/emulators/graphEmulator.js [--graph-port N] [--token-port N] [--latency MS] [--jitter MS]
+  // `npx tsx testkit/graph/graphEmulator.ts [--graph-port N] [--token-port N] [--latency MS] [--jitter MS]
   //  [--concurrency N] [--tenant ID] [--client-id ID] [--client-secret S]`: prints the env lines for kada,
   // then serves until SIGINT/SIGTERM. The inspection API is at <graph origin>/_emulator/...
   const arg = (name: string) => {

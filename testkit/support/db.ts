@@ -1,4 +1,4 @@
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratchDatabase';
+import { createScratchDatabase, type ScratchDatabase } from './scratchDatabase';
 
 /** The services' base URL (set by scripts/test.sh or globalSetup). */
 export function baseDatabaseUrl(): string {

@@ -1,5 +1,5 @@
-import { courseKey, type CourseRef } from '../domain/types';
-import { semesterToFs, type FsSemester } from '../domain/semester';
+import { courseKey, type CourseRef } from '../../src/domain/types';
+import { semesterToFs, type FsSemester } from '../../src/domain/semester';
 import { createRandom, type Random } from './institutionRandom';
 import { BUILDINGS, COURSES, FIELDS, FIRST_NAMES, LAST_NAMES, LECTURE_TOPICS } from './institutionCatalogue';
 import {

@@ -204,7 +204,7 @@ export function createClientCertificate(commonName = 'kada-client', days = 365):
 if (require.main === module) {
   const dir = process.argv[2];
   if (!dir) {
-    process.stderr.write('usage: node dist/src/emulators/certs.js <dir>\n');
+    process.stderr.write('usage: npx tsx testkit/graph/certs.ts <dir>\n');
     process.exit(2);
   }
   process.stdout.write(`${ensureCerts(dir).caPath}\n`);

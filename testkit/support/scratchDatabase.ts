@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource, migrate } from './dataSource';
+import { createDataSource, migrate } from '../../src/db/dataSource';
 
 /**
  * Databases of their own on one PostgreSQL server, for each test file, benchmark run and the demo,

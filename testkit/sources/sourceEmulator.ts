@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { courseKey, type CourseRef } from '../domain/types';
-import { isSemesterCode, semesterFromFs, type Termin } from '../domain/semester';
-import type { Institution } from './institution';
-import { createRandom } from './institutionRandom';
+import { courseKey, type CourseRef } from '../../src/domain/types';
+import { isSemesterCode, semesterFromFs, type Termin } from '../../src/domain/semester';
+import type { Institution } from '../institution/institution';
+import { createRandom } from '../institution/institutionRandom';
 import { createFaultPlan, malformedTpBody, type SourceFaults } from './sourceFaults';
 
 export type { SourceFaults, FaultSpec } from './sourceFaults';

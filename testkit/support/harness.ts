@@ -1,8 +1,8 @@
 import { loadConfig, type Config } from '../../src/config/config';
 import { createAppContext, type AppContext } from '../../src/app/context';
-import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../src/emulators/graphEmulator';
-import { generateInstitution, type Institution } from '../../src/emulators/institution';
-import { startSourceEmulator, type SourceEmulator } from '../../src/emulators/sourceEmulator';
+import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../graph/graphEmulator';
+import { generateInstitution, type Institution } from '../institution/institution';
+import { startSourceEmulator, type SourceEmulator } from '../sources/sourceEmulator';
 import { silentLogger, type Logger } from '../../src/log/logger';
 import { createMetrics } from '../../src/observability/metrics';
 import { createTestDatabase, type TestDatabase } from './db';

@@ -1,6 +1,6 @@
 import { OWNER_PROP } from '../../src/domain/markers';
-import type { InspectedEvent } from '../../src/emulators/graphEmulator';
-import type { Occurrence } from '../../src/emulators/graphRecurrence';
+import type { InspectedEvent } from '../graph/graphEmulator';
+import type { Occurrence } from '../graph/graphRecurrence';
 import type { Harness } from './harness';
 
 /** kada's occurrences in a mailbox as the Graph emulator expands them (series into their weeks). */

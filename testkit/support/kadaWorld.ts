@@ -1,5 +1,5 @@
-import { createAmqpFixture, type AmqpFixture } from '../intake/amqpFixture';
-import { amqpEnv } from '../pipeline/pipelineFixture';
+import { createAmqpFixture, type AmqpFixture } from '../../test/intake/amqpFixture';
+import { amqpEnv } from '../../test/pipeline/pipelineFixture';
 import { startHarness, type Harness } from './harness';
 import { killHard, startKada, type KadaChild } from './kadaProcess';
 

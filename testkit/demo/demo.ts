@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { DateTime } from 'luxon';
-import { startService } from '../app/runService';
-import { loadConfig } from '../config/config';
-import { createDataSource, migrate } from '../db/dataSource';
-import { databaseUrlNamed, onServer } from '../db/scratchDatabase';
-import { KEY_PROP, OWNER_PROP } from '../domain/markers';
-import { startMicrosoftEmulator } from '../emulators/graphEmulator';
-import { generateInstitution } from '../emulators/institution';
-import { startSourceEmulator } from '../emulators/sourceEmulator';
-import { parseTpTime } from '../desired/time';
-import { createLogger } from '../log/logger';
+import { startService } from '../../src/app/runService';
+import { loadConfig } from '../../src/config/config';
+import { createDataSource, migrate } from '../../src/db/dataSource';
+import { databaseUrlNamed, onServer } from '../support/scratchDatabase';
+import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
+import { startMicrosoftEmulator } from '../graph/graphEmulator';
+import { generateInstitution } from '../institution/institution';
+import { startSourceEmulator } from '../sources/sourceEmulator';
+import { parseTpTime } from '../../src/desired/time';
+import { createLogger } from '../../src/log/logger';
 
 /**
  * `npm run demo`: a synthetic university end to end on embedded defaults. FS notifications for
