@@ -33,7 +33,13 @@ export interface BenchInstitutionOptions {
 export function benchInstitution(opts: BenchInstitutionOptions): BenchInstitution {
   const semester = '26h';
   const total = opts.fill + opts.cohort + opts.series;
-  const institution = generateInstitution({ seed: opts.seed, students: total, semesters: [semester], institution: opts.code, coursesPerStudent: 4 });
+  const institution = generateInstitution({
+    seed: opts.seed,
+    students: total,
+    semesters: [semester],
+    institution: opts.code,
+    coursesPerStudent: 4,
+  });
   const students = institution.students().map((s) => s.personlopenummer);
   const fill = students.slice(0, opts.fill);
   const cohort = students.slice(opts.fill, opts.fill + opts.cohort);
@@ -54,10 +60,21 @@ export function benchInstitution(opts: BenchInstitutionOptions): BenchInstitutio
     if (id !== latencyPerson) institution.removeRegistration(id, latency.ref);
   }
   cohort.forEach((id, i) => institution.setRegistration(id, fanOut.ref, [fanOut.groups[i % fanOut.groups.length]!]));
-  const own = institution.registrationsOfPerson(latencyPerson, semester).find((r) => r.emne.kode === latency.ref.courseId);
+  const own = institution
+    .registrationsOfPerson(latencyPerson, semester)
+    .find((r) => r.emne.kode === latency.ref.courseId);
   if (!own) institution.setRegistration(latencyPerson, latency.ref, [latency.groups[0]!]);
 
-  return { institution, semester, fill, cohort, series, fanOutCourse: fanOut.ref, latencyCourse: latency.ref, latencyPerson };
+  return {
+    institution,
+    semester,
+    fill,
+    cohort,
+    series,
+    fanOutCourse: fanOut.ref,
+    latencyCourse: latency.ref,
+    latencyPerson,
+  };
 }
 
 /**

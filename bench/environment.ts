@@ -39,14 +39,20 @@ export interface BenchEnvironmentOptions {
 
 export async function startBenchEnvironment(opts: BenchEnvironmentOptions): Promise<BenchEnvironment> {
   if (!process.env.NODE_EXTRA_CA_CERTS) {
-    throw new Error('NODE_EXTRA_CA_CERTS is not set: run the benchmarks with `npm run bench` (scripts/bench.sh trusts the local CA)');
+    throw new Error(
+      'NODE_EXTRA_CA_CERTS is not set: run the benchmarks with `npm run bench` (scripts/bench.sh trusts the local CA)',
+    );
   }
   const tpKey = `tp-${randomBytes(8).toString('hex')}`;
   const fsKey = `fs-${randomBytes(8).toString('hex')}`;
   const institution = opts.institution;
   const sources = await startSourceEmulator({ institution, tpApiKey: tpKey, fsApiKey: fsKey, pageSize: 200 });
   // No per-mailbox quota: a benchmark mailbox sees far fewer than 10,000 requests in 10 minutes anyway.
-  const microsoft = await startMicrosoftEmulator({ latencyMs: opts.latencyMs, concurrencyLimit: opts.concurrencyLimit, seed: institution.seed });
+  const microsoft = await startMicrosoftEmulator({
+    latencyMs: opts.latencyMs,
+    concurrencyLimit: opts.concurrencyLimit,
+    seed: institution.seed,
+  });
   const db = await createBenchDatabase(opts.databaseUrl);
   const env: Record<string, string> = {
     DATABASE_URL: db.url,

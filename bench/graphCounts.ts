@@ -31,7 +31,10 @@ export function graphCounts(s: GraphStats): GraphCounts {
 }
 
 /** Runs `fn` with the emulator's counters reset, and returns them with its result. */
-export async function measured<T>(graph: GraphEmulator, fn: () => Promise<T>): Promise<{ result: T; graph: GraphCounts }> {
+export async function measured<T>(
+  graph: GraphEmulator,
+  fn: () => Promise<T>,
+): Promise<{ result: T; graph: GraphCounts }> {
   graph.resetStats();
   const result = await fn();
   return { result, graph: graphCounts(graph.stats()) };

@@ -21,7 +21,7 @@ export class BenchWorkers {
   private readonly wakeup: JobWakeup;
   readonly pool: WorkerPool;
 
-  constructor(private readonly ctx: AppContext) {
+  constructor(readonly ctx: AppContext) {
     this.wakeup = new JobWakeup(ctx.config.databaseUrl, ctx.logger);
     this.pool = new WorkerPool({
       db: ctx.db,
@@ -66,7 +66,10 @@ async function finishedSince(db: Queryable, sinceId: number) {
     `SELECT state, count(*)::int AS n FROM jobs WHERE id > $1 AND superseded_by IS NULL GROUP BY state`,
     [sinceId],
   );
-  const failures: { last_error: string }[] = await db.query(`SELECT last_error FROM jobs WHERE id > $1 AND state = 'failed' LIMIT 5`, [sinceId]);
+  const failures: { last_error: string }[] = await db.query(
+    `SELECT last_error FROM jobs WHERE id > $1 AND state = 'failed' LIMIT 5`,
+    [sinceId],
+  );
   return {
     done: rows.find((r) => r.state === 'done')?.n ?? 0,
     failed: rows.find((r) => r.state === 'failed')?.n ?? 0,

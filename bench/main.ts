@@ -66,7 +66,13 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     seed: o.seed,
     full,
     profileDir: o.profile ?? null,
-    only: o.only ? new Set(String(o.only).split(',').map((s: string) => s.trim())) : null,
+    only: o.only
+      ? new Set(
+          String(o.only)
+            .split(',')
+            .map((s: string) => s.trim()),
+        )
+      : null,
     databaseUrl: required('DATABASE_URL'),
     amqpUrl: required('AMQP_URL'),
     out: o.out === false ? null : o.out,
@@ -75,7 +81,10 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
 
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the benchmarks with \`npm run bench\` (scripts/bench.sh starts the services)`);
+  if (!v)
+    throw new Error(
+      `${name} is not set: run the benchmarks with \`npm run bench\` (scripts/bench.sh starts the services)`,
+    );
   return v;
 }
 
@@ -98,12 +107,25 @@ function machine(): string[] {
 }
 
 /** Scenarios 1-5, 7 and 8 share one environment and institution, in this order (each builds on the last). */
-async function mainScenarios(opts: BenchOptions, wants: (id: string) => boolean, log: (m: string) => void, warnings: string[]): Promise<{ sections: Section[] }> {
+async function mainScenarios(
+  opts: BenchOptions,
+  wants: (id: string) => boolean,
+  log: (m: string) => void,
+  warnings: string[],
+): Promise<{ sections: Section[] }> {
   const sections: Section[] = [];
   let fill: FillFigures | undefined;
   let fan: FanOutFigures | undefined;
-  log(`institution: ${opts.fill} fill + ${opts.fanOut} fan-out + ${opts.series} series students; L = ${opts.latencyMs} ms, ${opts.concurrency} concurrent`);
-  const inst = benchInstitution({ seed: opts.seed, code: 'bench', fill: opts.fill, cohort: opts.fanOut, series: opts.series });
+  log(
+    `institution: ${opts.fill} fill + ${opts.fanOut} fan-out + ${opts.series} series students; L = ${opts.latencyMs} ms, ${opts.concurrency} concurrent`,
+  );
+  const inst = benchInstitution({
+    seed: opts.seed,
+    code: 'bench',
+    fill: opts.fill,
+    cohort: opts.fanOut,
+    series: opts.series,
+  });
   const env = await startBenchEnvironment({
     institution: inst.institution,
     latencyMs: opts.latencyMs,

@@ -19,7 +19,10 @@ async function main() {
   const sample = setInterval(() => {
     const m = process.memoryUsage();
     rss.push(m.rss);
-    if (trace) process.stderr.write(`rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)}\n`);
+    if (trace)
+      process.stderr.write(
+        `rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)}\n`,
+      );
   }, 250);
   const baseline = process.memoryUsage().rss;
   const queued = await pendingJobs(ctx.db);

@@ -1,7 +1,14 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { desiredEvents } from '../src/desired/desiredEvents';
 import { OWNER_PROP } from '../src/domain/markers';
-import { courseKey, type ContentSettings, type CourseRef, type DesiredEvent, type Registration, type TeachingRole } from '../src/domain/types';
+import {
+  courseKey,
+  type ContentSettings,
+  type CourseRef,
+  type DesiredEvent,
+  type Registration,
+  type TeachingRole,
+} from '../src/domain/types';
 import { graphBody } from '../src/sync/graphBody';
 import { mailboxOf } from '../src/sync/mailbox';
 import type { FsSource, TpSource } from '../src/sync/ports';
@@ -66,7 +73,14 @@ export class NaiveSync {
     const refs = new Map<string, CourseRef>();
     for (const c of [...registrations.map((r) => r.course), ...roles.map((r) => r.course)]) refs.set(courseKey(c), c);
     const courses = await Promise.all([...refs.values()].map((r) => this.sources.tp.getCourse(r)));
-    const { events } = desiredEvents({ personId, username: person.username, registrations, roles, courses, settings: this.settings });
+    const { events } = desiredEvents({
+      personId,
+      username: person.username,
+      registrations,
+      roles,
+      courses,
+      settings: this.settings,
+    });
     return { mailbox, events };
   }
 
@@ -102,10 +116,14 @@ export class NaiveSync {
     const d = await this.desired(personId);
     if (!d) return 0;
     const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq '${this.settings.institution}')`;
-    let next: string | undefined = `/users/${encodeURIComponent(d.mailbox)}/events?$select=id&$top=100&$filter=${encodeURIComponent(filter)}`;
+    let next: string | undefined =
+      `/users/${encodeURIComponent(d.mailbox)}/events?$select=id&$top=100&$filter=${encodeURIComponent(filter)}`;
     const ids: string[] = [];
     while (next) {
-      const page = (await this.request(() => this.client.api(next!).get())) as { value: { id: string }[]; '@odata.nextLink'?: string };
+      const page = (await this.request(() => this.client.api(next!).get())) as {
+        value: { id: string }[];
+        '@odata.nextLink'?: string;
+      };
       this.counts.lists++;
       ids.push(...page.value.map((e) => e.id));
       next = page['@odata.nextLink'];

@@ -20,7 +20,9 @@ export class PhaseProfiler {
       return s;
     })());
     const post = (method: string, params?: object) =>
-      new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+      new Promise<unknown>((resolve, reject) =>
+        session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+      );
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: 500 });
     await post('Profiler.start');

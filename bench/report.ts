@@ -29,7 +29,7 @@ export const millis = (ms: number) => `${num(ms, 0)} ms`;
 export const ratio = (a: number, b: number, digits = 2) => (b === 0 ? 'n/a' : `${num(a / b, digits)}×`);
 export const mb = (bytes: number) => `${num(bytes / 1024 / 1024, 0)} MB`;
 
-function escape(cell: string): string {
+function escapeCell(cell: string): string {
   return cell.replace(/\|/g, '\\|');
 }
 
@@ -39,7 +39,9 @@ export function table(sections: Section[]): string {
   for (const s of sections) {
     for (const r of s.rows) {
       const goal = r.goal ? `${r.goal}${r.met === undefined ? '' : r.met ? ' ✓' : ' ✗'}` : '';
-      lines.push(`| ${[s.id, r.scenario, r.measure, r.value, r.reference, r.ratio ?? '', goal].map(escape).join(' | ')} |`);
+      lines.push(
+        `| ${[s.id, r.scenario, r.measure, r.value, r.reference, r.ratio ?? '', goal].map(escape).join(' | ')} |`,
+      );
     }
   }
   return lines.join('\n');

@@ -13,6 +13,10 @@ fi
 # --- end chromium ---
 bash scripts/services.sh start > .tmp/services.env
 set -a; . ./.tmp/services.env; set +a
+# Habits first: lint and format (Biome), types of product, test kit, tests and bench.
+npx biome check .
+npx tsc -p tsconfig.json --noEmit
+npx tsc -p testkit/tsconfig.json
 npx tsc -p tsconfig.build.json
 # The Graph/token emulators serve HTTPS with a local CA; Node trusts it only if told at start-up.
 npx tsx testkit/graph/certs.ts .tmp/certs >/dev/null

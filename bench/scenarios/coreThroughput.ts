@@ -23,7 +23,11 @@ function gc() {
 export async function coreThroughput(b: BenchContext): Promise<Section> {
   const { env, inst, opts } = b;
   const ctx = env.ctx;
-  const settings: ContentSettings = { institution: ctx.config.institution, timezone: ctx.config.timezone, language: ctx.config.language };
+  const settings: ContentSettings = {
+    institution: ctx.config.institution,
+    timezone: ctx.config.timezone,
+    language: ctx.config.language,
+  };
   const refs = inst.institution.courses(inst.semester).map((c) => c.ref);
   const courses = await Promise.all(refs.map((r) => ctx.tp.getCourse(r)));
   const main = courses[0]!;
@@ -32,7 +36,10 @@ export async function coreThroughput(b: BenchContext): Promise<Section> {
 
   // One plenary occurrence gets a new topic: one update for every student of the course.
   const changedIndex = main.events.findIndex((e) => e.plenary && !e.cancelled);
-  const changed: TpCourse = { ...main, events: main.events.map((e, i) => (i === changedIndex ? { ...e, summary: `${e.summary} (flyttet tema)` } : e)) };
+  const changed: TpCourse = {
+    ...main,
+    events: main.events.map((e, i) => (i === changedIndex ? { ...e, summary: `${e.summary} (flyttet tema)` } : e)),
+  };
 
   const students = Array.from({ length: opts.coreStudents }, (_, i) => {
     const mine = [0, 1].map((k) => others[(i + k * 7) % others.length]!);
@@ -44,8 +51,18 @@ export async function coreThroughput(b: BenchContext): Promise<Section> {
   });
   const state = new Map<string, SyncedEvent[]>();
   for (const s of students) {
-    const before = desiredEvents({ personId: s.personId, username: null, registrations: s.registrations, roles: [], courses: [main, ...s.others], settings });
-    state.set(s.personId, before.events.map((d, k) => ({ key: d.key, graphEventId: `id-${k}`, hash: d.hash })));
+    const before = desiredEvents({
+      personId: s.personId,
+      username: null,
+      registrations: s.registrations,
+      roles: [],
+      courses: [main, ...s.others],
+      settings,
+    });
+    state.set(
+      s.personId,
+      before.events.map((d, k) => ({ key: d.key, graphEventId: `id-${k}`, hash: d.hash })),
+    );
   }
 
   const run = (prepared: boolean, seriesMode: 'off' | 'weekly' = 'off'): CoreRun => {
@@ -57,7 +74,15 @@ export async function coreThroughput(b: BenchContext): Promise<Section> {
     for (const s of students) {
       const list = [changed, ...s.others];
       const input = shared ? list.map((c) => shared.get(c)!) : list;
-      const r = desiredEvents({ personId: s.personId, username: null, registrations: s.registrations, roles: [], courses: input, settings, seriesMode });
+      const r = desiredEvents({
+        personId: s.personId,
+        username: null,
+        registrations: s.registrations,
+        roles: [],
+        courses: input,
+        settings,
+        seriesMode,
+      });
       const plan = diff(r.events, state.get(s.personId)!);
       occurrences += r.events.length;
       updates += plan.updates.length;

@@ -33,7 +33,11 @@ export async function prepareFanOut(b: BenchContext): Promise<void> {
   env.graph.setLatency(0);
   try {
     // The fill students are synced already when scenario 1 ran; then their jobs here write nothing.
-    const run = await runPersonJobs(env.ctx, [...inst.fill, ...inst.cohort, ...lecturers], 'bench: fan-out preparation');
+    const run = await runPersonJobs(
+      env.ctx,
+      [...inst.fill, ...inst.cohort, ...lecturers],
+      'bench: fan-out preparation',
+    );
     b.checkJobs('fan-out preparation', run);
   } finally {
     env.graph.setLatency(b.opts.latencyMs);
@@ -59,7 +63,11 @@ export function movePlenary(institution: Institution, course: CourseRef): string
 export function holdersOf(institution: Institution, course: CourseRef, eventid: string): string[] {
   const persons = [...institution.students(), ...institution.lecturers()].filter((p) => p.epost);
   return persons
-    .filter((p) => institution.timetableOf(p.personlopenummer, course.semester).some((o) => o.eventid === eventid && courseKey(o.course) === courseKey(course)))
+    .filter((p) =>
+      institution
+        .timetableOf(p.personlopenummer, course.semester)
+        .some((o) => o.eventid === eventid && courseKey(o.course) === courseKey(course)),
+    )
     .map((p) => p.personlopenummer);
 }
 
@@ -95,21 +103,24 @@ export async function fanOut(b: BenchContext): Promise<{ section: Section; figur
   let holders: string[] = [];
   const m = await (async () => {
     try {
-      return await measured(env.graph, () => b.profiler.run('3-fan-out', async () => {
-        eventid = movePlenary(inst.institution, course);
-        holders = holdersOf(inst.institution, course, eventid);
-        const since = await lastJobId(ctx.db);
-        const notificationId = `bench-${randomUUID()}`;
-        const t0 = performance.now();
-        await storeManualCourseChange(ctx.db, notificationId, course);
-        planner.wake();
-        let planned: { plannedMs: number } | null = null;
-        while (!(planned = await inboxSettled(ctx.db, notificationId))) await new Promise((r) => setTimeout(r, 10));
-        await drained(ctx.db);
-        const ms = performance.now() - t0;
-        const jobs = (await ctx.db.query(`SELECT count(*)::int AS n FROM jobs WHERE id > $1`, [since]))[0].n as number;
-        return { ms, plannedMs: planned.plannedMs, jobs };
-      }));
+      return await measured(env.graph, () =>
+        b.profiler.run('3-fan-out', async () => {
+          eventid = movePlenary(inst.institution, course);
+          holders = holdersOf(inst.institution, course, eventid);
+          const since = await lastJobId(ctx.db);
+          const notificationId = `bench-${randomUUID()}`;
+          const t0 = performance.now();
+          await storeManualCourseChange(ctx.db, notificationId, course);
+          planner.wake();
+          let planned: { plannedMs: number } | null = null;
+          while (!(planned = await inboxSettled(ctx.db, notificationId))) await new Promise((r) => setTimeout(r, 10));
+          await drained(ctx.db);
+          const ms = performance.now() - t0;
+          const jobs = (await ctx.db.query(`SELECT count(*)::int AS n FROM jobs WHERE id > $1`, [since]))[0]
+            .n as number;
+          return { ms, plannedMs: planned.plannedMs, jobs };
+        }),
+      );
     } finally {
       await planner.stop();
       await workers.stop();
@@ -155,5 +166,8 @@ export async function fanOut(b: BenchContext): Promise<{ section: Section; figur
       `${num(inst.cohort.length)} fan-out students take only this course; the fill students who take it and its lecturers are affected too. Everyone was synced beforehand (at L = 0), so the change is the only difference.`,
     ],
   };
-  return { section, figures: { ms: r.ms, writes: g.writes, httpRequests: g.httpRequests, persons: holders.length, course, eventid } };
+  return {
+    section,
+    figures: { ms: r.ms, writes: g.writes, httpRequests: g.httpRequests, persons: holders.length, course, eventid },
+  };
 }

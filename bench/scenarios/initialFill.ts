@@ -34,7 +34,10 @@ export async function calibrate(b: BenchContext): Promise<{ writesPerSecond: num
     body: {
       subject: `calibration ${i}`,
       start: { dateTime: new Date(start.getTime() + i * 3_600_000).toISOString().slice(0, 19), timeZone: 'UTC' },
-      end: { dateTime: new Date(start.getTime() + i * 3_600_000 + 1_800_000).toISOString().slice(0, 19), timeZone: 'UTC' },
+      end: {
+        dateTime: new Date(start.getTime() + i * 3_600_000 + 1_800_000).toISOString().slice(0, 19),
+        timeZone: 'UTC',
+      },
     },
   }));
   const { result, graph } = await measured(env.graph, async () => {
@@ -54,15 +57,25 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
   const cal = await calibrate(b);
   const occurrences = occurrencesOf(inst.institution, inst.fill, inst.semester);
 
-  const { result: run, graph } = await measured(env.graph, () => b.profiler.run('1-initial-fill', () => runPersonJobs(env.ctx, inst.fill, 'bench: initial fill')));
+  const { result: run, graph } = await measured(env.graph, () =>
+    b.profiler.run('1-initial-fill', () => runPersonJobs(env.ctx, inst.fill, 'bench: initial fill')),
+  );
   b.checkJobs('initial fill', run);
   const busy = slotUtilisation(env.graph, L, opts.concurrency);
   const writesPerSecond = graph.writes / (run.ms / 1000);
 
-  const { result: noop, graph: noopGraph } = await measured(env.graph, () => runPersonJobs(env.ctx, inst.fill, 'bench: no-op resync'));
+  const { result: noop, graph: noopGraph } = await measured(env.graph, () =>
+    runPersonJobs(env.ctx, inst.fill, 'bench: no-op resync'),
+  );
   b.checkJobs('no-op resync', noop);
 
-  const fill: FillFigures = { ms: run.ms, writes: graph.writes, httpRequests: graph.httpRequests, persons: inst.fill.length, occurrences };
+  const fill: FillFigures = {
+    ms: run.ms,
+    writes: graph.writes,
+    httpRequests: graph.httpRequests,
+    persons: inst.fill.length,
+    occurrences,
+  };
   const s1: Section = {
     id: '1',
     title: 'Initial fill',
@@ -76,7 +89,14 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
         goal: '≥ 0.90×',
         met: writesPerSecond >= 0.9 * limit,
       },
-      { scenario: '', measure: '429 answers', value: num(graph.throttled), reference: `${num(graph.maxConcurrency)} max concurrent Outlook requests (limit ${opts.concurrency})`, goal: '0', met: graph.throttled === 0 },
+      {
+        scenario: '',
+        measure: '429 answers',
+        value: num(graph.throttled),
+        reference: `${num(graph.maxConcurrency)} max concurrent Outlook requests (limit ${opts.concurrency})`,
+        goal: '0',
+        met: graph.throttled === 0,
+      },
       {
         scenario: '',
         measure: 'Graph HTTP requests / written event',
@@ -92,7 +112,13 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
         goal: '1.00×',
         met: graph.writes === occurrences,
       },
-      { scenario: '', measure: 'wall time', value: secs(run.ms), reference: `lower bound writes × L / ${opts.concurrency} = ${secs((graph.writes * L) / opts.concurrency)}`, ratio: ratio(run.ms, (graph.writes * L) / opts.concurrency) },
+      {
+        scenario: '',
+        measure: 'wall time',
+        value: secs(run.ms),
+        reference: `lower bound writes × L / ${opts.concurrency} = ${secs((graph.writes * L) / opts.concurrency)}`,
+        ratio: ratio(run.ms, (graph.writes * L) / opts.concurrency),
+      },
     ],
     notes: [
       `L = ${L} ms per Outlook request (each $batch sub-request waits L in turn), ${opts.concurrency} concurrent Outlook requests per app; KADA_WORKERS=${env.config.workers}.`,
@@ -104,8 +130,21 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
     id: '2',
     title: 'No-op resync',
     rows: [
-      { scenario: `no-op resync, ${inst.fill.length} persons`, measure: 'Graph writes', value: num(noopGraph.writes), reference: `${num(noopGraph.httpRequests)} Graph HTTP requests in all`, goal: '0', met: noopGraph.writes === 0 },
-      { scenario: '', measure: 'wall time', value: secs(noop.ms, 2), reference: `initial fill ${secs(run.ms)}`, ratio: ratio(noop.ms, run.ms, 3) },
+      {
+        scenario: `no-op resync, ${inst.fill.length} persons`,
+        measure: 'Graph writes',
+        value: num(noopGraph.writes),
+        reference: `${num(noopGraph.httpRequests)} Graph HTTP requests in all`,
+        goal: '0',
+        met: noopGraph.writes === 0,
+      },
+      {
+        scenario: '',
+        measure: 'wall time',
+        value: secs(noop.ms, 2),
+        reference: `initial fill ${secs(run.ms)}`,
+        ratio: ratio(noop.ms, run.ms, 3),
+      },
     ],
     notes: [],
   };

@@ -24,7 +24,8 @@ import { moveOccurrence } from './fanOut';
  * carry it to the person's mailbox. The clock stops when the Graph emulator has applied the write.
  * Reference: the same changes without broker and planner (refresh the course, enqueue the person).
  */
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 async function quiet(db: Queryable): Promise<void> {
   for (;;) {
@@ -47,12 +48,19 @@ export async function latency(b: BenchContext): Promise<Section> {
   env.graph.setLatency(0);
   try {
     await refreshCourse(env.ctx.db, env.ctx.tp, course);
-    b.checkJobs('latency preparation', await runPersonJobs(env.ctx, [person.personlopenummer, ...lecturers], 'bench: latency preparation'));
+    b.checkJobs(
+      'latency preparation',
+      await runPersonJobs(env.ctx, [person.personlopenummer, ...lecturers], 'bench: latency preparation'),
+    );
   } finally {
     env.graph.setLatency(opts.latencyMs);
   }
-  const group = institution.registrationsOfPerson(person.personlopenummer, course.semester).find((r) => r.emne.kode === course.courseId)!.aktiviteter[0]!;
-  const events = (institution.courseEvents(course) ?? []).filter((e) => e.actid === group).sort((a, b2) => a.weeknr - b2.weeknr);
+  const group = institution
+    .registrationsOfPerson(person.personlopenummer, course.semester)
+    .find((r) => r.emne.kode === course.courseId)!.aktiviteter[0]!;
+  const events = (institution.courseEvents(course) ?? [])
+    .filter((e) => e.actid === group)
+    .sort((a, b2) => a.weeknr - b2.weeknr);
   const idOf = new Map(env.graph.events(mailbox).map((e) => [e.extendedProperties[KEY_PROP], e.id]));
 
   /** Moves the i-th occurrence by 15 minutes, runs `deliver`, and times until the mailbox shows it. */
@@ -83,12 +91,15 @@ export async function latency(b: BenchContext): Promise<Section> {
   const exchange = `bench_tp_${tag}`;
   const queue = `kada-bench-${tag}`;
   const routingKey = `no.${env.config.institution}.tp.TP-bench.courses.update`;
-  const service = await startService(loadConfig({ ...env.env, AMQP_QUEUE: queue, AMQP_BINDINGS: `${exchange}:no.${env.config.institution}.tp.#` }), {
-    logger: silentLogger,
-    metrics: createMetrics(),
-    // The admin HTTP server plays no part in the path being timed.
-    startAdmin: async () => ({ url: '(not started)', close: async () => undefined }),
-  });
+  const service = await startService(
+    loadConfig({ ...env.env, AMQP_QUEUE: queue, AMQP_BINDINGS: `${exchange}:no.${env.config.institution}.tp.#` }),
+    {
+      logger: silentLogger,
+      metrics: createMetrics(),
+      // The admin HTTP server plays no part in the path being timed.
+      startAdmin: async () => ({ url: '(not started)', close: async () => undefined }),
+    },
+  );
   const connection = await amqp.connect(opts.amqpUrl);
   const channel = await connection.createConfirmChannel();
   const full: number[] = [];
@@ -108,7 +119,10 @@ export async function latency(b: BenchContext): Promise<Section> {
         course_version: course.version,
         semester: course.semester,
       };
-      channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' });
+      channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), {
+        persistent: true,
+        contentType: 'application/json',
+      });
       await channel.waitForConfirms();
     };
     await change(opts.changes, publish); // warm-up, not counted
@@ -130,7 +144,10 @@ export async function latency(b: BenchContext): Promise<Section> {
   try {
     const enqueue = async () => {
       await refreshCourse(env.ctx.db, env.ctx.tp, course);
-      await enqueuePerson(env.ctx.db, person.personlopenummer, { reason: 'bench: latency reference', priority: PRIORITY.notification });
+      await enqueuePerson(env.ctx.db, person.personlopenummer, {
+        reason: 'bench: latency reference',
+        priority: PRIORITY.notification,
+      });
       workers.pool.wakeAll();
     };
     const n = Math.min(10, opts.changes);

@@ -33,7 +33,11 @@ interface WalkResult {
 
 async function insertRows(db: Queryable, sql: string, columns: unknown[][], chunk = 20_000): Promise<void> {
   const n = columns[0]!.length;
-  for (let i = 0; i < n; i += chunk) await db.query(sql, columns.map((c) => c.slice(i, i + chunk)));
+  for (let i = 0; i < n; i += chunk)
+    await db.query(
+      sql,
+      columns.map((c) => c.slice(i, i + chunk)),
+    );
 }
 
 /** NODE_OPTIONS as the Kubernetes deployment sets them (k8s/base/configmap.yaml), so the walk runs as kada runs. */
@@ -51,7 +55,13 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
   const semesters = ['26h', '27v'];
   const nodeOptions = process.env.BENCH_MEMORY_NODE_OPTIONS ?? deployedNodeOptions();
   const t0 = performance.now();
-  const institution = generateInstitution({ seed: opts.seed, students: opts.memoryPersons, semesters, institution: 'bench', coursesPerStudent: 2 });
+  const institution = generateInstitution({
+    seed: opts.seed,
+    students: opts.memoryPersons,
+    semesters,
+    institution: 'bench',
+    coursesPerStudent: 2,
+  });
   const env = await startBenchEnvironment({
     institution,
     latencyMs: opts.latencyMs,
@@ -63,16 +73,30 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
   try {
     const { ctx } = env;
     const db = ctx.db;
-    const settings: ContentSettings = { institution: ctx.config.institution, timezone: ctx.config.timezone, language: ctx.config.language };
+    const settings: ContentSettings = {
+      institution: ctx.config.institution,
+      timezone: ctx.config.timezone,
+      language: ctx.config.language,
+    };
 
     // Each course read through kada's TP client and stored as the planner would; its keys and hashes computed once.
-    await db.query(`CREATE UNLOGGED TABLE bench_course_events (semester text, course_id text, course_version text, event_key text, content_hash text, actid text, plenary boolean)`);
+    await db.query(
+      `CREATE UNLOGGED TABLE bench_course_events (semester text, course_id text, course_version text, event_key text, content_hash text, actid text, plenary boolean)`,
+    );
     const ev: unknown[][] = [[], [], [], [], [], [], []];
     for (const sem of semesters) {
       for (const c of institution.courses(sem)) {
         const course = await refreshCourse(db, ctx.tp, c.ref);
         for (const e of prepareCourse(course, settings).events) {
-          [c.ref.semester, c.ref.courseId, c.ref.version, e.desired.key, e.desired.hash, e.event.actid, e.event.plenary].forEach((v, i) => ev[i]!.push(v));
+          [
+            c.ref.semester,
+            c.ref.courseId,
+            c.ref.version,
+            e.desired.key,
+            e.desired.hash,
+            e.event.actid,
+            e.event.plenary,
+          ].forEach((v, i) => ev[i]!.push(v));
         }
       }
     }
@@ -96,7 +120,9 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
         }
       }
     }
-    await db.query(`CREATE UNLOGGED TABLE bench_registrations (person_id text, mailbox text, semester text, course_id text, course_version text, activities text[])`);
+    await db.query(
+      `CREATE UNLOGGED TABLE bench_registrations (person_id text, mailbox text, semester text, course_id text, course_version text, activities text[])`,
+    );
     await insertRows(
       db,
       `INSERT INTO bench_registrations SELECT p, m, s, c, v, string_to_array(a, ',') FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(p, m, s, c, v, a)`,
@@ -111,17 +137,26 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
         WHERE e.plenary OR e.actid = ANY(r.activities)
        ON CONFLICT DO NOTHING`,
     );
-    await db.query(`INSERT INTO mailboxes (mailbox, category_ensured) SELECT DISTINCT mailbox, true FROM bench_registrations ON CONFLICT DO NOTHING`);
+    await db.query(
+      `INSERT INTO mailboxes (mailbox, category_ensured) SELECT DISTINCT mailbox, true FROM bench_registrations ON CONFLICT DO NOTHING`,
+    );
     const insertMs = performance.now() - tInsert;
     await db.query(`DROP TABLE bench_course_events, bench_registrations`);
     await db.query(`VACUUM ANALYZE synced_events`);
-    const [{ rows, persons }] = await db.query(`SELECT count(*)::int AS rows, count(DISTINCT person_id)::int AS persons FROM synced_events`);
+    const [{ rows, persons }] = await db.query(
+      `SELECT count(*)::int AS rows, count(DISTINCT person_id)::int AS persons FROM synced_events`,
+    );
     const students = institution.students().map((s) => s.personlopenummer);
     await enqueuePersons(db, students, { reason: 'bench: memory walk', priority: PRIORITY.reconcile });
-    log(`6: state store holds ${num(rows)} rows for ${num(persons)} persons (set up in ${secs(performance.now() - t0)}); walking ${num(students.length)} persons in a child process`);
+    log(
+      `6: state store holds ${num(rows)} rows for ${num(persons)} persons (set up in ${secs(performance.now() - t0)}); walking ${num(students.length)} persons in a child process`,
+    );
 
     env.graph.resetStats();
-    const walk = await runChild({ ...env.env, ...(opts.profileDir ? { BENCH_PROFILE_DIR: path.resolve(opts.profileDir) } : {}) }, nodeOptions);
+    const walk = await runChild(
+      { ...env.env, ...(opts.profileDir ? { BENCH_PROFILE_DIR: path.resolve(opts.profileDir) } : {}) },
+      nodeOptions,
+    );
     const graph = graphCounts(env.graph.stats());
     const failed = (await db.query(`SELECT count(*)::int AS n FROM jobs WHERE state = 'failed'`))[0].n as number;
     const goal = 400 * 1024 * 1024;

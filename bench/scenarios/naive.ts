@@ -16,12 +16,22 @@ import type { FillFigures } from './initialFill';
  */
 export async function naive(b: BenchContext, kada: { fill?: FillFigures; fanOut?: FanOutFigures }): Promise<Section> {
   const { env, inst, opts } = b;
-  const ms = await startMicrosoftEmulator({ latencyMs: opts.latencyMs, concurrencyLimit: opts.concurrency, seed: inst.institution.seed });
+  const ms = await startMicrosoftEmulator({
+    latencyMs: opts.latencyMs,
+    concurrencyLimit: opts.concurrency,
+    seed: inst.institution.seed,
+  });
   try {
     const config = loadConfig({ ...env.env, ...ms.env() });
     const client = createGraphClient(config.graph, createTokenProvider(config.graph));
     const settings = { institution: config.institution, timezone: config.timezone, language: config.language };
-    const naive = new NaiveSync(client, { tp: env.ctx.tp, fs: env.ctx.fs }, settings, config.semesters, opts.concurrency);
+    const naive = new NaiveSync(
+      client,
+      { tp: env.ctx.tp, fs: env.ctx.fs },
+      settings,
+      config.semesters,
+      opts.concurrency,
+    );
     const withMailbox = (ids: string[]) => ids.filter((id) => inst.institution.person(id)?.epost);
 
     // Initial fill of a sample of the fill students.
@@ -56,20 +66,39 @@ export async function naive(b: BenchContext, kada: { fill?: FillFigures; fanOut?
       title: 'Baseline: the naive approach',
       rows: [
         {
-          scenario: kada.fill ? `naive initial fill, scaled to 1 (${num(kada.fill.persons)} persons)` : `naive initial fill, ${fillSample.length} persons`,
+          scenario: kada.fill
+            ? `naive initial fill, scaled to 1 (${num(kada.fill.persons)} persons)`
+            : `naive initial fill, ${fillSample.length} persons`,
           measure: 'Graph HTTP requests',
           value: num(scaledFill.requests),
           ...vs('(1)', scaledFill.requests, kada.fill?.httpRequests, (n) => num(n)),
         },
-        { scenario: '', measure: 'time', value: secs(scaledFill.ms), ...vs('(1)', scaledFill.ms, kada.fill?.ms, (n) => secs(n)) },
         {
-          scenario: kada.fanOut ? `naive course change, scaled to 3 (${num(kada.fanOut.persons)} persons)` : `naive course change, ${changeSample.length} persons`,
+          scenario: '',
+          measure: 'time',
+          value: secs(scaledFill.ms),
+          ...vs('(1)', scaledFill.ms, kada.fill?.ms, (n) => secs(n)),
+        },
+        {
+          scenario: kada.fanOut
+            ? `naive course change, scaled to 3 (${num(kada.fanOut.persons)} persons)`
+            : `naive course change, ${changeSample.length} persons`,
           measure: 'Graph HTTP requests',
           value: num(scaledChange.requests),
           ...vs('(3)', scaledChange.requests, kada.fanOut?.httpRequests, (n) => num(n)),
         },
-        { scenario: '', measure: 'Graph writes', value: num(changeGraph.writes * changeScale), ...vs('(3)', changeGraph.writes * changeScale, kada.fanOut?.writes, (n) => num(n)) },
-        { scenario: '', measure: 'time', value: secs(scaledChange.ms), ...vs('(3)', scaledChange.ms, kada.fanOut?.ms, (n) => secs(n, 2)) },
+        {
+          scenario: '',
+          measure: 'Graph writes',
+          value: num(changeGraph.writes * changeScale),
+          ...vs('(3)', changeGraph.writes * changeScale, kada.fanOut?.writes, (n) => num(n)),
+        },
+        {
+          scenario: '',
+          measure: 'time',
+          value: secs(scaledChange.ms),
+          ...vs('(3)', scaledChange.ms, kada.fanOut?.ms, (n) => secs(n, 2)),
+        },
       ],
       notes: [
         `Measured on ${fillSample.length} fill students (${num(fillEvents)} events, ${num(fillGraph.httpRequests)} requests, ${secs(fillMs)}) and ${changeSample.length} fan-out students (${num(changeGraph.httpRequests)} requests: ${num(changeGraph.writes)} writes + listing, ${secs(changeMs)}), then scaled linearly; ${num(fillGraph.throttled + changeGraph.throttled)} answers were 429.`,

@@ -54,7 +54,18 @@ async function fillSeries(b: BenchContext, ctx: AppContext, label: string): Prom
       seen++;
       const start = DateTime.fromISO(o.startUtc, { zone: 'utc' }).setZone(zone);
       const minutes = (Date.parse(o.endUtc) - Date.parse(o.startUtc)) / 60_000;
-      contents.add(JSON.stringify([start.weekday, start.toFormat('HH:mm'), minutes, o.subject, o.showAs, o.location.displayName, o.locations.map((l) => l.displayName), o.body.content]));
+      contents.add(
+        JSON.stringify([
+          start.weekday,
+          start.toFormat('HH:mm'),
+          minutes,
+          o.subject,
+          o.showAs,
+          o.location.displayName,
+          o.locations.map((l) => l.displayName),
+          o.body.content,
+        ]),
+      );
     }
     distinct += contents.size;
   }
@@ -84,11 +95,18 @@ async function withoutTopics(b: BenchContext, ctx: AppContext): Promise<void> {
       courses.set(courseKey(ref), ref);
     }
     const mailbox = inst.institution.person(id)?.epost?.toLowerCase();
-    if (mailbox) for (const e of env.graph.events(mailbox)) if (e.extendedProperties[OWNER_PROP]) env.graph.userDelete(mailbox, e.id);
+    if (mailbox)
+      for (const e of env.graph.events(mailbox))
+        if (e.extendedProperties[OWNER_PROP]) env.graph.userDelete(mailbox, e.id);
   }
   for (const ref of courses.values()) {
-    for (const e of inst.institution.courseEvents(ref) ?? []) if (e.summary) inst.institution.setSummary(ref, e.eventid, '');
-    await ctx.db.query(`DELETE FROM tp_courses WHERE semester = $1 AND course_id = $2 AND course_version = $3`, [ref.semester, ref.courseId, ref.version]);
+    for (const e of inst.institution.courseEvents(ref) ?? [])
+      if (e.summary) inst.institution.setSummary(ref, e.eventid, '');
+    await ctx.db.query(`DELETE FROM tp_courses WHERE semester = $1 AND course_id = $2 AND course_version = $3`, [
+      ref.semester,
+      ref.courseId,
+      ref.version,
+    ]);
   }
   await ctx.db.query(`DELETE FROM synced_events WHERE person_id = ANY($1)`, [inst.series]);
 }
@@ -120,7 +138,9 @@ export async function series(b: BenchContext, fill?: FillFigures): Promise<Secti
         scenario: `initial fill in series mode, ${persons}`,
         measure: 'event writes / occurrence',
         value: num(topics.perOccurrence, 3),
-        reference: fill ? `default mode (1): ${num(fill.writes / fill.occurrences, 3)}` : 'default mode: 1.000 (one event per occurrence)',
+        reference: fill
+          ? `default mode (1): ${num(fill.writes / fill.occurrences, 3)}`
+          : 'default mode: 1.000 (one event per occurrence)',
         ratio: fill ? ratio(topics.perOccurrence, fill.writes / fill.occurrences) : undefined,
         goal: '≤ 0.25',
         met: topics.perOccurrence <= 0.25,
@@ -135,7 +155,12 @@ export async function series(b: BenchContext, fill?: FillFigures): Promise<Secti
         met: topics.perOccurrence <= topics.bound * 1.1,
       },
       everyOccurrenceSeen(topics),
-      { scenario: '', measure: 'wall time', value: secs(topics.ms), reference: `${num(topics.writes)} writes × L / 4 = ${secs((topics.writes * b.opts.latencyMs) / b.opts.concurrency)}` },
+      {
+        scenario: '',
+        measure: 'wall time',
+        value: secs(topics.ms),
+        reference: `${num(topics.writes)} writes × L / 4 = ${secs((topics.writes * b.opts.latencyMs) / b.opts.concurrency)}`,
+      },
       {
         scenario: `the same persons, TP without per-week topics`,
         measure: 'event writes / occurrence',

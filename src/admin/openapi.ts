@@ -5,7 +5,10 @@
 const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string) => json(ref('Error'), description);
-const unauthorized = { '401': error('Missing or wrong bearer token'), '503': error('Admin API disabled (no ADMIN_TOKEN configured)') };
+const unauthorized = {
+  '401': error('Missing or wrong bearer token'),
+  '503': error('Admin API disabled (no ADMIN_TOKEN configured)'),
+};
 const personParam = {
   name: 'person',
   in: 'path',
@@ -18,7 +21,11 @@ const dateTime = { type: 'string', format: 'date-time' };
 const nullableDateTime = { type: ['string', 'null'], format: 'date-time' };
 
 const jobAccepted = json(
-  { type: 'object', required: ['jobId', 'personId'], properties: { jobId: { type: 'string' }, personId: { type: 'string' }, optedOut: { type: 'boolean' } } },
+  {
+    type: 'object',
+    required: ['jobId', 'personId'],
+    properties: { jobId: { type: 'string' }, personId: { type: 'string' }, optedOut: { type: 'boolean' } },
+  },
   'Job queued; poll GET /api/jobs/{jobId}',
 );
 
@@ -43,7 +50,14 @@ export const openApiDocument = {
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 20 } },
         ],
         responses: {
-          '200': json({ type: 'object', required: ['persons'], properties: { persons: { type: 'array', items: ref('PersonSummary') } } }, 'Matches'),
+          '200': json(
+            {
+              type: 'object',
+              required: ['persons'],
+              properties: { persons: { type: 'array', items: ref('PersonSummary') } },
+            },
+            'Matches',
+          ),
           '400': error('Bad query'),
           ...unauthorized,
         },
@@ -54,7 +68,12 @@ export const openApiDocument = {
         tags: ['persons'],
         summary: "A person's mailbox, courses, groups, event count, last sync, last error and recent jobs",
         parameters: [personParam],
-        responses: { '200': json(ref('Person'), 'The person'), '400': error('Bad person'), '404': error('Unknown person'), ...unauthorized },
+        responses: {
+          '200': json(ref('Person'), 'The person'),
+          '400': error('Bad person'),
+          '404': error('Unknown person'),
+          ...unauthorized,
+        },
       },
     },
     '/api/persons/{person}/diff': {
@@ -66,7 +85,8 @@ export const openApiDocument = {
           {
             name: 'against',
             in: 'query',
-            description: '`store`: compare with what kada recorded; `graph`: read the calendar back (what a rebuild does)',
+            description:
+              '`store`: compare with what kada recorded; `graph`: read the calendar back (what a rebuild does)',
             schema: { type: 'string', enum: ['store', 'graph'], default: 'store' },
           },
         ],
@@ -90,7 +110,7 @@ export const openApiDocument = {
     '/api/persons/{person}/opt-out': {
       put: {
         tags: ['persons'],
-        summary: "Opt the person out: their kada events are removed and none are written (queues a rebuild)",
+        summary: 'Opt the person out: their kada events are removed and none are written (queues a rebuild)',
         parameters: [personParam],
         responses: { '202': jobAccepted, '404': error('Unknown person'), ...unauthorized },
       },
@@ -105,7 +125,9 @@ export const openApiDocument = {
       get: {
         tags: ['jobs'],
         summary: 'State of a job: queued, running, done or failed',
-        parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]{1,18}$' } }],
+        parameters: [
+          { name: 'jobId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9]{1,18}$' } },
+        ],
         responses: { '200': json(ref('Job'), 'The job'), '404': error('Unknown job'), ...unauthorized },
       },
     },
@@ -122,15 +144,27 @@ export const openApiDocument = {
         summary: 'Recent data errors and dead-lettered notifications',
         parameters: [
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-          { name: 'person', in: 'query', description: 'only this person (personlopenummer, username or e-mail)', schema: { type: 'string', maxLength: 254 } },
-          { name: 'kind', in: 'query', schema: { type: 'string', enum: ['data', 'source', 'graph', 'person', 'dead_letter', 'ignored', 'job'] } },
+          {
+            name: 'person',
+            in: 'query',
+            description: 'only this person (personlopenummer, username or e-mail)',
+            schema: { type: 'string', maxLength: 254 },
+          },
+          {
+            name: 'kind',
+            in: 'query',
+            schema: { type: 'string', enum: ['data', 'source', 'graph', 'person', 'dead_letter', 'ignored', 'job'] },
+          },
         ],
         responses: {
           '200': json(
             {
               type: 'object',
               required: ['errors', 'failedNotifications'],
-              properties: { errors: { type: 'array', items: ref('ErrorRecord') }, failedNotifications: { type: 'array', items: ref('FailedNotification') } },
+              properties: {
+                errors: { type: 'array', items: ref('ErrorRecord') },
+                failedNotifications: { type: 'array', items: ref('FailedNotification') },
+              },
             },
             'Most recent first',
           ),
@@ -141,10 +175,20 @@ export const openApiDocument = {
       },
     },
     '/api/openapi.json': {
-      get: { tags: ['operations'], summary: 'This document', security: [], responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') } },
+      get: {
+        tags: ['operations'],
+        summary: 'This document',
+        security: [],
+        responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1') },
+      },
     },
     '/healthz': {
-      get: { tags: ['operations'], summary: 'Liveness', security: [], responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }, 'Alive') } },
+      get: {
+        tags: ['operations'],
+        summary: 'Liveness',
+        security: [],
+        responses: { '200': json({ type: 'object', properties: { status: { const: 'ok' } } }, 'Alive') },
+      },
     },
     '/readyz': {
       get: {
@@ -159,7 +203,10 @@ export const openApiDocument = {
         tags: ['operations'],
         summary: 'Prometheus metrics (bearer METRICS_TOKEN when one is configured)',
         security: [{}, { metricsBearer: [] }],
-        responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': error('METRICS_TOKEN set and not presented') },
+        responses: {
+          '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '401': error('METRICS_TOKEN set and not presented'),
+        },
       },
     },
   },
@@ -169,7 +216,11 @@ export const openApiDocument = {
       metricsBearer: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN' },
     },
     schemas: {
-      Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'string' }, message: { type: 'string' } },
+      },
       PersonSummary: {
         type: 'object',
         properties: {
@@ -208,7 +259,10 @@ export const openApiDocument = {
           lastError: nullable('string'),
           lastErrorAt: nullableDateTime,
           courses: { type: 'array', items: ref('Course') },
-          groups: { type: 'array', items: { type: 'object', properties: { course: { type: 'string' }, activity: { type: 'string' } } } },
+          groups: {
+            type: 'array',
+            items: { type: 'object', properties: { course: { type: 'string' }, activity: { type: 'string' } } },
+          },
           syncedCourses: { type: 'array', items: { type: 'string' } },
           recentJobs: { type: 'array', items: ref('Job') },
           recentErrors: { type: 'array', items: ref('ErrorRecord') },
@@ -281,11 +335,15 @@ export const openApiDocument = {
               oldestQueuedSeconds: nullable('integer'),
             },
           },
-          inbox: { type: 'object', properties: { pending: { type: 'integer' }, lagSeconds: { type: 'integer' }, failed: { type: 'integer' } } },
+          inbox: {
+            type: 'object',
+            properties: { pending: { type: 'integer' }, lagSeconds: { type: 'integer' }, failed: { type: 'integer' } },
+          },
           deadLetters: { type: 'object', properties: { total: { type: 'integer' }, last24h: { type: 'integer' } } },
           graph: {
             type: ['object', 'null'],
-            description: 'Graph throttling summed over every running kada process (each reports every 15 s); null when none runs',
+            description:
+              'Graph throttling summed over every running kada process (each reports every 15 s); null when none runs',
             properties: {
               scope: { type: 'string', enum: ['all processes'] },
               processes: { type: 'integer' },
@@ -309,7 +367,13 @@ export const openApiDocument = {
               },
             },
           },
-          errors: { type: 'object', properties: { last24h: { type: 'object', additionalProperties: { type: 'integer' } }, total: { type: 'integer' } } },
+          errors: {
+            type: 'object',
+            properties: {
+              last24h: { type: 'object', additionalProperties: { type: 'integer' } },
+              total: { type: 'integer' },
+            },
+          },
           persons: { type: 'object' },
         },
       },
@@ -342,7 +406,11 @@ export const openApiDocument = {
       },
       Readiness: {
         type: 'object',
-        properties: { status: { type: 'string', enum: ['ready', 'not_ready'] }, database: { type: 'boolean' }, broker: { type: 'boolean' } },
+        properties: {
+          status: { type: 'string', enum: ['ready', 'not_ready'] },
+          database: { type: 'boolean' },
+          broker: { type: 'boolean' },
+        },
       },
     },
   },

@@ -47,7 +47,11 @@ export interface PersonReport extends StoredPersonReport {
 }
 
 /** Null when kada has no trace of the person (no record, no events, no jobs). */
-export async function storedPersonReport(db: Queryable, personId: string, opts: { jobs?: number; errors?: number } = {}): Promise<StoredPersonReport | null> {
+export async function storedPersonReport(
+  db: Queryable,
+  personId: string,
+  opts: { jobs?: number; errors?: number } = {},
+): Promise<StoredPersonReport | null> {
   const [p, events, jobs, errors] = await Promise.all([
     getPerson(db, personId),
     db.query(
@@ -80,7 +84,11 @@ export async function storedPersonReport(db: Queryable, personId: string, opts: 
 }
 
 /** Courses and groups from FS registrations and teaching roles, for the given semesters. */
-export async function enrolment(fs: FsSource, personId: string, semesters: readonly string[]): Promise<{ courses: CourseView[]; groups: { course: string; activity: string }[] }> {
+export async function enrolment(
+  fs: FsSource,
+  personId: string,
+  semesters: readonly string[],
+): Promise<{ courses: CourseView[]; groups: { course: string; activity: string }[] }> {
   const byCourse = new Map<string, CourseView>();
   const entry = (ref: CourseRef) => {
     const key = courseKey(ref);

@@ -56,7 +56,10 @@ function apiRoute(matched: string | undefined, rawUrl: string): string | null {
 }
 
 /** The server without listening, for `app.inject()` in tests. */
-export async function buildAdminApp(ctx: AppContext, opts: Omit<AdminServerOptions, 'port' | 'host'>): Promise<FastifyInstance> {
+export async function buildAdminApp(
+  ctx: AppContext,
+  opts: Omit<AdminServerOptions, 'port' | 'host'>,
+): Promise<FastifyInstance> {
   const log = ctx.logger.child({ component: 'admin' });
   const app = Fastify({
     logger: false,
@@ -74,7 +77,8 @@ export async function buildAdminApp(ctx: AppContext, opts: Omit<AdminServerOptio
     reply.header('cache-control', 'no-store');
     if (route === '/api/openapi.json') return;
     const token = ctx.config.adminToken;
-    if (!token) return reply.code(503).send({ error: 'admin API disabled', message: 'set ADMIN_TOKEN to enable the admin API' });
+    if (!token)
+      return reply.code(503).send({ error: 'admin API disabled', message: 'set ADMIN_TOKEN to enable the admin API' });
     if (!bearerMatches(req.headers.authorization, token)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
     }
@@ -89,8 +93,14 @@ export async function buildAdminApp(ctx: AppContext, opts: Omit<AdminServerOptio
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof AdminHttpError) return reply.code(err.status).send({ error: err.error, message: err.message });
     if (err instanceof SourceError || (err instanceof SyncError && err.transient)) {
-      log.warn({ error: err.message, code: err.code, path: req.routeOptions.url }, 'admin request: a source was unavailable');
-      return reply.code(502).send({ error: 'upstream_unavailable', message: `${err.code}: FS, TP or Graph could not be read; try again shortly` });
+      log.warn(
+        { error: err.message, code: err.code, path: req.routeOptions.url },
+        'admin request: a source was unavailable',
+      );
+      return reply.code(502).send({
+        error: 'upstream_unavailable',
+        message: `${err.code}: FS, TP or Graph could not be read; try again shortly`,
+      });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -101,7 +111,9 @@ export async function buildAdminApp(ctx: AppContext, opts: Omit<AdminServerOptio
     return reply.code(500).send({ error: 'internal_error', message: 'the request failed; see the kada log' });
   });
 
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
+  );
 
   app.get('/api/openapi.json', async () => openApiDocument);
   personRoutes(app, deps);

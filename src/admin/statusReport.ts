@@ -19,7 +19,15 @@ export interface StatusReport {
   deadLetters: { total: number; last24h: number };
   graph: GraphThrottling | null;
   errors: { last24h: Record<string, number>; total: number };
-  persons: { total: number; active: number; noMailbox: number; gone: number; optedOut: number; withError: number; lastSyncAt: Date | null };
+  persons: {
+    total: number;
+    active: number;
+    noMailbox: number;
+    gone: number;
+    optedOut: number;
+    withError: number;
+    lastSyncAt: Date | null;
+  };
 }
 
 export interface GraphThrottling {
@@ -31,13 +39,25 @@ export interface GraphThrottling {
   pending: number;
   /** The answering process's own writer, when it has one (kada run). */
   writer?: GraphWriterStats;
-  perProcess: { processId: string; hostname: string; reportedAt: Date; throttled: number; retryWaitSeconds: number; pending: number }[];
+  perProcess: {
+    processId: string;
+    hostname: string;
+    reportedAt: Date;
+    throttled: number;
+    retryWaitSeconds: number;
+    pending: number;
+  }[];
 }
 
-function throttling(own: { processId: string; graph: ProcessGraphStats; writer: GraphWriterStats } | null, others: Awaited<ReturnType<typeof liveProcesses>>): GraphThrottling | null {
+function throttling(
+  own: { processId: string; graph: ProcessGraphStats; writer: GraphWriterStats } | null,
+  others: Awaited<ReturnType<typeof liveProcesses>>,
+): GraphThrottling | null {
   const all = [
     ...(own ? [{ processId: own.processId, hostname: hostname(), reportedAt: new Date(), graph: own.graph }] : []),
-    ...others.filter((r) => r.processId !== own?.processId).map((r) => ({ processId: r.processId, hostname: r.hostname, reportedAt: r.updatedAt, graph: r.graph })),
+    ...others
+      .filter((r) => r.processId !== own?.processId)
+      .map((r) => ({ processId: r.processId, hostname: r.hostname, reportedAt: r.updatedAt, graph: r.graph })),
   ];
   if (all.length === 0) return null;
   const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -66,7 +86,9 @@ export async function collectStatus(
 ): Promise<StatusReport> {
   const [queue, oldest, inbox, dead, errorRows, persons, processes] = await Promise.all([
     jobCounts(db),
-    db.query(`SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s FROM jobs WHERE state = 'queued' AND run_at <= now()`),
+    db.query(
+      `SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s FROM jobs WHERE state = 'queued' AND run_at <= now()`,
+    ),
     db.query(
       `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending,
               count(*) FILTER (WHERE state = 'failed')::int AS failed,
@@ -104,11 +126,17 @@ export async function collectStatus(
     if (r.day) last24h[r.kind] = r.day;
     total += r.total;
   }
-  const own = opts.writer ? { processId: opts.processId ?? 'this process', graph: graphStatsOf(opts.writer), writer: opts.writer.stats() } : null;
+  const own = opts.writer
+    ? { processId: opts.processId ?? 'this process', graph: graphStatsOf(opts.writer), writer: opts.writer.stats() }
+    : null;
   const p = persons[0] ?? {};
   return {
     generatedAt: new Date(),
-    queue: { ...queue, oldestQueuedSeconds: oldest[0]?.s === null || oldest[0]?.s === undefined ? null : Math.max(0, Math.round(Number(oldest[0].s))) },
+    queue: {
+      ...queue,
+      oldestQueuedSeconds:
+        oldest[0]?.s === null || oldest[0]?.s === undefined ? null : Math.max(0, Math.round(Number(oldest[0].s))),
+    },
     inbox: { pending: inbox[0]?.pending ?? 0, lagSeconds: Math.round(lag), failed: inbox[0]?.failed ?? 0 },
     deadLetters: { total: dead[0]?.total ?? 0, last24h: dead[0]?.day ?? 0 },
     graph: throttling(own, processes),

@@ -32,9 +32,12 @@ export async function createAppContext(
   config: Config,
   opts: { logger?: Logger; metrics?: Metrics; poolSize?: number; env?: Record<string, string | undefined> } = {},
 ): Promise<AppContext> {
-  const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(opts.env ?? process.env) });
+  const logger =
+    opts.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(opts.env ?? process.env) });
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: true });
-  const dataSource = createDataSource(config.databaseUrl, { poolSize: opts.poolSize ?? Math.max(10, config.workers + 5) });
+  const dataSource = createDataSource(config.databaseUrl, {
+    poolSize: opts.poolSize ?? Math.max(10, config.workers + 5),
+  });
   await dataSource.initialize();
   const tokens = createTokenProvider(config.graph);
   const client = createGraphClient(config.graph, tokens);
@@ -45,7 +48,12 @@ export async function createAppContext(
     logger: logger.child({ component: 'graph' }),
     metrics,
   });
-  const tp = createTpClient({ baseUrl: config.tp.baseUrl, apiKey: config.tp.apiKey, language: config.language, logger });
+  const tp = createTpClient({
+    baseUrl: config.tp.baseUrl,
+    apiKey: config.tp.apiKey,
+    language: config.language,
+    logger,
+  });
   const fs = createFsClient({ baseUrl: config.fs.baseUrl, apiKey: config.fs.apiKey, logger });
   return {
     db: dataSource,

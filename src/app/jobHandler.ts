@@ -28,7 +28,6 @@ export function personJobHandler(ctx: SyncContext) {
   };
 }
 
-
 /** Source outages, Graph throttling and token endpoint outages pass; bad credentials and bad data do not. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof SyncError) return err.transient;
@@ -37,5 +36,12 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof SourceError) return err.code !== 'SOURCE_UNAUTHORIZED';
   const code = (err as { code?: string }).code;
   // Postgres connection loss and network errors: the database or network will be back.
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '08006' || code === '08001';
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === '57P01' ||
+    code === '08006' ||
+    code === '08001'
+  );
 }

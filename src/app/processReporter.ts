@@ -24,16 +24,21 @@ export function graphStatsOf(writer: GraphWriter): ProcessGraphStats {
  */
 export function startProcessReporter(ctx: AppContext, log: Logger): { stop(): Promise<void> } {
   const report = () =>
-    saveProcessStats(ctx.db, { processId: ctx.processId, hostname: hostname(), startedAt: ctx.startedAt, graph: graphStatsOf(ctx.writer) }).catch((err) =>
-      log.warn({ error: (err as Error).message }, 'could not report process stats'),
-    );
+    saveProcessStats(ctx.db, {
+      processId: ctx.processId,
+      hostname: hostname(),
+      startedAt: ctx.startedAt,
+      graph: graphStatsOf(ctx.writer),
+    }).catch((err) => log.warn({ error: (err as Error).message }, 'could not report process stats'));
   void report();
   const timer = setInterval(() => void report(), REPORT_EVERY_MS);
   timer.unref();
   return {
     async stop() {
       clearInterval(timer);
-      await forgetProcess(ctx.db, ctx.processId).catch((err) => log.warn({ error: (err as Error).message }, 'could not remove process stats'));
+      await forgetProcess(ctx.db, ctx.processId).catch((err) =>
+        log.warn({ error: (err as Error).message }, 'could not remove process stats'),
+      );
     },
   };
 }

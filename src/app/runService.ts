@@ -50,10 +50,14 @@ export class NotMigratedError extends Error {
 /** Refuses to run against a database whose schema is older than this kada: run `kada migrate` first. */
 export async function assertMigrated(ds: DataSource): Promise<void> {
   const [{ exists }] = await ds.query(`SELECT to_regclass('kada_migrations') IS NOT NULL AS exists`);
-  const applied = new Set<string>(exists ? (await ds.query(`SELECT name FROM kada_migrations`)).map((r: { name: string }) => r.name) : []);
+  const applied = new Set<string>(
+    exists ? (await ds.query(`SELECT name FROM kada_migrations`)).map((r: { name: string }) => r.name) : [],
+  );
   const pending = migrations.map((M) => new M().name).filter((name) => !applied.has(name));
   if (pending.length) {
-    throw new NotMigratedError(`the database is not migrated (pending: ${pending.join(', ')}); run \`kada migrate\` first`);
+    throw new NotMigratedError(
+      `the database is not migrated (pending: ${pending.join(', ')}); run \`kada migrate\` first`,
+    );
   }
 }
 
@@ -115,7 +119,11 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
       ),
       broker: consumer.isConnected(),
     });
-    const admin = await (opts.startAdmin ?? startAdminServer)(ctx, { port: config.port, isReady: ready, wakeWorkers: () => workers.wakeAll() });
+    const admin = await (opts.startAdmin ?? startAdminServer)(ctx, {
+      port: config.port,
+      isReady: ready,
+      wakeWorkers: () => workers.wakeAll(),
+    });
     stops.push(() => admin.close());
 
     const reporter = startProcessReporter(ctx, log);

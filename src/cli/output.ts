@@ -2,8 +2,12 @@ import { SingleBar, Presets } from 'cli-progress';
 
 /** Progress on stderr for people at a terminal; nothing for --json or pipes. */
 export function progressBar(enabled: boolean, label: string) {
-  if (!enabled || !process.stderr.isTTY) return { update: (_p: { done: number; total: number }) => undefined, stop: () => undefined };
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} writes`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  if (!enabled || !process.stderr.isTTY)
+    return { update: (_p: { done: number; total: number }) => undefined, stop: () => undefined };
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {value}/{total} writes`, stream: process.stderr, hideCursor: true },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update(p: { done: number; total: number }) {

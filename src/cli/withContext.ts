@@ -25,7 +25,9 @@ export async function personOrFail(ctx: AppContext, query: string): Promise<stri
   if (!query.trim()) throw new UsageError('a person is required: personlopenummer, username or e-mail');
   const id = await resolvePerson(ctx, query);
   if (!id) {
-    const err = new Error(`unknown person: ${query} (not known to kada or FS by number, username or e-mail)`) as Error & { code: string };
+    const err = new Error(
+      `unknown person: ${query} (not known to kada or FS by number, username or e-mail)`,
+    ) as Error & { code: string };
     err.code = 'PERSON_UNKNOWN';
     throw err;
   }

@@ -6,20 +6,36 @@ import { currentAndNextSemesters, isSemesterCode } from '../domain/semester';
  * environment is validated here once; the rest of kada trusts the typed result.
  */
 
-const SECRET_VARS = ['AZURE_CLIENT_SECRET', 'TP_API_KEY', 'FS_API_KEY', 'ADMIN_TOKEN', 'DATABASE_URL', 'AMQP_URL', 'METRICS_TOKEN'] as const;
+const SECRET_VARS = [
+  'AZURE_CLIENT_SECRET',
+  'TP_API_KEY',
+  'FS_API_KEY',
+  'ADMIN_TOKEN',
+  'DATABASE_URL',
+  'AMQP_URL',
+  'METRICS_TOKEN',
+] as const;
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL (${protocols.join(' or ')})`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL (${protocols.join(' or ')})`,
+  );
 
 const bindingList = z
   .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(z.string().regex(/^[^:\s]+:[^:\s]+$/, 'each binding must be exchange:routingKeyPattern'))
@@ -28,11 +44,7 @@ const bindingList = z
   .transform((list) => list.map((b) => ({ exchange: b.split(':')[0]!, pattern: b.split(':')[1]! })));
 
 const intFrom = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min).max(max));
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
 function schema(now: Date) {
   return z
@@ -55,7 +67,12 @@ function schema(now: Date) {
       KADA_INSTITUTION: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'must be a lower-case institution code such as uio'),
       KADA_SEMESTERS: z
         .string()
-        .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        )
         .pipe(z.array(z.string().refine(isSemesterCode, 'semester codes look like 26h or 27v')).min(1))
         .default(currentAndNextSemesters(now)),
       KADA_TIMEZONE: z
@@ -73,7 +90,10 @@ function schema(now: Date) {
       CALENDAR_MODE: z.enum(['primary', 'dedicated']).default('primary'),
       CALENDAR_NAME: z.string().min(1).default('Timeplan'),
       MAILBOX_FROM: z.enum(['epost', 'username']).default('epost'),
-      MAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a mail domain such as uio.no').optional(),
+      MAIL_DOMAIN: z
+        .string()
+        .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a mail domain such as uio.no')
+        .optional(),
       ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
       METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
       PORT: intFrom(1, 65535).default(8080),
@@ -139,9 +159,7 @@ export interface Config {
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(
-      `invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
-    );
+    super(`invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`);
     this.name = 'ConfigError';
   }
 }
@@ -232,7 +250,12 @@ export function secretValues(env: Record<string, string | undefined> = process.e
 export function loadDatabaseUrl(env: Record<string, string | undefined> = process.env): string {
   const r = url(['postgres:', 'postgresql:']).safeParse(env.DATABASE_URL ?? '');
   if (!r.success) {
-    throw new ConfigError([{ variable: 'DATABASE_URL', message: env.DATABASE_URL ? 'must be a URL (postgres: or postgresql:)' : 'is required' }]);
+    throw new ConfigError([
+      {
+        variable: 'DATABASE_URL',
+        message: env.DATABASE_URL ? 'must be a URL (postgres: or postgresql:)' : 'is required',
+      },
+    ]);
   }
   return r.data;
 }

@@ -10,7 +10,10 @@ const para = (html: string) => `<p>${html}</p>`;
 const labelled = (label: string, html: string) => para(`${escapeHtml(label)}: ${html}`);
 
 function staffName(staff: TpStaff): string {
-  const full = [staff.firstname, staff.lastname].map((s) => (s ?? '').trim()).filter(Boolean).join(' ');
+  const full = [staff.firstname, staff.lastname]
+    .map((s) => (s ?? '').trim())
+    .filter(Boolean)
+    .join(' ');
   return full || (staff.shortname ?? '').trim();
 }
 

@@ -26,7 +26,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined || typeof v === 'function') continue;
-    out += (out.length > 1 ? ',' : '') + quoted(k) + ':' + canonicalJson(v);
+    out += `${(out.length > 1 ? ',' : '') + quoted(k)}:${canonicalJson(v)}`;
   }
   return `${out}}`;
 }

@@ -61,7 +61,12 @@ export function prepareCourse(source: TpCourse, settings: ContentSettings): Prep
     seen.add(event.eventid);
     try {
       const content = eventContent(event, source.courseName, settings);
-      const desired: DesiredEvent = { key: eventKey(course, event.eventid), course, content, hash: contentHash(content) };
+      const desired: DesiredEvent = {
+        key: eventKey(course, event.eventid),
+        course,
+        content,
+        hash: contentHash(content),
+      };
       events.push({ event, desired });
     } catch (err) {
       if (!(err instanceof EventContentError)) throw err;
@@ -79,7 +84,17 @@ export function prepareCourse(source: TpCourse, settings: ContentSettings): Prep
     const staffIds = new Set(p.event.staffs.map((s) => (s.id ?? '').trim().toLowerCase()).filter(Boolean));
     for (const id of staffIds) push(byStaff, id, p);
   }
-  return { kind: 'prepared', source, course, settingsKey: settingsKey(settings), events, plenary, byActid, byStaff, errors };
+  return {
+    kind: 'prepared',
+    source,
+    course,
+    settingsKey: settingsKey(settings),
+    events,
+    plenary,
+    byActid,
+    byStaff,
+    errors,
+  };
 }
 
 /**

@@ -33,12 +33,14 @@ const SERIES_PREFIX = 'weekly:';
 const EXCEPTION_SEPARATOR = '@';
 
 /** Key of a series master: the key of its first occurrence, marked as a series. */
-export const seriesKey = (first: SeriesCandidate) => eventKey(first.desired.course, `${SERIES_PREFIX}${first.event.eventid}`);
+export const seriesKey = (first: SeriesCandidate) =>
+  eventKey(first.desired.course, `${SERIES_PREFIX}${first.event.eventid}`);
 
 export const isSeriesKey = (key: string) => key.includes(`:${SERIES_PREFIX}`);
 
 /** Key of the exception of one week of a series: the master's key and the instance's original date. */
-export const exceptionKey = (masterKey: string, originalDate: string) => `${masterKey}${EXCEPTION_SEPARATOR}${originalDate}`;
+export const exceptionKey = (masterKey: string, originalDate: string) =>
+  `${masterKey}${EXCEPTION_SEPARATOR}${originalDate}`;
 
 export function parseExceptionKey(key: string): { masterKey: string; originalDate: string } | null {
   if (!isSeriesKey(key)) return null;
@@ -181,7 +183,12 @@ function buildSeries(weeks: Week[], seg: Segment): DesiredEvent[] {
   const first = run[0]!;
   const startDate = dateOfDay(dayIn(first.week));
   const recurrence: WeeklyRecurrence = {
-    pattern: { type: 'weekly', interval: 1, daysOfWeek: [WEEKDAYS[new Date(baseDay * DAY).getUTCDay()]!], firstDayOfWeek: 'monday' },
+    pattern: {
+      type: 'weekly',
+      interval: 1,
+      daysOfWeek: [WEEKDAYS[new Date(baseDay * DAY).getUTCDay()]!],
+      firstDayOfWeek: 'monday',
+    },
     range: { type: 'endDate', startDate, endDate: dateOfDay(dayIn(run[run.length - 1]!.week)) },
   };
   const key = seriesKey(first.c);
@@ -195,7 +202,10 @@ function buildSeries(weeks: Week[], seg: Segment): DesiredEvent[] {
     const originalDate = dateOfDay(dayIn(w.week));
     out.push({ ...w.c.desired, key: exceptionKey(key, originalDate), exceptionOf: { masterKey: key, originalDate } });
   }
-  if (!byRun) built.set(base, (byRun = new Map()));
+  if (!byRun) {
+    byRun = new Map();
+    built.set(base, byRun);
+  }
   if (byRun.size < 64) byRun.set(signature, out);
   return out;
 }
@@ -216,8 +226,14 @@ function activitySeries(items: SeriesCandidate[], out: DesiredEvent[]): void {
     for (const c of items) out.push(c.desired);
     return;
   }
-  const sorted = [...items].sort(
-    (a, b) => (a.desired.content.start.dateTime < b.desired.content.start.dateTime ? -1 : a.desired.content.start.dateTime > b.desired.content.start.dateTime ? 1 : a.desired.key < b.desired.key ? -1 : 1),
+  const sorted = [...items].sort((a, b) =>
+    a.desired.content.start.dateTime < b.desired.content.start.dateTime
+      ? -1
+      : a.desired.content.start.dateTime > b.desired.content.start.dateTime
+        ? 1
+        : a.desired.key < b.desired.key
+          ? -1
+          : 1,
   );
   // One occurrence per week can be part of a series: an on-time one first, else the first moved one.
   const byWeek = new Map<number, Week>();

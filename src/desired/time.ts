@@ -74,7 +74,10 @@ function zoneOffset(zone: string, ms: number): number | null {
   if (hit !== undefined) return hit;
   const iana = IANAZone.create(zone);
   const offset = iana.offset(ms);
-  if (byQuarter.size < 100_000 && iana.offset(quarter * QUARTER_HOUR) === iana.offset((quarter + 1) * QUARTER_HOUR - 1)) {
+  if (
+    byQuarter.size < 100_000 &&
+    iana.offset(quarter * QUARTER_HOUR) === iana.offset((quarter + 1) * QUARTER_HOUR - 1)
+  ) {
     byQuarter.set(quarter, offset);
   }
   return offset;
@@ -97,7 +100,8 @@ export function toGraphDateTime(dt: DateTime, zone: string): { dateTime: string;
     if (iso.length === 24) wall = iso.slice(0, 19);
   }
   wall ??= dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
-  const nearTransition = offset === null || zoneOffset(zone, ms - 3_600_000) !== offset || zoneOffset(zone, ms + 3_600_000) !== offset;
+  const nearTransition =
+    offset === null || zoneOffset(zone, ms - 3_600_000) !== offset || zoneOffset(zone, ms + 3_600_000) !== offset;
   // Graph's dateTime has whole seconds: compare with the instant cut to the second, as written.
   if (nearTransition && DateTime.fromISO(wall, { zone }).toMillis() !== Math.floor(ms / 1000) * 1000) {
     return { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' };

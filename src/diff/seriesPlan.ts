@@ -29,7 +29,11 @@ export interface SeriesAwarePlan {
 }
 
 /** Turns a plain diff (where exceptions look like events) into a series-aware one. Pure. */
-export function planSeries(plan: SyncPlan, desired: readonly DesiredEvent[], state: readonly SyncedEvent[]): SeriesAwarePlan {
+export function planSeries(
+  plan: SyncPlan,
+  desired: readonly DesiredEvent[],
+  state: readonly SyncedEvent[],
+): SeriesAwarePlan {
   const want = new Map(desired.map((d) => [d.key, d]));
   const isException = (key: string) => parseExceptionKey(key) !== null;
 
@@ -73,14 +77,22 @@ export function planSeries(plan: SyncPlan, desired: readonly DesiredEvent[], sta
       continue;
     }
     if (d?.exceptionOf) {
-      if (written.has(d.key)) forget.push(s); // a duplicate record of the same week
+      if (written.has(d.key))
+        forget.push(s); // a duplicate record of the same week
       else if (s.hash !== d.hash) set(d, s.graphEventId);
       else written.add(d.key);
       continue;
     }
     // The week is like the rest of its series again: put the instance back to the master's content.
     const master = want.get(ex.masterKey)!;
-    exceptions.push({ key: s.key, masterKey: ex.masterKey, originalDate: ex.originalDate, instanceId: s.graphEventId, content: occurrenceOf(master, ex.originalDate), desired: null });
+    exceptions.push({
+      key: s.key,
+      masterKey: ex.masterKey,
+      originalDate: ex.originalDate,
+      instanceId: s.graphEventId,
+      content: occurrenceOf(master, ex.originalDate),
+      desired: null,
+    });
   }
   for (const d of desired) if (d.exceptionOf && !written.has(d.key)) set(d, null);
 

@@ -68,12 +68,20 @@ export interface ClientCertificateCredential {
  * Reads a PEM file holding the app's certificate and its unencrypted private key (either order).
  * Returns what MSAL needs: the SHA-256 thumbprint, the key as PKCS#8 PEM, and the certificate.
  */
-export function loadClientCertificate(pemText: string, clientId: string, path = 'AZURE_CLIENT_CERTIFICATE_PATH'): ClientCertificateCredential {
-  const invalid = (why: string) => new GraphAuthError('GRAPH_CERTIFICATE_INVALID', `client certificate at ${path} ${why}`, clientId);
+export function loadClientCertificate(
+  pemText: string,
+  clientId: string,
+  path = 'AZURE_CLIENT_CERTIFICATE_PATH',
+): ClientCertificateCredential {
+  const invalid = (why: string) =>
+    new GraphAuthError('GRAPH_CERTIFICATE_INVALID', `client certificate at ${path} ${why}`, clientId);
   const certPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pemText)?.[0];
   if (!certPem) throw invalid('has no PEM certificate (-----BEGIN CERTIFICATE-----)');
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pemText)) throw invalid('has an encrypted private key; kada needs it unencrypted');
-  const keyPem = /-----BEGIN (RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (RSA |EC )?PRIVATE KEY-----/.exec(pemText)?.[0];
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pemText))
+    throw invalid('has an encrypted private key; kada needs it unencrypted');
+  const keyPem = /-----BEGIN (RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (RSA |EC )?PRIVATE KEY-----/.exec(
+    pemText,
+  )?.[0];
   if (!keyPem) throw invalid('has no private key (-----BEGIN PRIVATE KEY-----)');
   let cert: X509Certificate;
   let privateKey: string;
@@ -86,7 +94,8 @@ export function loadClientCertificate(pemText: string, clientId: string, path = 
     const key = createPrivateKey(keyPem);
     if (key.asymmetricKeyType !== 'rsa') throw invalid('has a non-RSA key; Entra client assertions need RSA');
     const publicOfKey = createPublicKey(key).export({ type: 'spki', format: 'der' });
-    if (!publicOfKey.equals(cert.publicKey.export({ type: 'spki', format: 'der' }))) throw invalid('has a private key that does not belong to its certificate');
+    if (!publicOfKey.equals(cert.publicKey.export({ type: 'spki', format: 'der' })))
+      throw invalid('has a private key that does not belong to its certificate');
     privateKey = key.export({ type: 'pkcs8', format: 'pem' }).toString();
   } catch (err) {
     if (err instanceof GraphAuthError) throw err;
@@ -101,7 +110,9 @@ export function graphScope(baseUrl: string): string {
 }
 
 function redact(text: string, secrets: (string | undefined)[]): string {
-  return secrets.filter((s): s is string => !!s && s.length >= 4).reduce((acc, s) => acc.split(s).join('[redacted]'), text);
+  return secrets
+    .filter((s): s is string => !!s && s.length >= 4)
+    .reduce((acc, s) => acc.split(s).join('[redacted]'), text);
 }
 
 /** The first useful line of an MSAL error: its code and, for server errors, the AADSTS description. */
@@ -123,7 +134,11 @@ export function createTokenProvider(
   let certificate: ClientCertificateCredential | undefined;
   if (!cfg.clientSecret) {
     if (!cfg.clientCertificatePath) {
-      throw new GraphAuthError('GRAPH_CREDENTIAL_MISSING', 'no Graph credential: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH', cfg.clientId);
+      throw new GraphAuthError(
+        'GRAPH_CREDENTIAL_MISSING',
+        'no Graph credential: set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH',
+        cfg.clientId,
+      );
     }
     let text: string;
     try {
@@ -176,7 +191,10 @@ export function createTokenProvider(
           : '';
       throw new GraphAuthError(
         'GRAPH_AUTH_FAILED',
-        redact(`could not get a Graph token for client ${cfg.clientId} from ${authority} (scope ${scope}): ${text}${hint}`, secrets),
+        redact(
+          `could not get a Graph token for client ${cfg.clientId} from ${authority} (scope ${scope}): ${text}${hint}`,
+          secrets,
+        ),
         cfg.clientId,
         aadCode,
         isTokenEndpointOutage(err),

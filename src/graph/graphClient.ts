@@ -24,7 +24,8 @@ export class TimeoutHandler implements Middleware {
   private next?: Middleware;
   constructor(private readonly ms: number) {}
   async execute(context: Context): Promise<void> {
-    const options = (context.options ??= {});
+    context.options ??= {};
+    const options = context.options;
     const given = options.signal ?? undefined;
     const timeout = AbortSignal.timeout(this.ms);
     options.signal = given ? AbortSignal.any([given, timeout]) : timeout;
@@ -46,7 +47,10 @@ export class RefreshTokenOn401Handler implements Middleware {
   async execute(context: Context): Promise<void> {
     await this.next!.execute(context);
     const headers = context.options?.headers;
-    const authorization = headers instanceof Headers ? headers.get('Authorization') : (headers as Record<string, string> | undefined)?.Authorization;
+    const authorization =
+      headers instanceof Headers
+        ? headers.get('Authorization')
+        : (headers as Record<string, string> | undefined)?.Authorization;
     if (context.response?.status !== 401 || !authorization) return;
     const bearer = `Bearer ${await this.tokens.getToken({ forceRefresh: true })}`;
     if (headers instanceof Headers) headers.set('Authorization', bearer);
@@ -79,10 +83,18 @@ export function graphEndpoint(baseUrl: string): { baseUrl: string; version: stri
 
 export function createGraphClient(cfg: Config['graph'], tokens: TokenProvider, opts: GraphClientOptions = {}): Client {
   const endpoint = graphEndpoint(cfg.baseUrl);
-  const middleware: Middleware[] = [new AuthenticationHandler({ getAccessToken: () => tokens.getToken() }), new RefreshTokenOn401Handler(tokens)];
+  const middleware: Middleware[] = [
+    new AuthenticationHandler({ getAccessToken: () => tokens.getToken() }),
+    new RefreshTokenOn401Handler(tokens),
+  ];
   const retries = opts.libraryRetries ?? 0;
   if (retries > 0) middleware.push(new RetryHandler(new RetryHandlerOptions(3, retries)));
-  middleware.push(new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new TimeoutHandler(cfg.timeoutMs), new HTTPMessageHandler());
+  middleware.push(
+    new RedirectHandler(new RedirectHandlerOptions()),
+    new TelemetryHandler(),
+    new TimeoutHandler(cfg.timeoutMs),
+    new HTTPMessageHandler(),
+  );
   return Client.initWithMiddleware({
     baseUrl: endpoint.baseUrl,
     defaultVersion: endpoint.version,

@@ -32,7 +32,15 @@ export class InstancesGoneError extends Error {
  */
 export async function readInstances(
   writer: GraphWriter,
-  opts: { mailbox: string; masterId: string; firstDate: string; lastDate: string; zone: string; key: string; priority?: number },
+  opts: {
+    mailbox: string;
+    masterId: string;
+    firstDate: string;
+    lastDate: string;
+    zone: string;
+    key: string;
+    priority?: number;
+  },
 ): Promise<SeriesInstance[]> {
   const from = new Date(Date.parse(`${opts.firstDate}T00:00:00Z`) - 2 * DAY).toISOString();
   const to = new Date(Date.parse(`${opts.lastDate}T00:00:00Z`) + 3 * DAY).toISOString();
@@ -42,9 +50,12 @@ export async function readInstances(
   const first = await writer.write({ kind: 'read', mailbox: opts.mailbox, path, key: opts.key }, opts.priority ?? 0);
   if (!first.ok) {
     if (first.gone) throw new InstancesGoneError(opts.masterId);
-    throw Object.assign(new Error(`reading the instances of ${opts.key} failed: ${first.status} ${first.code}: ${first.message}`), {
-      statusCode: first.status,
-    });
+    throw Object.assign(
+      new Error(`reading the instances of ${opts.key} failed: ${first.status} ${first.code}: ${first.message}`),
+      {
+        statusCode: first.status,
+      },
+    );
   }
   const zone = opts.zone === 'UTC' ? 'utc' : opts.zone;
   const out: SeriesInstance[] = [];
@@ -59,6 +70,9 @@ export async function readInstances(
     const next = page['@odata.nextLink'];
     if (!next) return out;
     if (out.length > 2_000) throw new Error(`more than 2,000 instances of ${opts.key}: refusing to page further`);
-    page = await writer.call((client: Client, signal) => client.api(next).options({ signal }).get() as Promise<InstancesPage>, { priority: opts.priority });
+    page = await writer.call(
+      (client: Client, signal) => client.api(next).options({ signal }).get() as Promise<InstancesPage>,
+      { priority: opts.priority },
+    );
   }
 }

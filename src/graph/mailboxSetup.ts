@@ -2,7 +2,12 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { GraphWriter } from './writer';
 
 /** kada's category in each mailbox's master list, so the events get their colour. */
-export async function ensureCategory(writer: GraphWriter, mailbox: string, displayName: string, priority = 0): Promise<void> {
+export async function ensureCategory(
+  writer: GraphWriter,
+  mailbox: string,
+  displayName: string,
+  priority = 0,
+): Promise<void> {
   const base = `/users/${encodeURIComponent(mailbox)}/outlook/masterCategories`;
   const existing = await writer.call(
     (c: Client, signal) => c.api(base).options({ signal }).get() as Promise<{ value: { displayName: string }[] }>,
@@ -21,10 +26,16 @@ export async function ensureCategory(writer: GraphWriter, mailbox: string, displ
 }
 
 /** The dedicated calendar (CALENDAR_MODE=dedicated), found by name or created. Returns its id. */
-export async function ensureCalendar(writer: GraphWriter, mailbox: string, name: string, priority = 0): Promise<string> {
+export async function ensureCalendar(
+  writer: GraphWriter,
+  mailbox: string,
+  name: string,
+  priority = 0,
+): Promise<string> {
   const base = `/users/${encodeURIComponent(mailbox)}/calendars`;
   const list = await writer.call(
-    (c: Client, signal) => c.api(base).top(250).options({ signal }).get() as Promise<{ value: { id: string; name: string }[] }>,
+    (c: Client, signal) =>
+      c.api(base).top(250).options({ signal }).get() as Promise<{ value: { id: string; name: string }[] }>,
     { priority },
   );
   const found = list.value.find((c) => c.name === name);

@@ -26,7 +26,9 @@ export async function listKadaEvents(
   opts: { mailbox: string; calendarId: string | null; institution: string; pageSize?: number; priority?: number },
 ): Promise<KadaGraphEvent[]> {
   const m = encodeURIComponent(opts.mailbox);
-  const path = opts.calendarId ? `/users/${m}/calendars/${encodeURIComponent(opts.calendarId)}/events` : `/users/${m}/events`;
+  const path = opts.calendarId
+    ? `/users/${m}/calendars/${encodeURIComponent(opts.calendarId)}/events`
+    : `/users/${m}/events`;
   const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq '${opts.institution}')`;
   const expand = `singleValueExtendedProperties($filter=id eq '${KEY_PROP}' or id eq '${HASH_PROP}')`;
   const out: KadaGraphEvent[] = [];
@@ -38,7 +40,14 @@ export async function listKadaEvents(
       (client: Client, signal) =>
         (url
           ? client.api(url).options({ signal }).get()
-          : client.api(path).filter(filter).expand(expand).select(SELECT).top(opts.pageSize ?? 100).options({ signal }).get()) as Promise<GraphEventPage>,
+          : client
+              .api(path)
+              .filter(filter)
+              .expand(expand)
+              .select(SELECT)
+              .top(opts.pageSize ?? 100)
+              .options({ signal })
+              .get()) as Promise<GraphEventPage>,
       { priority: opts.priority },
     );
     first = false;
@@ -58,7 +67,8 @@ export async function listKadaEvents(
       });
     }
     next = page['@odata.nextLink'];
-    if (next && out.length > 100_000) throw new Error('more than 100,000 kada events in one mailbox: refusing to page further');
+    if (next && out.length > 100_000)
+      throw new Error('more than 100,000 kada events in one mailbox: refusing to page further');
   }
   return out;
 }

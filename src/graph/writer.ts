@@ -22,7 +22,14 @@ export type GraphWrite =
    * written anew while its predecessor of the same key may still exist adds its content hash, so
    * Graph cannot answer the new create with the old master.
    */
-  | { kind: 'create'; mailbox: string; calendarId: string | null; key: string; body: Record<string, unknown>; transactionKey?: string }
+  | {
+      kind: 'create';
+      mailbox: string;
+      calendarId: string | null;
+      key: string;
+      body: Record<string, unknown>;
+      transactionKey?: string;
+    }
   | { kind: 'update'; mailbox: string; eventId: string; key: string; body: Record<string, unknown> }
   | { kind: 'delete'; mailbox: string; eventId: string; key: string }
   /** A GET under /users/{mailbox}/ that rides in the same chains as writes (e.g. a series' instances). */
@@ -93,7 +100,12 @@ function requestFor(op: GraphWrite) {
         body: { ...op.body, transactionId: transactionIdFor(op.mailbox, op.transactionKey ?? op.key) },
       };
     case 'update':
-      return { method: 'PATCH', url: `${base}/events/${encode(op.eventId)}`, headers: { 'Content-Type': 'application/json' }, body: op.body };
+      return {
+        method: 'PATCH',
+        url: `${base}/events/${encode(op.eventId)}`,
+        headers: { 'Content-Type': 'application/json' },
+        body: op.body,
+      };
     case 'delete':
       return { method: 'DELETE', url: `${base}/events/${encode(op.eventId)}` };
     case 'read':
@@ -174,7 +186,10 @@ export class GraphWriter {
    * A single non-batched request (reads, calendars, categories) that takes one slot, with the same
    * throttling and retry rules as writes. `fn` gets an AbortSignal that fires at the timeout.
    */
-  call<T>(fn: (client: Client, signal: AbortSignal) => Promise<T>, opts: { priority?: number; method?: string } = {}): Promise<T> {
+  call<T>(
+    fn: (client: Client, signal: AbortSignal) => Promise<T>,
+    opts: { priority?: number; method?: string } = {},
+  ): Promise<T> {
     const method = opts.method ?? 'GET';
     return new Promise<T>((resolve, reject) => {
       let attempts = 0;
@@ -193,14 +208,21 @@ export class GraphWriter {
             this.onOk();
             resolve(value);
           } catch (err) {
-            const e = err as { statusCode?: number; headers?: Headers | Record<string, string>; code?: string; message?: string };
+            const e = err as {
+              statusCode?: number;
+              headers?: Headers | Record<string, string>;
+              code?: string;
+              message?: string;
+            };
             const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : 0;
             this.count(method, status);
             // A refused credential (wrong secret, tenant, scope) will not get better in a minute: fail now, loudly.
             const refused = tokenFailure(err)?.transient === false;
             const outcome = refused ? 'permanent' : classify(status, method);
             if ((outcome === 'throttled' || outcome === 'transient') && attempts < this.maxAttempts) {
-              const ra = retryAfterMs(e.headers instanceof Headers ? e.headers.get('retry-after') : header(e.headers, 'retry-after'));
+              const ra = retryAfterMs(
+                e.headers instanceof Headers ? e.headers.get('retry-after') : header(e.headers, 'retry-after'),
+              );
               const wait = outcome === 'throttled' ? this.onThrottle(ra) : this.waitFor(attempts, ra);
               const next = entry();
               next.notBefore = Date.now() + wait;
@@ -253,7 +275,10 @@ export class GraphWriter {
   private pump(): void {
     for (;;) {
       const now = Date.now();
-      if (now < this.pausedUntil) return this.schedule(this.pausedUntil - now);
+      if (now < this.pausedUntil) {
+        this.schedule(this.pausedUntil - now);
+        return;
+      }
       const free = this.effective - this.inFlight;
       if (free <= 0) return;
       const ready = this.takeReady(now, free * this.maxBatch);
@@ -360,10 +385,20 @@ export class GraphWriter {
     } catch (err) {
       const e = err as { statusCode?: number; headers?: Headers; message?: string };
       const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : 0;
-      this.log.warn({ status, size: chain.length, error: e.message }, 'graph batch failed as a whole; retrying its writes');
+      this.log.warn(
+        { status, size: chain.length, error: e.message },
+        'graph batch failed as a whole; retrying its writes',
+      );
       const ra = retryAfterMs(e.headers instanceof Headers ? e.headers.get('retry-after') : undefined);
       const wait = status === 429 ? this.onThrottle(ra) : null;
-      for (const q of chain) this.retry(q, status, wait ?? this.waitFor(q.attempts + 1, ra), 'GraphBatchFailed', e.message ?? 'batch failed');
+      for (const q of chain)
+        this.retry(
+          q,
+          status,
+          wait ?? this.waitFor(q.attempts + 1, ra),
+          'GraphBatchFailed',
+          e.message ?? 'batch failed',
+        );
       return;
     } finally {
       this.chains.delete(inFlight);
@@ -385,8 +420,14 @@ export class GraphWriter {
           }
           this.s.writes[q.op.kind]++;
           this.metrics?.graphWrites.inc({ kind: q.op.kind });
-          const id = q.op.kind === 'create' ? ((r?.body as { id?: string } | undefined)?.id ?? null) : q.op.kind === 'update' ? q.op.eventId : null;
-          const event = q.op.kind === 'create' && r?.body && typeof r.body === 'object' ? (r.body as ObservedEvent) : undefined;
+          const id =
+            q.op.kind === 'create'
+              ? ((r?.body as { id?: string } | undefined)?.id ?? null)
+              : q.op.kind === 'update'
+                ? q.op.eventId
+                : null;
+          const event =
+            q.op.kind === 'create' && r?.body && typeof r.body === 'object' ? (r.body as ObservedEvent) : undefined;
           q.resolve({ ok: true, status, eventId: id, ...(event ? { event } : {}) });
           return;
         }
@@ -396,17 +437,32 @@ export class GraphWriter {
           this.queue.push(q);
           return;
         case 'throttled':
-          this.retry(q, status, this.onThrottle(retryAfterMs(header(r?.headers, 'retry-after'))), 'TooManyRequests', 'throttled');
+          this.retry(
+            q,
+            status,
+            this.onThrottle(retryAfterMs(header(r?.headers, 'retry-after'))),
+            'TooManyRequests',
+            'throttled',
+          );
           return;
         case 'transient':
-          this.retry(q, status, this.waitFor(q.attempts + 1, retryAfterMs(header(r?.headers, 'retry-after'))), errorOf(r?.body).code, errorOf(r?.body).message);
+          this.retry(
+            q,
+            status,
+            this.waitFor(q.attempts + 1, retryAfterMs(header(r?.headers, 'retry-after'))),
+            errorOf(r?.body).code,
+            errorOf(r?.body).message,
+          );
           return;
         case 'gone':
         case 'permanent': {
           const { code, message } = errorOf(r?.body);
           if (outcome === 'permanent') {
             this.s.failed++;
-            this.log.warn({ status, code, mailbox: q.op.mailbox, key: q.op.key, kind: q.op.kind }, 'graph write refused');
+            this.log.warn(
+              { status, code, mailbox: q.op.mailbox, key: q.op.key, kind: q.op.kind },
+              'graph write refused',
+            );
           }
           q.resolve({ ok: false, status, code, message, gone: outcome === 'gone' });
           return;
@@ -420,7 +476,13 @@ export class GraphWriter {
     q.attempts++;
     if (q.attempts >= this.maxAttempts) {
       this.s.failed++;
-      q.resolve({ ok: false, status, code: 'GRAPH_RETRIES_EXHAUSTED', message: `${code}: ${message} (after ${q.attempts} attempts)`, gone: false });
+      q.resolve({
+        ok: false,
+        status,
+        code: 'GRAPH_RETRIES_EXHAUSTED',
+        message: `${code}: ${message} (after ${q.attempts} attempts)`,
+        gone: false,
+      });
       return;
     }
     this.s.retries++;

@@ -97,7 +97,10 @@ export class NotificationConsumer {
     if (s && !s.closed && s.consumerTag) await s.channel.cancel(s.consumerTag).catch(() => undefined);
     if (this.inFlight.size) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((r) => (timer = setTimeout(r, graceMs))),
+      ]);
       clearTimeout(timer);
     }
     await this.running;
@@ -132,7 +135,9 @@ export class NotificationConsumer {
 
   private async open(): Promise<Session> {
     const connect = this.opts.connect ?? ((url: string, o: Record<string, unknown>) => amqp.connect(url, o));
-    const model = await connect(this.opts.url, { clientProperties: { connection_name: `kada ${hostname()}:${process.pid}` } });
+    const model = await connect(this.opts.url, {
+      clientProperties: { connection_name: `kada ${hostname()}:${process.pid}` },
+    });
     let lose!: (why: string) => void;
     const lost = new Promise<string>((resolve) => (lose = resolve));
     const s: Session = {
@@ -160,7 +165,9 @@ export class NotificationConsumer {
       await declareTopology(s.channel, { queue: this.opts.queue, bindings: this.opts.bindings });
       await s.channel.prefetch(this.opts.prefetch);
       this.session = s;
-      const { consumerTag } = await s.channel.consume(this.opts.queue, (msg) => this.onMessage(s, msg), { noAck: false });
+      const { consumerTag } = await s.channel.consume(this.opts.queue, (msg) => this.onMessage(s, msg), {
+        noAck: false,
+      });
       if (s.closed) throw new Error(await s.lost);
       s.consumerTag = consumerTag;
       return s;
@@ -194,7 +201,10 @@ export class NotificationConsumer {
     }
     const task = this.handle(s, msg).catch((err) => {
       // Unexpected: leave the message unacknowledged; it is redelivered after the reconnect.
-      this.log.error({ error: (err as Error).message }, 'notification handling failed; reconnecting to get it redelivered');
+      this.log.error(
+        { error: (err as Error).message },
+        'notification handling failed; reconnecting to get it redelivered',
+      );
       s.lose('handler failed');
     });
     this.inFlight.add(task);
@@ -213,7 +223,9 @@ export class NotificationConsumer {
     this.opts.metrics?.notificationsReceived.inc({ format: n.format });
     let outcome: 'stored' | 'duplicate' | 'gave_up';
     try {
-      outcome = await this.withDbRetry(s, `store notification ${n.id}`, () => storeNotification(this.opts.db, n, routingKey));
+      outcome = await this.withDbRetry(s, `store notification ${n.id}`, () =>
+        storeNotification(this.opts.db, n, routingKey),
+      );
     } catch (err) {
       if (!(err instanceof Unstorable)) throw err;
       await this.deadLetter(s, msg, 'NOTIFICATION_UNSTORABLE', `the database refused it: ${err.message.slice(0, 200)}`);
@@ -235,7 +247,12 @@ export class NotificationConsumer {
   }
 
   private async deadLetter(s: Session, msg: ConsumeMessage, code: string, reason: string): Promise<void> {
-    const rejected = { routingKey: msg.fields.routingKey, exchange: msg.fields.exchange, content: msg.content, headers: msg.properties.headers };
+    const rejected = {
+      routingKey: msg.fields.routingKey,
+      exchange: msg.fields.exchange,
+      content: msg.content,
+      headers: msg.properties.headers,
+    };
     const p = msg.properties;
     await new Promise<void>((resolve, reject) => {
       try {
@@ -261,16 +278,24 @@ export class NotificationConsumer {
       }
     });
     const record = deadLetterRecord(rejected, code, reason);
-    const recorded = await this.withDbRetry(s, 'record a dead letter', () => recordError(this.opts.db, record).then(() => 'stored' as const)).catch(
-      (err) => {
-        // The DLQ holds the message; a record the database refuses is not worth a redelivery loop.
-        this.log.error({ error: (err as Error).message, code }, 'could not record a dead-lettered notification');
-        return 'stored' as const;
-      },
-    );
+    const recorded = await this.withDbRetry(s, 'record a dead letter', () =>
+      recordError(this.opts.db, record).then(() => 'stored' as const),
+    ).catch((err) => {
+      // The DLQ holds the message; a record the database refuses is not worth a redelivery loop.
+      this.log.error({ error: (err as Error).message, code }, 'could not record a dead-lettered notification');
+      return 'stored' as const;
+    });
     if (recorded === 'gave_up') return;
     this.opts.metrics?.notificationsDeadLettered.inc({ code });
-    this.log.warn({ code, reason, routingKey: record.details && (record.details as { routingKey: string }).routingKey, notificationId: record.notificationId }, 'notification dead-lettered');
+    this.log.warn(
+      {
+        code,
+        reason,
+        routingKey: record.details && (record.details as { routingKey: string }).routingKey,
+        notificationId: record.notificationId,
+      },
+      'notification dead-lettered',
+    );
     this.ack(s, msg);
   }
 
@@ -290,7 +315,10 @@ export class NotificationConsumer {
         if (s.closed || this.stopping) return 'gave_up';
         const wait = backoff(attempt, delays.initial, delays.max);
         if (attempt === 0 || attempt % 10 === 0) {
-          this.log.warn({ error: (err as Error).message, code, attempt, retryInMs: Math.round(wait) }, `database unavailable; will retry to ${what}`);
+          this.log.warn(
+            { error: (err as Error).message, code, attempt, retryInMs: Math.round(wait) },
+            `database unavailable; will retry to ${what}`,
+          );
         }
         await Promise.race([this.sleep(wait), s.lost]);
         if (s.closed || this.stopping) return 'gave_up';
@@ -304,15 +332,19 @@ export class NotificationConsumer {
     try {
       s.channel.ack(msg);
     } catch (err) {
-      this.log.warn({ error: (err as Error).message }, 'could not acknowledge; the message will be redelivered and deduplicated');
+      this.log.warn(
+        { error: (err as Error).message },
+        'could not acknowledge; the message will be redelivered and deduplicated',
+      );
     }
   }
 
   private sleep(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    return Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), this.stopped.then(() => undefined)]).finally(() =>
-      clearTimeout(timer),
-    );
+    return Promise.race([
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+      this.stopped.then(() => undefined),
+    ]).finally(() => clearTimeout(timer));
   }
 }
 

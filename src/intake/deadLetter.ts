@@ -23,7 +23,12 @@ export interface RejectedMessage {
 
 export const deadLetterQueue = (queue: string) => `${queue}.dead`;
 
-export function deadLetterHeaders(m: RejectedMessage, code: string, reason: string, now: Date): Record<string, unknown> {
+export function deadLetterHeaders(
+  m: RejectedMessage,
+  code: string,
+  reason: string,
+  now: Date,
+): Record<string, unknown> {
   return {
     ...(m.headers ?? {}),
     [DEAD_LETTER_HEADERS.error]: `${code}: ${reason}`,

@@ -45,12 +45,28 @@ export async function storeManualCourseChange(
   course: { courseId: string; version: string; semester: string },
 ): Promise<{ inboxId: string; receivedAt: Date }> {
   const subject = `courses/${course.courseId},${course.version}/${course.semester}`;
-  const body = { sub: subject, iss: 'kada-cli', operation: 'update', jti: notificationId, course_id: course.courseId, course_version: course.version, semester: course.semester };
+  const body = {
+    sub: subject,
+    iss: 'kada-cli',
+    operation: 'update',
+    jti: notificationId,
+    course_id: course.courseId,
+    course_version: course.version,
+    semester: course.semester,
+  };
   const rows = await db.query(
     `INSERT INTO inbox (notification_id, format, routing_key, body, action, semester, course_id, course_version, operation, subject)
      VALUES ($1, 'tp', $2, $3, 'course', $4, $5, $6, 'update', $7)
      RETURNING id, received_at`,
-    [notificationId, `manual.${courseKey(course)}`, JSON.stringify(body), course.semester, course.courseId, course.version, subject],
+    [
+      notificationId,
+      `manual.${courseKey(course)}`,
+      JSON.stringify(body),
+      course.semester,
+      course.courseId,
+      course.version,
+      subject,
+    ],
   );
   return { inboxId: String(rows[0].id), receivedAt: rows[0].received_at };
 }

@@ -24,10 +24,13 @@ export const notificationIdSchema = z
   .refine((s) => s.trim() === s && s.length > 0, 'has leading or trailing blanks');
 
 /** personlopenummer: digits; FS sends it as a string, older endpoints as a number. */
-export const personIdSchema = z.union([
-  z.string().regex(/^\d{1,20}$/, 'must be a personlopenummer (digits)'),
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).transform(String),
-], { error: 'must be a personlopenummer (digits, as text or a whole number)' });
+export const personIdSchema = z.union(
+  [
+    z.string().regex(/^\d{1,20}$/, 'must be a personlopenummer (digits)'),
+    z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).transform(String),
+  ],
+  { error: 'must be a personlopenummer (digits, as text or a whole number)' },
+);
 
 /** `<resource>/<id>[/...]`, printable, bounded. */
 const subjectSchema = z
@@ -49,12 +52,17 @@ export const jwtClaimSchema = z.object({
   jti: notificationIdSchema,
   sub: subjectSchema,
   iss: boundedText(200).optional(),
-  iat: z.string().regex(/^\d{1,16}$/, 'must be epoch milliseconds as a string').optional(),
+  iat: z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be epoch milliseconds as a string')
+    .optional(),
   operation: operationSchema.optional(),
   person_id: personIdSchema.optional(),
   course_id: boundedText(100).optional(),
   course_version: z
-    .union([boundedText(40), z.number().int().nonnegative().transform(String)], { error: 'must be a version (text or a whole number)' })
+    .union([boundedText(40), z.number().int().nonnegative().transform(String)], {
+      error: 'must be a version (text or a whole number)',
+    })
     .optional(),
   semester: boundedText(10).optional(),
 });
@@ -71,9 +79,6 @@ export const cloudEventSchema = z.object({
   subject: subjectSchema.optional(),
   time: z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' }).optional(),
   datacontenttype: boundedText(200).optional(),
-  data: z
-    .object({ person_id: personIdSchema.optional() })
-    .optional()
-    .nullable(),
+  data: z.object({ person_id: personIdSchema.optional() }).optional().nullable(),
 });
 export type CloudEventNotification = z.output<typeof cloudEventSchema>;

@@ -86,7 +86,10 @@ export function parseNotification(routingKey: string, body: Buffer): ParseResult
     return fail('NOTIFICATION_INVALID_JSON', `body is not JSON: ${(err as Error).message.slice(0, 120)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail('NOTIFICATION_NOT_AN_OBJECT', `body is JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`);
+    return fail(
+      'NOTIFICATION_NOT_AN_OBJECT',
+      `body is JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`,
+    );
   }
   // PostgreSQL's jsonb cannot store NUL or unpaired surrogates: such a body could never be recorded.
   const badText = findUnstorableText(value);
@@ -97,11 +100,17 @@ export function parseNotification(routingKey: string, body: Buffer): ParseResult
   if (Object.hasOwn(obj, 'jti') || Object.hasOwn(obj, 'sub')) {
     const system = jwtSystem(routingKey, obj);
     if (!system) {
-      return fail('NOTIFICATION_UNKNOWN_FORMAT', 'JWT-claim body, but neither the routing key, iss nor sub says whether it is from FS or TP');
+      return fail(
+        'NOTIFICATION_UNKNOWN_FORMAT',
+        'JWT-claim body, but neither the routing key, iss nor sub says whether it is from FS or TP',
+      );
     }
     return parseJwtClaim(system, routingKey, obj);
   }
-  return fail('NOTIFICATION_UNKNOWN_FORMAT', 'body is neither a JWT-claim notification (jti, sub) nor a CloudEvent (specversion)');
+  return fail(
+    'NOTIFICATION_UNKNOWN_FORMAT',
+    'body is neither a JWT-claim notification (jti, sub) nor a CloudEvent (specversion)',
+  );
 }
 
 function parseJwtClaim(system: 'fs' | 'tp', routingKey: string, obj: Record<string, unknown>): ParseResult {
@@ -125,7 +134,10 @@ function parseCloudEvent(obj: Record<string, unknown>): ParseResult {
   if (ce.subject === undefined) {
     action = personId
       ? { ok: true, action: { kind: 'person', personId } }
-      : { ok: true, action: { kind: 'ignored', code: 'no_subject', reason: 'CloudEvent without subject or data.person_id' } };
+      : {
+          ok: true,
+          action: { kind: 'ignored', code: 'no_subject', reason: 'CloudEvent without subject or data.person_id' },
+        };
   } else if (ce.subject.startsWith('courses/')) {
     action = courseAction(ce.subject);
   } else {
@@ -138,7 +150,14 @@ type ActionResult = { ok: true; action: NotificationAction } | ParseFailure;
 
 function tpAction(claims: JwtClaimNotification): ActionResult {
   if (!claims.sub.startsWith('courses/')) {
-    return { ok: true, action: { kind: 'ignored', code: 'tp_resource_not_used', reason: `TP resource ${resourceOf(claims.sub)} is not used by kada` } };
+    return {
+      ok: true,
+      action: {
+        kind: 'ignored',
+        code: 'tp_resource_not_used',
+        reason: `TP resource ${resourceOf(claims.sub)} is not used by kada`,
+      },
+    };
   }
   const result = courseAction(claims.sub);
   if (!result.ok || result.action.kind !== 'course') return result;
@@ -148,20 +167,33 @@ function tpAction(claims: JwtClaimNotification): ActionResult {
     (claims.course_id !== undefined && claims.course_id !== c.courseId && 'course_id') ||
     (claims.course_version !== undefined && claims.course_version !== c.version && 'course_version') ||
     (claims.semester !== undefined && claims.semester.toLowerCase() !== c.semester && 'semester');
-  if (mismatch) return fail('NOTIFICATION_INCONSISTENT', `${mismatch} ${JSON.stringify(claims[mismatch])} contradicts sub ${JSON.stringify(claims.sub)}`);
+  if (mismatch)
+    return fail(
+      'NOTIFICATION_INCONSISTENT',
+      `${mismatch} ${JSON.stringify(claims[mismatch])} contradicts sub ${JSON.stringify(claims.sub)}`,
+    );
   return result;
 }
 
 /** `courses/IN1000,1/26h` (version defaults to 1, as in TP). */
 function courseAction(subject: string): ActionResult {
   const m = COURSE_SUBJECT.exec(subject);
-  if (!m) return fail('NOTIFICATION_INVALID_SUBJECT', `${JSON.stringify(subject)} is not courses/<courseid>,<version>/<semester>`);
+  if (!m)
+    return fail(
+      'NOTIFICATION_INVALID_SUBJECT',
+      `${JSON.stringify(subject)} is not courses/<courseid>,<version>/<semester>`,
+    );
   const [, courseId, version = '1', semesterRaw] = m;
   const semester = semesterRaw!.toLowerCase();
-  if (!COURSE_CODE_PATTERN.test(courseId!)) return fail('NOTIFICATION_INVALID_SUBJECT', `course id ${JSON.stringify(courseId)} is not a course code`);
-  if (!COURSE_VERSION_PATTERN.test(version)) return fail('NOTIFICATION_INVALID_SUBJECT', `course version ${JSON.stringify(version)} is not a version`);
+  if (!COURSE_CODE_PATTERN.test(courseId!))
+    return fail('NOTIFICATION_INVALID_SUBJECT', `course id ${JSON.stringify(courseId)} is not a course code`);
+  if (!COURSE_VERSION_PATTERN.test(version))
+    return fail('NOTIFICATION_INVALID_SUBJECT', `course version ${JSON.stringify(version)} is not a version`);
   if (!isSemesterCode(semester)) {
-    return fail('NOTIFICATION_INVALID_SUBJECT', `semester ${JSON.stringify(semesterRaw)} is not a TP semester code such as 26h`);
+    return fail(
+      'NOTIFICATION_INVALID_SUBJECT',
+      `semester ${JSON.stringify(semesterRaw)} is not a TP semester code such as 26h`,
+    );
   }
   return { ok: true, action: { kind: 'course', course: { courseId: courseId!, version, semester } } };
 }
@@ -176,7 +208,11 @@ function fsAction(subject: string, personId: string | undefined): ActionResult {
   if (resource === 'personer') {
     const last = subject.slice(subject.lastIndexOf('/') + 1);
     const id = personIdSchema.safeParse(last);
-    if (!id.success) return fail('NOTIFICATION_INVALID_SUBJECT', `${JSON.stringify(last)} in ${JSON.stringify(subject)} is not a personlopenummer`);
+    if (!id.success)
+      return fail(
+        'NOTIFICATION_INVALID_SUBJECT',
+        `${JSON.stringify(last)} in ${JSON.stringify(subject)} is not a personlopenummer`,
+      );
     if (personId !== undefined && personId !== id.data) {
       return fail('NOTIFICATION_INCONSISTENT', `person_id ${personId} contradicts subject ${JSON.stringify(subject)}`);
     }
@@ -186,7 +222,10 @@ function fsAction(subject: string, personId: string | undefined): ActionResult {
   if (PERSON_SCOPED_RESOURCES.has(resource)) {
     return fail('NOTIFICATION_MISSING_PERSON', `${resource} notification without person_id`);
   }
-  return { ok: true, action: { kind: 'ignored', code: 'fs_resource_not_used', reason: `FS resource ${resource} is not used by kada` } };
+  return {
+    ok: true,
+    action: { kind: 'ignored', code: 'fs_resource_not_used', reason: `FS resource ${resource} is not used by kada` },
+  };
 }
 
 function jwtSystem(routingKey: string, obj: Record<string, unknown>): 'fs' | 'tp' | null {
@@ -214,13 +253,17 @@ function schemaFailure(error: z.ZodError, idField: string): ParseResult {
   const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
   // Our own messages read as a sentence after the field name ("jti is empty"); zod's do not.
   const what = missing ? 'is missing' : /^[A-Z]/.test(issue.message) ? `: ${issue.message}` : issue.message;
-  return fail(issue.path[0] === idField ? 'NOTIFICATION_INVALID_ID' : 'NOTIFICATION_INVALID', `${path}${what.startsWith(':') ? '' : ' '}${what}`);
+  return fail(
+    issue.path[0] === idField ? 'NOTIFICATION_INVALID_ID' : 'NOTIFICATION_INVALID',
+    `${path}${what.startsWith(':') ? '' : ' '}${what}`,
+  );
 }
 
 /** Why PostgreSQL's jsonb would refuse this value (or why it is absurd), if it would. */
 function findUnstorableText(value: unknown, path = 'body', depth = 0): string | null {
   if (depth > MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
-  if (typeof value === 'string') return isStorable(value) ? null : `${path} contains a NUL character or an unpaired surrogate`;
+  if (typeof value === 'string')
+    return isStorable(value) ? null : `${path} contains a NUL character or an unpaired surrogate`;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const bad = findUnstorableText(value[i], `${path}[${i}]`, depth + 1);

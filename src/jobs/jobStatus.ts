@@ -16,13 +16,18 @@ export async function getJob(db: Queryable, jobId: string): Promise<Job | null> 
 }
 
 export async function jobCounts(db: Queryable): Promise<Record<JobState, number>> {
-  const rows: { state: JobState; n: number }[] = await db.query(`SELECT state, count(*)::int AS n FROM jobs GROUP BY state`);
+  const rows: { state: JobState; n: number }[] = await db.query(
+    `SELECT state, count(*)::int AS n FROM jobs GROUP BY state`,
+  );
   const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0 };
   for (const r of rows) out[r.state] = r.n;
   return out;
 }
 
-export async function recentJobs(db: Queryable, opts: { personId?: string; state?: JobState; limit?: number } = {}): Promise<Job[]> {
+export async function recentJobs(
+  db: Queryable,
+  opts: { personId?: string; state?: JobState; limit?: number } = {},
+): Promise<Job[]> {
   const rows = await db.query(
     `SELECT ${JOB_COLUMNS} FROM jobs WHERE ($1::text IS NULL OR person_id = $1) AND ($2::text IS NULL OR state = $2)
       ORDER BY id DESC LIMIT $3`,

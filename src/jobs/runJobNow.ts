@@ -33,7 +33,10 @@ export async function runJobNow(
     const job = await claimJob(db, jobId, workerId, leaseMs);
     if (job) {
       let progress: { done: number; total: number } | undefined;
-      const beat = setInterval(() => void heartbeat(db, job.id, workerId, leaseMs, progress).catch(() => undefined), 1_000);
+      const beat = setInterval(
+        () => void heartbeat(db, job.id, workerId, leaseMs, progress).catch(() => undefined),
+        1_000,
+      );
       try {
         const result = await opts.handler(job, {
           progress: (p) => {
@@ -47,7 +50,10 @@ export async function runJobNow(
         clearInterval(beat);
         const msg = describeError(err);
         // The CLI does not wait out a backoff: a transient failure is left queued for `kada run` to retry.
-        const outcome = await failJob(db, job.id, workerId, msg, { transient: opts.isTransient(err), retryInMs: 30_000 });
+        const outcome = await failJob(db, job.id, workerId, msg, {
+          transient: opts.isTransient(err),
+          retryInMs: 30_000,
+        });
         await recordJobFailure(db, job, msg, outcome);
       }
       return (await getJob(db, jobId))!;

@@ -1,3 +1,4 @@
+import type { Row } from '../store/queryable';
 /** The per-person job queue's public types (graphile-worker style: jobs live in Postgres). */
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
 
@@ -28,7 +29,7 @@ export const PRIORITY = { reconcile: -10, notification: 0, forced: 100 } as cons
 export const JOB_COLUMNS = `id, person_id, state, priority, force, reasons, attempts, max_attempts, run_at, locked_by,
   locked_until, progress, result, last_error, superseded_by, created_at, started_at, finished_at`;
 
-export function jobFromRow(r: Record<string, any>): Job {
+export function jobFromRow(r: Row): Job {
   return {
     id: String(r.id),
     personId: r.person_id,

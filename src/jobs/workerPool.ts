@@ -30,7 +30,8 @@ export interface WorkerPoolOptions {
   workerId?: string;
 }
 
-const defaultRetryDelay = (attempt: number) => Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+const defaultRetryDelay = (attempt: number) =>
+  Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
 /**
  * `concurrency` loops that take jobs from Postgres and run them; any number of kada processes can
@@ -72,7 +73,10 @@ export class WorkerPool {
     if (this.maintenance) clearInterval(this.maintenance);
     this.wakeAll();
     const all = Promise.all(this.loops);
-    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+    ]);
     if (timedOut && this.inFlight.size) {
       const ids = [...this.inFlight.keys()];
       await this.opts.db.query(
@@ -123,7 +127,9 @@ export class WorkerPool {
     let progressDirty = false;
     const beat = setInterval(
       () => {
-        void heartbeat(this.opts.db, job.id, this.workerId, this.leaseMs, progressDirty ? progress : undefined).catch(() => undefined);
+        void heartbeat(this.opts.db, job.id, this.workerId, this.leaseMs, progressDirty ? progress : undefined).catch(
+          () => undefined,
+        );
         progressDirty = false;
       },
       Math.min(Math.floor(this.leaseMs / 3), 1_000),
@@ -150,12 +156,18 @@ export class WorkerPool {
         transient,
         retryInMs: (this.opts.retryDelayMs ?? defaultRetryDelay)(job.attempts),
       }).catch((e) => {
-        log.error({ error: (e as Error).message }, 'could not record the job failure; its lease will expire and it will be retried');
+        log.error(
+          { error: (e as Error).message },
+          'could not record the job failure; its lease will expire and it will be retried',
+        );
         return 'unrecorded' as const;
       });
       if (outcome !== 'unrecorded') await recordJobFailure(this.opts.db, job, message, outcome).catch(() => undefined);
       this.opts.metrics?.jobsFinished.inc({ outcome: outcome === 'failed' ? 'failed' : 'retry' });
-      log[outcome === 'failed' ? 'error' : 'warn']({ error: message, transient, outcome, attempts: job.attempts }, 'job failed');
+      log[outcome === 'failed' ? 'error' : 'warn'](
+        { error: message, transient, outcome, attempts: job.attempts },
+        'job failed',
+      );
     } finally {
       clearInterval(beat);
       this.inFlight.delete(job.id);

@@ -7,7 +7,9 @@ import pino, { type Logger } from 'pino';
  */
 export type { Logger };
 
-export function createLogger(opts: { level?: string; secrets?: string[]; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: string; secrets?: string[]; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
   const secrets = (opts.secrets ?? []).filter((s) => s.length >= 6);
   const scrub = (s: string) => secrets.reduce((acc, sec) => acc.split(sec).join('[redacted]'), s);
   return pino(
@@ -18,7 +20,17 @@ export function createLogger(opts: { level?: string; secrets?: string[]; name?: 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       ...(secrets.length ? { hooks: { streamWrite: (line: string) => scrub(line) } } : {}),
-      redact: { paths: ['*.apiKey', '*.clientSecret', '*.password', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          '*.apiKey',
+          '*.clientSecret',
+          '*.password',
+          '*.token',
+          'headers.authorization',
+          '*.headers.authorization',
+        ],
+        censor: '[redacted]',
+      },
     },
     opts.destination,
   );

@@ -32,6 +32,8 @@ export async function courseFanOut(
   const roles = await sources.fs.rolesForCourse(course);
   const holders = await personsWithCourse(db, course);
   const lecturers = await resolveStaff(db, sources.fs, [...oldStaff, ...newStaff], course, metrics);
-  const personIds = [...new Set([...registrations.map((r) => r.personId), ...roles.map((r) => r.personId), ...holders, ...lecturers])].sort();
+  const personIds = [
+    ...new Set([...registrations.map((r) => r.personId), ...roles.map((r) => r.personId), ...holders, ...lecturers]),
+  ].sort();
   return { personIds, eventCount: fresh.events.length, staff: { before: oldStaff.length, after: newStaff.length } };
 }

@@ -1,5 +1,5 @@
 import type { CourseRef } from '../domain/types';
-import type { Queryable } from '../store/queryable';
+import type { Queryable, Row } from '../store/queryable';
 
 /**
  * The planner's SQL on the inbox, graphile-worker style: rows are claimed with
@@ -24,7 +24,7 @@ export async function claimPersonRows(db: Queryable, limit: number): Promise<Pen
       FOR UPDATE SKIP LOCKED`,
     [limit],
   );
-  return rows.map((r: Record<string, any>) => ({
+  return rows.map((r: Row) => ({
     id: String(r.id),
     notificationId: r.notification_id,
     format: r.format,
@@ -43,7 +43,11 @@ export async function dueCourses(db: Queryable, debounceMs: number, limit: numbe
       ORDER BY min(run_at) LIMIT $2`,
     [debounceMs, limit],
   );
-  return rows.map((r: Record<string, any>) => ({ semester: r.semester, courseId: r.course_id, version: r.course_version }));
+  return rows.map((r: Row) => ({
+    semester: r.semester,
+    courseId: r.course_id,
+    version: r.course_version,
+  }));
 }
 
 export interface PendingCourseRow {
@@ -65,10 +69,20 @@ export async function claimCourseRows(db: Queryable, course: CourseRef): Promise
       FOR UPDATE SKIP LOCKED`,
     [course.semester, course.courseId, course.version],
   );
-  return rows.map((r: Record<string, any>) => ({ id: String(r.id), notificationId: r.notification_id, format: r.format, attempts: r.attempts }));
+  return rows.map((r: Row) => ({
+    id: String(r.id),
+    notificationId: r.notification_id,
+    format: r.format,
+    attempts: r.attempts,
+  }));
 }
 
-export async function markDone(db: Queryable, ids: string[], state: 'processed' | 'ignored', note: string | null = null): Promise<void> {
+export async function markDone(
+  db: Queryable,
+  ids: string[],
+  state: 'processed' | 'ignored',
+  note: string | null = null,
+): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
     `UPDATE inbox SET state = $2, processed_at = now(), attempts = attempts + 1, error = $3 WHERE id = ANY($1::bigint[])`,
@@ -98,7 +112,9 @@ export async function markAttemptFailed(
      SELECT notification_id, state FROM u`,
     [ids, error.slice(0, 2000), opts.retryInMs, opts.retry, opts.maxAttempts],
   );
-  return rows.filter((r: { state: string }) => r.state === 'failed').map((r: { notification_id: string }) => r.notification_id);
+  return rows
+    .filter((r: { state: string }) => r.state === 'failed')
+    .map((r: { notification_id: string }) => r.notification_id);
 }
 
 export interface InboxClock {
@@ -117,7 +133,10 @@ export async function inboxClock(db: Queryable, debounceMs: number): Promise<Inb
     [debounceMs],
   );
   const r = rows[0] ?? {};
-  return { lagSeconds: Math.max(0, Number(r.lag ?? 0)), nextDueInMs: r.next_ms === null || r.next_ms === undefined ? null : Number(r.next_ms) };
+  return {
+    lagSeconds: Math.max(0, Number(r.lag ?? 0)),
+    nextDueInMs: r.next_ms === null || r.next_ms === undefined ? null : Number(r.next_ms),
+  };
 }
 
 /** Handled notifications are kept a week (the duplicate window), failed ones a month. */

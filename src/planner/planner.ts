@@ -54,7 +54,8 @@ export interface TickResult {
   nextDueInMs: number | null;
 }
 
-const defaultRetryDelay = (attempt: number) => Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+const defaultRetryDelay = (attempt: number) =>
+  Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 const PRUNE_EVERY_MS = 10 * 60_000;
 const MIN_TICK_GAP_MS = 25;
 
@@ -139,7 +140,10 @@ export class Planner {
       } catch (err) {
         failures++;
         waitMs = Math.min(30_000, this.pollMs * 2 ** Math.min(failures, 5));
-        this.log.warn({ error: (err as Error).message, retryInMs: waitMs }, 'planning failed (database unavailable?); will retry');
+        this.log.warn(
+          { error: (err as Error).message, retryInMs: waitMs },
+          'planning failed (database unavailable?); will retry',
+        );
       }
       if (!this.running) break;
       await this.sleep(Math.max(MIN_TICK_GAP_MS, waitMs));
@@ -170,14 +174,28 @@ export class Planner {
       const rows = await claimPersonRows(q, this.batchSize);
       if (rows.length === 0) return 0;
       const byPerson = new Map<string, string>();
-      for (const r of rows) if (r.action === 'person' && r.personId) byPerson.set(r.personId, `${r.format}:${r.notificationId}`);
+      for (const r of rows)
+        if (r.action === 'person' && r.personId) byPerson.set(r.personId, `${r.format}:${r.notificationId}`);
       // A fixed order keeps two planners from locking the same queued jobs in opposite orders.
       for (const personId of [...byPerson.keys()].sort()) {
-        await enqueuePerson(q, personId, { priority: PRIORITY.notification, reason: byPerson.get(personId)!, maxAttempts: this.opts.jobMaxAttempts });
+        await enqueuePerson(q, personId, {
+          priority: PRIORITY.notification,
+          reason: byPerson.get(personId)!,
+          maxAttempts: this.opts.jobMaxAttempts,
+        });
       }
       const ignored = rows.filter((r) => r.action !== 'person' || !r.personId);
-      await markDone(q, rows.filter((r) => !ignored.includes(r)).map((r) => r.id), 'processed');
-      await markDone(q, ignored.map((r) => r.id), 'ignored', 'nothing to do');
+      await markDone(
+        q,
+        rows.filter((r) => !ignored.includes(r)).map((r) => r.id),
+        'processed',
+      );
+      await markDone(
+        q,
+        ignored.map((r) => r.id),
+        'ignored',
+        'nothing to do',
+      );
       for (const _ of ignored) this.opts.metrics?.notificationsIgnored.inc({ reason: 'no_action' });
       if (byPerson.size) {
         this.log.debug({ notifications: rows.length, persons: byPerson.size }, 'queued person jobs');
@@ -209,7 +227,10 @@ export class Planner {
           maxAttempts: this.opts.jobMaxAttempts,
         });
         await markDone(q, ids, 'processed');
-        log.info({ notifications: rows.length, persons: fan.personIds.length, queued, events: fan.eventCount }, 'course change planned');
+        log.info(
+          { notifications: rows.length, persons: fan.personIds.length, queued, events: fan.eventCount },
+          'course change planned',
+        );
         if (queued) afterCommit(() => this.opts.onEnqueued?.());
       } catch (err) {
         await q.query('ROLLBACK TO SAVEPOINT fan_out');
@@ -243,12 +264,17 @@ export class Planner {
       });
       this.log.error({ course: key, code, notifications: failed.length }, 'gave up on course notifications');
     } else {
-      this.log.warn({ course: key, code, error: (err as Error).message, retryInMs: Math.round(retryInMs), attempt }, 'course change not planned; will retry');
+      this.log.warn(
+        { course: key, code, error: (err as Error).message, retryInMs: Math.round(retryInMs), attempt },
+        'course change not planned; will retry',
+      );
     }
   }
 
   /** Runs `fn` in a transaction; `afterCommit` callbacks run only if it commits. */
-  private async inTransaction<T>(fn: (q: QueryRunner, afterCommit: (cb: () => void) => void) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(
+    fn: (q: QueryRunner, afterCommit: (cb: () => void) => void) => Promise<T>,
+  ): Promise<T> {
     const q = this.opts.dataSource.createQueryRunner();
     await q.connect();
     const callbacks: (() => void)[] = [];

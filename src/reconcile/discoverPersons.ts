@@ -43,7 +43,9 @@ export async function discoverPersons(
     try {
       const [registrations, roles] = await Promise.all([fs.registrationsForCourse(course), fs.rolesForCourse(course)]);
       const lecturers = await resolveStaff(db, fs, await cachedStaff(db, course), course);
-      const ids = [...new Set([...registrations.map((r) => r.personId), ...roles.map((r) => r.personId), ...lecturers])];
+      const ids = [
+        ...new Set([...registrations.map((r) => r.personId), ...roles.map((r) => r.personId), ...lecturers]),
+      ];
       if (ids.length === 0) continue;
       const [{ n }] = await db.query(
         // A person FS once did not know (gone) but who is registered again is walked again too.

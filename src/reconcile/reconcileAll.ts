@@ -34,16 +34,26 @@ export interface ReconcileAllResult {
 
 export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
   const db = ctx.db;
-  const open = await db.query(`SELECT id, last_person_id, persons_done, repairs FROM reconcile_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`);
-  const run = open[0] ?? (await db.query(`INSERT INTO reconcile_runs DEFAULT VALUES RETURNING id, last_person_id, persons_done, repairs`))[0];
+  const open = await db.query(
+    `SELECT id, last_person_id, persons_done, repairs FROM reconcile_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`,
+  );
+  const run =
+    open[0] ??
+    (
+      await db.query(`INSERT INTO reconcile_runs DEFAULT VALUES RETURNING id, last_person_id, persons_done, repairs`)
+    )[0];
   const runId = String(run.id);
   const resumed = open.length > 0;
-  const discovery = !resumed && opts.discover !== false ? await discoverPersons(db, ctx.fs, ctx.config.semesters) : null;
+  const discovery =
+    !resumed && opts.discover !== false ? await discoverPersons(db, ctx.fs, ctx.config.semesters) : null;
   let cursor: string = run.last_person_id ?? '';
   let done = Number(run.persons_done);
   let repairs = Number(run.repairs);
   const failed: ReconcileAllResult['failed'] = [];
-  const [{ n: remaining }] = await db.query(`SELECT count(*)::int AS n FROM persons WHERE status <> 'gone' AND person_id > $1`, [cursor]);
+  const [{ n: remaining }] = await db.query(
+    `SELECT count(*)::int AS n FROM persons WHERE status <> 'gone' AND person_id > $1`,
+    [cursor],
+  );
   const total = done + Math.min(remaining, opts.maxPersons ?? Infinity);
   const handler = personJobHandler(ctx);
   let processed = 0;
@@ -65,7 +75,11 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
     const work = async () => {
       while (next < batch.length) {
         const personId = batch[next++]!.person_id;
-        const jobId = await enqueuePerson(db, personId, { priority: PRIORITY.reconcile, force: true, reason: `reconcile run ${runId}` });
+        const jobId = await enqueuePerson(db, personId, {
+          priority: PRIORITY.reconcile,
+          force: true,
+          reason: `reconcile run ${runId}`,
+        });
         const job = await runJobNow(db, jobId, { handler, isTransient });
         const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
         if (job.state === 'done' && r?.written) repairs += r.written.creates + r.written.updates + r.written.deletes;
@@ -77,7 +91,12 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency, batch.length) }, work));
     cursor = batch[batch.length - 1]!.person_id;
-    await db.query(`UPDATE reconcile_runs SET last_person_id = $2, persons_done = $3, repairs = $4 WHERE id = $1`, [runId, cursor, done, repairs]);
+    await db.query(`UPDATE reconcile_runs SET last_person_id = $2, persons_done = $3, repairs = $4 WHERE id = $1`, [
+      runId,
+      cursor,
+      done,
+      repairs,
+    ]);
   }
   return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
 }

@@ -34,7 +34,10 @@ export interface FsClientOptions {
 const pageSchemas = new WeakMap<z.ZodType, z.ZodType>();
 function pageSchemaOf<T extends z.ZodType>(item: T): ReturnType<typeof fsPageSchema<T>> {
   let schema = pageSchemas.get(item);
-  if (!schema) pageSchemas.set(item, (schema = fsPageSchema(item)));
+  if (!schema) {
+    schema = fsPageSchema(item);
+    pageSchemas.set(item, schema);
+  }
   return schema as ReturnType<typeof fsPageSchema<T>>;
 }
 
@@ -44,25 +47,44 @@ export function createFsClient(opts: FsClientOptions): FsClient {
   const maxPages = opts.maxPages ?? 1000;
   const request = (url: string, context: SourceContext) =>
     getSourceJson(url, { source: 'fs', apiKey: opts.apiKey, retry: opts.retry, logger: opts.logger, context });
-  const error = (code: SourceErrorCode, message: string, url: string, context: SourceContext, status: number | null = null) =>
-    new SourceError({ code, source: 'fs', message, url, status, context });
+  const error = (
+    code: SourceErrorCode,
+    message: string,
+    url: string,
+    context: SourceContext,
+    status: number | null = null,
+  ) => new SourceError({ code, source: 'fs', message, url, status, context });
 
   /** Follows `next` to the end; every page is validated, and the API key never leaves FS's origin. */
-  async function list<T extends z.ZodType>(path: string, params: Record<string, string>, item: T, context: SourceContext): Promise<z.output<T>[]> {
+  async function list<T extends z.ZodType>(
+    path: string,
+    params: Record<string, string>,
+    item: T,
+    context: SourceContext,
+  ): Promise<z.output<T>[]> {
     const schema = pageSchemaOf(item);
     const visited = new Set<string>();
     const items: z.output<T>[] = [];
     let url: string | null = `${base}${path}?${new URLSearchParams(params)}`;
     while (url !== null) {
       const key = pageKey(url);
-      if (visited.has(key)) throw error('SOURCE_PAGING_LOOP', `paging loop: next points back to a page already read`, url, context);
-      if (visited.size >= maxPages) throw error('SOURCE_PAGING_LOOP', `list has more than ${maxPages} pages`, url, context);
+      if (visited.has(key))
+        throw error('SOURCE_PAGING_LOOP', `paging loop: next points back to a page already read`, url, context);
+      if (visited.size >= maxPages)
+        throw error('SOURCE_PAGING_LOOP', `list has more than ${maxPages} pages`, url, context);
       visited.add(key);
       const res = await request(url, context);
       // A list has no "absent"; reading a 404 as an empty list would delete the person's events.
       if (res.status === 404) throw error('SOURCE_INVALID_RESPONSE', 'answered 404 for a list', url, context, 404);
       const page = schema.safeParse(res.body);
-      if (!page.success) throw error('SOURCE_INVALID_RESPONSE', `invalid list page at ${describeIssue(page.error, 'body')}`, url, context, 200);
+      if (!page.success)
+        throw error(
+          'SOURCE_INVALID_RESPONSE',
+          `invalid list page at ${describeIssue(page.error, 'body')}`,
+          url,
+          context,
+          200,
+        );
       items.push(...(page.data.items as z.output<T>[]));
       url = page.data.next === null ? null : resolveNext(page.data.next, url, context);
     }
@@ -76,7 +98,14 @@ export function createFsClient(opts: FsClientOptions): FsClient {
     } catch {
       throw error('SOURCE_INVALID_RESPONSE', 'next is not a URL', current, context, 200);
     }
-    if (resolved.origin !== origin) throw error('SOURCE_INVALID_RESPONSE', `next points to another origin (${resolved.origin})`, current, context, 200);
+    if (resolved.origin !== origin)
+      throw error(
+        'SOURCE_INVALID_RESPONSE',
+        `next points to another origin (${resolved.origin})`,
+        current,
+        context,
+        200,
+      );
     return resolved.toString();
   }
 
@@ -93,7 +122,14 @@ export function createFsClient(opts: FsClientOptions): FsClient {
       const res = await request(url, { personId });
       if (res.status === 404) return null;
       const person = fsPersonSchema.safeParse(res.body);
-      if (!person.success) throw error('SOURCE_INVALID_RESPONSE', `invalid person at ${describeIssue(person.error, 'body')}`, url, { personId }, 200);
+      if (!person.success)
+        throw error(
+          'SOURCE_INVALID_RESPONSE',
+          `invalid person at ${describeIssue(person.error, 'body')}`,
+          url,
+          { personId },
+          200,
+        );
       return toFsPerson(person.data);
     },
     async findByUsername(username) {
@@ -103,14 +139,26 @@ export function createFsClient(opts: FsClientOptions): FsClient {
     },
     /** `semester` is a TP code such as `26h`, here and in rolesForPerson. */
     async registrationsForPerson(personId, semester) {
-      const items = await list('/undervisningsmeldinger', { personlopenummer: personId, ...semesterParams(semester) }, fsRegistrationSchema, { personId });
+      const items = await list(
+        '/undervisningsmeldinger',
+        { personlopenummer: personId, ...semesterParams(semester) },
+        fsRegistrationSchema,
+        { personId },
+      );
       return items.map(toRegistration);
     },
     async registrationsForCourse(course) {
-      return (await list('/undervisningsmeldinger', courseParams(course), fsRegistrationSchema, { course })).map(toRegistration);
+      return (await list('/undervisningsmeldinger', courseParams(course), fsRegistrationSchema, { course })).map(
+        toRegistration,
+      );
     },
     async rolesForPerson(personId, semester) {
-      const items = await list('/personroller', { personlopenummer: personId, ...semesterParams(semester) }, fsRoleSchema, { personId });
+      const items = await list(
+        '/personroller',
+        { personlopenummer: personId, ...semesterParams(semester) },
+        fsRoleSchema,
+        { personId },
+      );
       return items.map(toTeachingRole);
     },
     async rolesForCourse(course) {

@@ -17,7 +17,13 @@ const nullableText = z
   .transform((v) => (v && v.trim() !== '' ? v.trim() : null));
 
 const fsSemesterSchema = z.object({
-  ar: z.union([z.number().int(), z.string().regex(/^\d{4}$/).transform(Number)]),
+  ar: z.union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\d{4}$/)
+      .transform(Number),
+  ]),
   termin: z.enum(['VÅR', 'HØST']),
 });
 const emneSchema = z.object({ kode: z.string().trim().min(1), versjon: fsId });
@@ -58,7 +64,13 @@ export const fsPageSchema = <T extends z.ZodType>(item: T) =>
   });
 
 export function toFsPerson(p: z.output<typeof fsPersonSchema>): FsPerson {
-  return { personId: p.personlopenummer, firstName: p.fornavn, lastName: p.etternavn, username: p.brukernavn, email: p.epost };
+  return {
+    personId: p.personlopenummer,
+    firstName: p.fornavn,
+    lastName: p.etternavn,
+    username: p.brukernavn,
+    email: p.epost,
+  };
 }
 
 export function toRegistration(r: z.output<typeof fsRegistrationSchema>): Registration {

@@ -7,7 +7,11 @@ import type { CourseRef } from '../domain/types';
  * SourceError: never an empty answer, because "no data" would make kada delete events.
  */
 
-export type SourceErrorCode = 'SOURCE_UNAVAILABLE' | 'SOURCE_INVALID_RESPONSE' | 'SOURCE_PAGING_LOOP' | 'SOURCE_UNAUTHORIZED';
+export type SourceErrorCode =
+  | 'SOURCE_UNAVAILABLE'
+  | 'SOURCE_INVALID_RESPONSE'
+  | 'SOURCE_PAGING_LOOP'
+  | 'SOURCE_UNAUTHORIZED';
 export type SourceName = 'tp' | 'fs';
 
 export interface SourceContext {
@@ -144,18 +148,35 @@ export async function getSourceJson(url: string, req: SourceRequest): Promise<So
       if (res.status !== 429 && res.status < 500) {
         throw fail('SOURCE_INVALID_RESPONSE', `answered with unexpected status ${res.status}`, res.status);
       }
-      transient = { status: res.status, message: `answered ${res.status}`, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+      transient = {
+        status: res.status,
+        message: `answered ${res.status}`,
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+      };
     } catch (err) {
       if (err instanceof SourceError) throw err;
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      transient = { status: null, message: timedOut ? `timed out after ${timeoutMs} ms` : `unreachable: ${networkCause(err)}` };
+      transient = {
+        status: null,
+        message: timedOut ? `timed out after ${timeoutMs} ms` : `unreachable: ${networkCause(err)}`,
+      };
     }
 
     if (attempt >= attempts) {
-      throw fail('SOURCE_UNAVAILABLE', `${transient.message}; gave up after ${attempts} attempts`, transient.status, transient.retryAfterMs);
+      throw fail(
+        'SOURCE_UNAVAILABLE',
+        `${transient.message}; gave up after ${attempts} attempts`,
+        transient.status,
+        transient.retryAfterMs,
+      );
     }
     if (transient.retryAfterMs !== undefined && transient.retryAfterMs > maxRetryAfter) {
-      throw fail('SOURCE_UNAVAILABLE', `${transient.message} with Retry-After ${transient.retryAfterMs} ms`, transient.status, transient.retryAfterMs);
+      throw fail(
+        'SOURCE_UNAVAILABLE',
+        `${transient.message} with Retry-After ${transient.retryAfterMs} ms`,
+        transient.status,
+        transient.retryAfterMs,
+      );
     }
     const delay = Math.max(backoffDelay(attempt, baseDelay, maxDelay, random), transient.retryAfterMs ?? 0);
     req.logger?.warn(

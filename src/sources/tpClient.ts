@@ -19,9 +19,20 @@ export function createTpClient(opts: TpClientOptions): TpClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
   return {
     async getCourse(ref) {
-      const q = new URLSearchParams({ id: ref.courseId, version: ref.version, sem: ref.semester, lang: opts.language ?? 'nb' });
+      const q = new URLSearchParams({
+        id: ref.courseId,
+        version: ref.version,
+        sem: ref.semester,
+        lang: opts.language ?? 'nb',
+      });
       const url = `${base}/ws/1.4/course.php?${q}`;
-      const res = await getSourceJson(url, { source: 'tp', apiKey: opts.apiKey, retry: opts.retry, logger: opts.logger, context: { course: ref } });
+      const res = await getSourceJson(url, {
+        source: 'tp',
+        apiKey: opts.apiKey,
+        retry: opts.retry,
+        logger: opts.logger,
+        context: { course: ref },
+      });
       // 404 is TP's way of saying the course has no timetable this semester.
       if (res.status === 404) return { course: ref, courseName: '', events: [], rejected: [] };
       const envelope = tpEnvelopeSchema.safeParse(res.body);

@@ -86,7 +86,8 @@ type TpRejection = TpCourse['rejected'][number];
 /** Validates one raw event; the reason names what is wrong, for the course's data errors. */
 export function validateTpEvent(raw: unknown, ref: CourseRef): { event: TpEvent } | { rejected: TpRejection } {
   const eventid = rawEventId(raw);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { rejected: { eventid, reason: 'event is not an object' } };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { rejected: { eventid, reason: 'event is not an object' } };
   if (eventid === null) return { rejected: { eventid, reason: 'missing eventid' } };
   const parsed = tpEventSchema.safeParse(raw);
   if (!parsed.success) return { rejected: { eventid, reason: `invalid ${describeIssue(parsed.error, 'event')}` } };
@@ -95,7 +96,8 @@ export function validateTpEvent(raw: unknown, ref: CourseRef): { event: TpEvent 
   if (!start) return { rejected: { eventid, reason: `unparsable dtstart ${JSON.stringify(e.dtstart)}` } };
   const end = parseTpTime(e.dtend);
   if (!end) return { rejected: { eventid, reason: `unparsable dtend ${JSON.stringify(e.dtend)}` } };
-  if (end.toMillis() < start.toMillis()) return { rejected: { eventid, reason: `dtend ${e.dtend} is before dtstart ${e.dtstart}` } };
+  if (end.toMillis() < start.toMillis())
+    return { rejected: { eventid, reason: `dtend ${e.dtend} is before dtstart ${e.dtstart}` } };
   return {
     event: {
       eventid: e.eventid,
@@ -130,7 +132,8 @@ export function validateTpEvents(rawEvents: unknown[], ref: CourseRef): Pick<TpC
   for (const raw of rawEvents) {
     const result = validateTpEvent(raw, ref);
     if ('rejected' in result) rejected.push(result.rejected);
-    else if (seen.has(result.event.eventid)) rejected.push({ eventid: result.event.eventid, reason: 'duplicate eventid' });
+    else if (seen.has(result.event.eventid))
+      rejected.push({ eventid: result.event.eventid, reason: 'duplicate eventid' });
     else {
       seen.add(result.event.eventid);
       events.push(result.event);

@@ -34,7 +34,14 @@ export async function putCachedCourse(db: Queryable, course: TpCourse): Promise<
      VALUES ($1, $2, $3, now(), $4, $5, $6)
      ON CONFLICT (semester, course_id, course_version) DO UPDATE
        SET fetched_at = now(), found = EXCLUDED.found, course = EXCLUDED.course, staff_usernames = EXCLUDED.staff_usernames`,
-    [course.course.semester, course.course.courseId, course.course.version, course.events.length > 0, JSON.stringify(course), staff],
+    [
+      course.course.semester,
+      course.course.courseId,
+      course.course.version,
+      course.events.length > 0,
+      JSON.stringify(course),
+      staff,
+    ],
   );
 }
 

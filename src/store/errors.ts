@@ -1,4 +1,4 @@
-import type { Queryable } from './queryable';
+import type { Queryable, Row } from './queryable';
 
 /** The error log an admin reads (`GET /api/errors`, the web page, `kada status`). */
 export type ErrorKind = 'data' | 'source' | 'graph' | 'person' | 'dead_letter' | 'ignored' | 'job';
@@ -46,7 +46,7 @@ export async function recentErrors(
       ORDER BY created_at DESC, id DESC LIMIT $3`,
     [opts.personId ?? null, opts.kind ?? null, Math.min(opts.limit ?? 100, 1000)],
   );
-  return rows.map((r: Record<string, any>) => ({
+  return rows.map((r: Row) => ({
     id: String(r.id),
     kind: r.kind,
     code: r.code,

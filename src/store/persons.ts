@@ -1,6 +1,6 @@
 import type { FsPerson } from '../domain/types';
 import type { PersonRow } from '../db/entities';
-import type { Queryable } from './queryable';
+import type { Queryable, Row } from './queryable';
 
 export type PersonStatus = PersonRow['status'];
 
@@ -10,7 +10,7 @@ export type StoredPerson = Omit<PersonRow, 'createdAt' | 'updatedAt'>;
 const COLUMNS = `person_id, username, email, mailbox, first_name, last_name, status, opted_out, event_count,
   last_sync_at, last_error, last_error_at`;
 
-function fromRow(r: Record<string, any>): StoredPerson {
+function fromRow(r: Row): StoredPerson {
   return {
     personId: r.person_id,
     username: r.username,
@@ -44,7 +44,12 @@ export async function findPerson(db: Queryable, query: string): Promise<StoredPe
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
-export async function upsertPerson(db: Queryable, p: FsPerson, mailbox: string | null, status: PersonStatus): Promise<void> {
+export async function upsertPerson(
+  db: Queryable,
+  p: FsPerson,
+  mailbox: string | null,
+  status: PersonStatus,
+): Promise<void> {
   await db.query(
     `INSERT INTO persons (person_id, username, email, mailbox, first_name, last_name, status)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -92,4 +97,3 @@ export async function setOptOut(db: Queryable, personId: string, optedOut: boole
     [personId, optedOut],
   );
 }
-

@@ -48,11 +48,10 @@ export async function saveEvent(db: Queryable, personId: string, e: StoredEvent)
  * already recorded the same key, and must not wipe that record.
  */
 export async function forgetEvent(db: Queryable, personId: string, key: string, graphEventId?: string): Promise<void> {
-  await db.query(`DELETE FROM synced_events WHERE person_id = $1 AND event_key = $2 AND ($3::text IS NULL OR graph_event_id = $3)`, [
-    personId,
-    key,
-    graphEventId ?? null,
-  ]);
+  await db.query(
+    `DELETE FROM synced_events WHERE person_id = $1 AND event_key = $2 AND ($3::text IS NULL OR graph_event_id = $3)`,
+    [personId, key, graphEventId ?? null],
+  );
 }
 
 /** Persons who have kada events of a course: the "old" side of a TP change fan-out. */

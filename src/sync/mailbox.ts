@@ -12,6 +12,10 @@ const MAILBOX = /^[\p{L}\p{N}._'+!#^~-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u;
 /** The Exchange mailbox of a person: FS `epost`, or `brukernavn@MAIL_DOMAIN` (fs.md). Null = none. */
 export function mailboxOf(person: FsPerson, from: Config['mailbox']): string | null {
   const address =
-    from.from === 'username' ? (person.username && from.domain ? `${person.username.trim()}@${from.domain}` : null) : (person.email?.trim() ?? null);
+    from.from === 'username'
+      ? person.username && from.domain
+        ? `${person.username.trim()}@${from.domain}`
+        : null
+      : (person.email?.trim() ?? null);
   return address && MAILBOX.test(address) ? address.toLowerCase() : null;
 }

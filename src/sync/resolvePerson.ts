@@ -24,7 +24,8 @@ export async function resolvePerson(
     if (!p) return null;
     const matches =
       p.email?.toLowerCase() === q.toLowerCase() ||
-      (ctx.config.mailbox.from === 'username' && `${p.username}@${ctx.config.mailbox.domain}`.toLowerCase() === q.toLowerCase());
+      (ctx.config.mailbox.from === 'username' &&
+        `${p.username}@${ctx.config.mailbox.domain}`.toLowerCase() === q.toLowerCase());
     return matches ? p.personId : null;
   }
   return (await ctx.fs.findByUsername(q))?.personId ?? null;

@@ -72,7 +72,13 @@ export async function writeExceptions(
     const id = args.masterIds.get(masterKey);
     if (!master || !id || broken.has(masterKey)) return;
     broken.add(masterKey);
-    await saveEvent(db, personId, { key: masterKey, graphEventId: id, hash: REPLACE_SERIES, mailbox, course: master.course });
+    await saveEvent(db, personId, {
+      key: masterKey,
+      graphEventId: id,
+      hash: REPLACE_SERIES,
+      mailbox,
+      course: master.course,
+    });
   };
 
   // Instance ids of the weeks nobody has patched yet: one read per master.
@@ -88,19 +94,38 @@ export async function writeExceptions(
       const master = args.masters.get(masterKey);
       if (!masterId || !master) {
         // The master's own write failed (and is reported): its exceptions follow on the retry.
-        ctx.logger.warn({ personId, key: masterKey, exceptions: writes.length }, 'series master not written: its exceptions wait for the retry');
+        ctx.logger.warn(
+          { personId, key: masterKey, exceptions: writes.length },
+          'series master not written: its exceptions wait for the retry',
+        );
         for (const _ of writes) args.onDone();
         return;
       }
       let ids = new Map<string, string>();
       if (writes.some((w) => !w.instanceId)) {
         try {
-          ids = new Map((await instancesOf(writer, mailbox, masterId, master, priority)).map((i) => [i.originalDate, i.id]));
+          ids = new Map(
+            (await instancesOf(writer, mailbox, masterId, master, priority)).map((i) => [i.originalDate, i.id]),
+          );
         } catch (err) {
           const gone = err instanceof InstancesGoneError;
           for (const w of writes) {
-            if (gone) await replace(masterKey, w, 404, 'GRAPH_SERIES_GONE', `series master of ${w.key} is gone from the mailbox`);
-            else failed.push({ key: w.key, kind: 'update', status: 0, code: 'GRAPH_RETRIES_EXHAUSTED', message: (err as Error).message });
+            if (gone)
+              await replace(
+                masterKey,
+                w,
+                404,
+                'GRAPH_SERIES_GONE',
+                `series master of ${w.key} is gone from the mailbox`,
+              );
+            else
+              failed.push({
+                key: w.key,
+                kind: 'update',
+                status: 0,
+                code: 'GRAPH_RETRIES_EXHAUSTED',
+                message: (err as Error).message,
+              });
             args.onDone();
           }
           return;
@@ -110,16 +135,38 @@ export async function writeExceptions(
         writes.map(async (w) => {
           const instanceId = w.instanceId ?? ids.get(w.originalDate);
           if (!instanceId) {
-            await replace(masterKey, w, 404, 'GRAPH_INSTANCE_NOT_FOUND', `series ${masterKey} has no instance on ${w.originalDate}`);
+            await replace(
+              masterKey,
+              w,
+              404,
+              'GRAPH_INSTANCE_NOT_FOUND',
+              `series ${masterKey} has no instance on ${w.originalDate}`,
+            );
             return args.onDone();
           }
-          const r = await writer.write({ kind: 'update', mailbox, eventId: instanceId, key: w.key, body: exceptionBody(w.content) }, priority);
+          const r = await writer.write(
+            { kind: 'update', mailbox, eventId: instanceId, key: w.key, body: exceptionBody(w.content) },
+            priority,
+          );
           if (r.ok) {
             written++;
-            if (w.desired) await saveEvent(db, personId, { key: w.key, graphEventId: instanceId, hash: w.desired.hash, mailbox, course: w.desired.course });
+            if (w.desired)
+              await saveEvent(db, personId, {
+                key: w.key,
+                graphEventId: instanceId,
+                hash: w.desired.hash,
+                mailbox,
+                course: w.desired.course,
+              });
             else await forgetEvent(db, personId, w.key, instanceId);
           } else if (r.gone) {
-            await replace(masterKey, w, r.status, 'GRAPH_INSTANCE_GONE', `the instance of ${w.key} was deleted in the mailbox`);
+            await replace(
+              masterKey,
+              w,
+              r.status,
+              'GRAPH_INSTANCE_GONE',
+              `the instance of ${w.key} was deleted in the mailbox`,
+            );
           } else {
             failed.push({ key: w.key, kind: 'update', status: r.status, code: r.code, message: r.message });
           }

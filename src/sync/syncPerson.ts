@@ -4,7 +4,15 @@ import { desiredEvents } from '../desired/desiredEvents';
 import { diff } from '../diff/diff';
 import { planSeries, type ExceptionWrite } from '../diff/seriesPlan';
 import { parseExceptionKey } from '../desired/series';
-import type { CourseRef, DataError, DesiredEvent, Registration, SyncPlan, SyncedEvent, TeachingRole } from '../domain/types';
+import type {
+  CourseRef,
+  DataError,
+  DesiredEvent,
+  Registration,
+  SyncPlan,
+  SyncedEvent,
+  TeachingRole,
+} from '../domain/types';
 import { courseKey } from '../domain/types';
 import { ensureCalendar, ensureCategory } from '../graph/mailboxSetup';
 import { listKadaEvents } from '../graph/readBack';
@@ -130,7 +138,10 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     const registrations: Registration[] = [];
     const roles: TeachingRole[] = [];
     for (const sem of config.semesters) {
-      const [r, t] = await Promise.all([ctx.fs.registrationsForPerson(personId, sem), ctx.fs.rolesForPerson(personId, sem)]);
+      const [r, t] = await Promise.all([
+        ctx.fs.registrationsForPerson(personId, sem),
+        ctx.fs.rolesForPerson(personId, sem),
+      ]);
       registrations.push(...r);
       roles.push(...t);
     }
@@ -138,9 +149,13 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     for (const c of [...registrations.map((r) => r.course), ...roles.map((r) => r.course)]) {
       if (config.semesters.includes(c.semester)) refs.set(courseKey(c), c);
     }
-    if (fsPerson.username) for (const c of await coursesNamingStaff(db, fsPerson.username, config.semesters)) refs.set(courseKey(c), c);
+    if (fsPerson.username)
+      for (const c of await coursesNamingStaff(db, fsPerson.username, config.semesters)) refs.set(courseKey(c), c);
     const settings = { institution: config.institution, timezone: config.timezone, language: config.language };
-    const courses = await loadCourses(db, ctx.tp, [...refs.values()], { maxAgeMs: opts.courseMaxAgeMs ?? HOUR, settings });
+    const courses = await loadCourses(db, ctx.tp, [...refs.values()], {
+      maxAgeMs: opts.courseMaxAgeMs ?? HOUR,
+      settings,
+    });
     const result = desiredEvents({
       personId,
       username: fsPerson.username,
@@ -170,7 +185,9 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     state = observed.state;
     // The weeks of series masters are not listed with the events: they are read per master.
     if (desired.some((d) => d.content.recurrence)) {
-      state = state.concat(await observeExceptions(ctx.writer, { mailbox, desired, observed: state, priority: opts.priority ?? 0 }));
+      state = state.concat(
+        await observeExceptions(ctx.writer, { mailbox, desired, observed: state, priority: opts.priority ?? 0 }),
+      );
     }
     extraDeletes = observed.unkeyed.map((id) => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' }) as Op);
     const seen = state;
@@ -183,7 +200,15 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     ...extraDeletes,
     ...plan.deletes.map((d) => ({ kind: 'delete', mailbox, eventId: d.graphEventId, key: d.key }) as Op),
     ...plan.updates.map(
-      (u) => ({ kind: 'update', mailbox, eventId: u.graphEventId, key: u.key, body: graphBody(u.desired, config.institution), desired: u.desired }) as Op,
+      (u) =>
+        ({
+          kind: 'update',
+          mailbox,
+          eventId: u.graphEventId,
+          key: u.key,
+          body: graphBody(u.desired, config.institution),
+          desired: u.desired,
+        }) as Op,
     ),
     ...plan.creates.map(
       (c) =>
@@ -199,8 +224,24 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
     ),
   ];
   if (adopt && !opts.dryRun) await adopt(plan);
-  const series = { exceptions, forget, masters: new Map(desired.filter((d) => d.content.recurrence).map((d) => [d.key, d])) };
-  return execute(ctx, personId, mailbox, optedOut ? 'opted_out' : 'synced', ops, stored, dataErrors, courseNames, opts, log, series);
+  const series = {
+    exceptions,
+    forget,
+    masters: new Map(desired.filter((d) => d.content.recurrence).map((d) => [d.key, d])),
+  };
+  return execute(
+    ctx,
+    personId,
+    mailbox,
+    optedOut ? 'opted_out' : 'synced',
+    ops,
+    stored,
+    dataErrors,
+    courseNames,
+    opts,
+    log,
+    series,
+  );
 }
 
 /**
@@ -220,10 +261,10 @@ async function removeUnrecordedEvents(
 ): Promise<void> {
   if (!previous || previous === current) return;
   // The address may have passed to someone else since: what kada has there is theirs now.
-  const taken = await ctx.db.query(`SELECT 1 FROM persons WHERE lower(mailbox) = lower($1) AND person_id <> $2 AND status = 'active' LIMIT 1`, [
-    previous,
-    personId,
-  ]);
+  const taken = await ctx.db.query(
+    `SELECT 1 FROM persons WHERE lower(mailbox) = lower($1) AND person_id <> $2 AND status = 'active' LIMIT 1`,
+    [previous, personId],
+  );
   if (taken.length) return;
   let calendarId: string | null = null;
   if (ctx.config.calendar.mode === 'dedicated') {
@@ -232,22 +273,36 @@ async function removeUnrecordedEvents(
   }
   let events: Awaited<ReturnType<typeof listKadaEvents>>;
   try {
-    events = await listKadaEvents(ctx.writer, { mailbox: previous, calendarId, institution: ctx.config.institution, priority });
+    events = await listKadaEvents(ctx.writer, {
+      mailbox: previous,
+      calendarId,
+      institution: ctx.config.institution,
+      priority,
+    });
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return; // the mailbox itself is gone
     throw err;
   }
   const recorded = new Set(stored.map((s) => s.graphEventId));
-  const orphans: GraphWrite[] = events.filter((e) => !recorded.has(e.id)).map((e) => ({ kind: 'delete', mailbox: previous, eventId: e.id, key: e.key ?? '(no key)' }));
+  const orphans: GraphWrite[] = events
+    .filter((e) => !recorded.has(e.id))
+    .map((e) => ({ kind: 'delete', mailbox: previous, eventId: e.id, key: e.key ?? '(no key)' }));
   const failed = (await ctx.writer.writeAll(orphans, priority)).filter((r) => !r.ok).length;
   if (failed) {
-    throw new SyncError('GRAPH_UNAVAILABLE', `${failed} unrecorded kada event(s) in the previous mailbox could not be removed; the job will be retried`, true, personId);
+    throw new SyncError(
+      'GRAPH_UNAVAILABLE',
+      `${failed} unrecorded kada event(s) in the previous mailbox could not be removed; the job will be retried`,
+      true,
+      personId,
+    );
   }
 }
 
 /** Exceptions go with their master: only masters and single events are deleted. */
 function deleteAll(events: StoredEvent[]): Op[] {
-  return events.filter((s) => !parseExceptionKey(s.key)).map((s) => ({ kind: 'delete', mailbox: s.mailbox, eventId: s.graphEventId, key: s.key }));
+  return events
+    .filter((s) => !parseExceptionKey(s.key))
+    .map((s) => ({ kind: 'delete', mailbox: s.mailbox, eventId: s.graphEventId, key: s.key }));
 }
 
 async function prepareMailbox(ctx: SyncContext, mailbox: string, opts: SyncOptions): Promise<string | null> {
@@ -272,8 +327,19 @@ async function prepareMailbox(ctx: SyncContext, mailbox: string, opts: SyncOptio
  * Graph's view as diff input: an event counts as up to date only if both its HASH marker and what
  * the person sees (fingerprint) match the desired event; an edited one gets a hash that forces a PATCH.
  */
-async function readBackState(ctx: SyncContext, mailbox: string, calendarId: string | null, desired: DesiredEvent[], priority: number) {
-  const events = await listKadaEvents(ctx.writer, { mailbox, calendarId, institution: ctx.config.institution, priority });
+async function readBackState(
+  ctx: SyncContext,
+  mailbox: string,
+  calendarId: string | null,
+  desired: DesiredEvent[],
+  priority: number,
+) {
+  const events = await listKadaEvents(ctx.writer, {
+    mailbox,
+    calendarId,
+    institution: ctx.config.institution,
+    priority,
+  });
   const want = new Map(desired.map((d) => [d.key, d]));
   const state: SyncedEvent[] = [];
   const unkeyed: string[] = [];
@@ -290,7 +356,14 @@ async function readBackState(ctx: SyncContext, mailbox: string, calendarId: stri
 }
 
 /** Makes the state store agree with what Graph holds before the repairs are written. */
-async function adoptObserved(db: Queryable, personId: string, mailbox: string, here: StoredEvent[], observed: SyncedEvent[], plan: SyncPlan) {
+async function adoptObserved(
+  db: Queryable,
+  personId: string,
+  mailbox: string,
+  here: StoredEvent[],
+  observed: SyncedEvent[],
+  plan: SyncPlan,
+) {
   const deleted = new Set(plan.deletes.map((d) => d.graphEventId));
   const kept = new Map<string, SyncedEvent>();
   for (const s of observed) if (!deleted.has(s.graphEventId)) kept.set(s.key, s);
@@ -337,12 +410,22 @@ async function execute(
       updates: ops.filter((o) => o.kind === 'update').length + series.exceptions.length,
       deletes: ops.filter((o) => o.kind === 'delete').length,
     },
-    changes: ops.map((o): PlannedChange => ({
-      kind: o.kind as PlannedChange['kind'],
-      key: o.key,
-      mailbox: o.mailbox,
-      ...(o.desired ? { subject: o.desired.content.subject, start: o.desired.content.start.dateTime, end: o.desired.content.end.dateTime } : {}),
-    })).concat(exceptionChanges),
+    changes: ops
+      .map(
+        (o): PlannedChange => ({
+          kind: o.kind as PlannedChange['kind'],
+          key: o.key,
+          mailbox: o.mailbox,
+          ...(o.desired
+            ? {
+                subject: o.desired.content.subject,
+                start: o.desired.content.start.dateTime,
+                end: o.desired.content.end.dateTime,
+              }
+            : {}),
+        }),
+      )
+      .concat(exceptionChanges),
     written: { creates: 0, updates: 0, deletes: 0 },
     failed: [],
     eventCount: stored.filter((s) => !parseExceptionKey(s.key)).length,
@@ -359,10 +442,24 @@ async function execute(
   const priority = opts.priority ?? 0;
 
   const apply = async (op: Op, r: GraphWriteResult): Promise<void> => {
-    if (r.ok && op.kind === 'create' && op.desired && r.eventId && r.event && fingerprint(r.event) !== fingerprint(op.desired.content)) {
+    if (
+      r.ok &&
+      op.kind === 'create' &&
+      op.desired &&
+      r.eventId &&
+      r.event &&
+      fingerprint(r.event) !== fingerprint(op.desired.content)
+    ) {
       // Graph answered with the event an earlier create of this transactionId made (its record was lost
       // to a crash or a failure), as it was then: bring it up to date instead of recording it as current.
-      const patch: Op = { kind: 'update', mailbox: op.mailbox, eventId: r.eventId, key: op.key, body: op.body, desired: op.desired };
+      const patch: Op = {
+        kind: 'update',
+        mailbox: op.mailbox,
+        eventId: r.eventId,
+        key: op.key,
+        body: op.body,
+        desired: op.desired,
+      };
       return apply(patch, await ctx.writer.write(patch, priority));
     }
     if (r.ok) {
@@ -372,7 +469,13 @@ async function execute(
         const parsed = parseEventKey(op.key);
         const course = op.desired?.course ?? parsed?.course;
         if (course && op.desired) {
-          await saveEvent(db, personId, { key: op.key, graphEventId: r.eventId ?? (op.kind === 'update' ? op.eventId : ''), hash: op.desired.hash, mailbox: op.mailbox, course });
+          await saveEvent(db, personId, {
+            key: op.key,
+            graphEventId: r.eventId ?? (op.kind === 'update' ? op.eventId : ''),
+            hash: op.desired.hash,
+            mailbox: op.mailbox,
+            course,
+          });
         }
       }
       result.written[`${op.kind}s` as 'creates' | 'updates' | 'deletes']++;
@@ -381,8 +484,17 @@ async function execute(
     }
     if (op.kind === 'update' && r.gone && op.desired) {
       // The person deleted it in Outlook: put it back (kalenderdata's rule: fix errors at the source).
-      const again: Op = { kind: 'create', mailbox: op.mailbox, calendarId: null, key: op.key, body: op.body, desired: op.desired };
-      if (ctx.config.calendar.mode === 'dedicated') (again as Extract<Op, { kind: 'create' }>).calendarId = (await getMailboxSetup(db, op.mailbox))?.calendarId ?? null;
+      const again: Op = {
+        kind: 'create',
+        mailbox: op.mailbox,
+        calendarId: null,
+        key: op.key,
+        body: op.body,
+        desired: op.desired,
+      };
+      if (ctx.config.calendar.mode === 'dedicated')
+        (again as Extract<Op, { kind: 'create' }>).calendarId =
+          (await getMailboxSetup(db, op.mailbox))?.calendarId ?? null;
       return apply(again, await ctx.writer.write(again, priority));
     }
     result.failed.push({ key: op.key, kind: op.kind, status: r.status, code: r.code, message: r.message });
@@ -398,7 +510,12 @@ async function execute(
   result.eventCount = events;
   // A series marked for replacement is written again as a whole by the retry.
   const transient = result.failed.filter(
-    (f) => f.code === 'GRAPH_RETRIES_EXHAUSTED' || f.status === 0 || f.status >= 500 || f.status === 429 || after.some((s) => s.hash === REPLACE_SERIES),
+    (f) =>
+      f.code === 'GRAPH_RETRIES_EXHAUSTED' ||
+      f.status === 0 ||
+      f.status >= 500 ||
+      f.status === 429 ||
+      after.some((s) => s.hash === REPLACE_SERIES),
   );
   for (const f of result.failed.slice(0, 20)) {
     await recordError(db, {
@@ -410,11 +527,18 @@ async function execute(
       details: { status: f.status, code: f.code, key: f.key },
     });
   }
-  const error = result.failed.length ? `${result.failed.length} Graph write(s) failed, first: ${result.failed[0]!.code} ${result.failed[0]!.message}` : null;
+  const error = result.failed.length
+    ? `${result.failed.length} Graph write(s) failed, first: ${result.failed[0]!.code} ${result.failed[0]!.message}`
+    : null;
   await recordSyncOutcome(db, personId, { eventCount: events, error });
   log.info({ outcome, mailbox, ...result.written, failed: result.failed.length, events }, 'person synced');
   if (transient.length) {
-    throw new SyncError('GRAPH_UNAVAILABLE', `${transient.length} Graph write(s) did not go through after retries; the job will be retried`, true, personId);
+    throw new SyncError(
+      'GRAPH_UNAVAILABLE',
+      `${transient.length} Graph write(s) did not go through after retries; the job will be retried`,
+      true,
+      personId,
+    );
   }
   return result;
 }
@@ -446,7 +570,8 @@ async function writeSeriesExceptions(
   // Records of exceptions whose master is gone (a person gone, a new mailbox) go too.
   for (const s of now) {
     const ex = parseExceptionKey(s.key);
-    if (ex && masters.get(ex.masterKey)?.mailbox !== s.mailbox) await forgetEvent(ctx.db, personId, s.key, s.graphEventId);
+    if (ex && masters.get(ex.masterKey)?.mailbox !== s.mailbox)
+      await forgetEvent(ctx.db, personId, s.key, s.graphEventId);
   }
   const masterIds = new Map([...masters].filter(([, s]) => s.mailbox === mailbox).map(([k, s]) => [k, s.graphEventId]));
   if (!mailbox || series.exceptions.length === 0) return;

@@ -17,7 +17,8 @@ let wakes = 0;
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
-const send = (method: InjectOptions['method'], url: string, headers: Record<string, string> = auth) => app.inject({ method, url, headers });
+const send = (method: InjectOptions['method'], url: string, headers: Record<string, string> = auth) =>
+  app.inject({ method, url, headers });
 
 beforeAll(async () => {
   f = await startAdminFixture();
@@ -77,7 +78,18 @@ describe('admin API: authentication', () => {
   });
 
   it('cannot be bypassed by encoding or bending the path', async () => {
-    for (const url of ['/%61pi/status', '/%61%70%69/errors', '/api/%73tatus', '/api/status/', '/api//status', '//api/status', '/API/status', '/./api/status', '/x/../api/status', '/api/status;x']) {
+    for (const url of [
+      '/%61pi/status',
+      '/%61%70%69/errors',
+      '/api/%73tatus',
+      '/api/status/',
+      '/api//status',
+      '//api/status',
+      '/API/status',
+      '/./api/status',
+      '/x/../api/status',
+      '/api/status;x',
+    ]) {
       const res = await get(url, {});
       expect(res.statusCode, url).toBe(401);
       expect(res.body).toBe('{"error":"unauthorized"}');
@@ -90,12 +102,18 @@ describe('admin API: authentication', () => {
   });
 
   it('disables /api/* with 503 when no ADMIN_TOKEN is configured, but keeps health and the OpenAPI document', async () => {
-    const disabled = await buildAdminApp({ ...f.ctx, config: { ...f.ctx.config, adminToken: undefined } }, { isReady: async () => ready });
+    const disabled = await buildAdminApp(
+      { ...f.ctx, config: { ...f.ctx.config, adminToken: undefined } },
+      { isReady: async () => ready },
+    );
     try {
       const res = await disabled.inject({ method: 'GET', url: '/api/status', headers: auth });
       expect(res.statusCode).toBe(503);
       expect(res.json().error).toBe('admin API disabled');
-      const rebuild = await disabled.inject({ method: 'POST', url: `/api/persons/${f.institution.aStudent().personlopenummer}/rebuild` });
+      const rebuild = await disabled.inject({
+        method: 'POST',
+        url: `/api/persons/${f.institution.aStudent().personlopenummer}/rebuild`,
+      });
       expect(rebuild.statusCode).toBe(503);
       expect((await disabled.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       expect((await disabled.inject({ method: 'GET', url: '/api/openapi.json' })).statusCode).toBe(200);
@@ -110,7 +128,12 @@ describe('admin API: persons', () => {
     const s = f.institution.aStudent(3);
     const regs = f.institution.registrationsOfPerson(s.personlopenummer, '26h');
     expect(regs.length).toBeGreaterThan(0);
-    for (const q of [s.personlopenummer, s.brukernavn, encodeURIComponent(s.epost!), s.epost!.toUpperCase().replace('@', '%40')]) {
+    for (const q of [
+      s.personlopenummer,
+      s.brukernavn,
+      encodeURIComponent(s.epost!),
+      s.epost!.toUpperCase().replace('@', '%40'),
+    ]) {
       const res = await get(`/api/persons/${q}`);
       expect(res.statusCode, q).toBe(200);
       const body = res.json();
@@ -119,17 +142,35 @@ describe('admin API: persons', () => {
       expect(body.mailbox).toBe(s.epost!.toLowerCase());
       expect(body.status).toBe('unknown'); // FS knows them; kada has not synced them yet
       expect(body.eventCount).toBe(0);
-      expect(body.courses.map((c: { courseId: string }) => c.courseId).sort()).toEqual(regs.map((r) => r.emne.kode).sort());
+      expect(body.courses.map((c: { courseId: string }) => c.courseId).sort()).toEqual(
+        regs.map((r) => r.emne.kode).sort(),
+      );
       const groups = regs.flatMap((r) => r.aktiviteter.map((a) => `26h:${r.emne.kode},${r.emne.versjon} ${a}`)).sort();
-      expect(body.groups.map((g: { course: string; activity: string }) => `${g.course} ${g.activity}`).sort()).toEqual(groups);
+      expect(body.groups.map((g: { course: string; activity: string }) => `${g.course} ${g.activity}`).sort()).toEqual(
+        groups,
+      );
       expect(body.courses.every((c: { roles: string[] }) => c.roles.includes('student'))).toBe(true);
     }
   });
 
   it("shows kada's record: status, event count, last sync, last error, recent jobs", async () => {
     const s = f.institution.aStudent(4);
-    await upsertPerson(f.ctx.db, { personId: s.personlopenummer, firstName: s.fornavn, lastName: s.etternavn, username: s.brukernavn, email: s.epost }, s.epost, 'active');
-    await f.ctx.db.query(`UPDATE persons SET last_sync_at = now(), last_error = 'boom', last_error_at = now() WHERE person_id = $1`, [s.personlopenummer]);
+    await upsertPerson(
+      f.ctx.db,
+      {
+        personId: s.personlopenummer,
+        firstName: s.fornavn,
+        lastName: s.etternavn,
+        username: s.brukernavn,
+        email: s.epost,
+      },
+      s.epost,
+      'active',
+    );
+    await f.ctx.db.query(
+      `UPDATE persons SET last_sync_at = now(), last_error = 'boom', last_error_at = now() WHERE person_id = $1`,
+      [s.personlopenummer],
+    );
     await f.ctx.db.query(
       `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
        VALUES ($1, 'k1', $2, 'g1', 'h', '26h', 'IN1000', '1'), ($1, 'k2', $2, 'g2', 'h', '26h', 'IN1000', '1')`,
@@ -137,7 +178,13 @@ describe('admin API: persons', () => {
     );
     await send('POST', `/api/persons/${s.personlopenummer}/rebuild`);
     const body = (await get(`/api/persons/${s.brukernavn}`)).json();
-    expect(body).toMatchObject({ personId: s.personlopenummer, status: 'active', optedOut: false, eventCount: 2, lastError: 'boom' });
+    expect(body).toMatchObject({
+      personId: s.personlopenummer,
+      status: 'active',
+      optedOut: false,
+      eventCount: 2,
+      lastError: 'boom',
+    });
     expect(new Date(body.lastSync).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(body.syncedCourses).toEqual(['26h:IN1000,1']);
     expect(body.recentJobs).toHaveLength(1);
@@ -163,7 +210,18 @@ describe('admin API: persons', () => {
 
   it("still shows kada's record when FS is down, and a 502 without secrets when FS is needed", async () => {
     const s = f.institution.aStudent(5);
-    await upsertPerson(f.ctx.db, { personId: s.personlopenummer, firstName: s.fornavn, lastName: s.etternavn, username: s.brukernavn, email: s.epost }, s.epost, 'active');
+    await upsertPerson(
+      f.ctx.db,
+      {
+        personId: s.personlopenummer,
+        firstName: s.fornavn,
+        lastName: s.etternavn,
+        username: s.brukernavn,
+        email: s.epost,
+      },
+      s.epost,
+      'active',
+    );
     f.sources.setFaults({ fs: { status: 503 } });
     const known = await get(`/api/persons/${s.personlopenummer}`);
     expect(known.statusCode).toBe(200);
@@ -172,19 +230,35 @@ describe('admin API: persons', () => {
     const unknown = await get(`/api/persons/${f.institution.aStudent(6).brukernavn}`);
     expect(unknown.statusCode).toBe(502);
     expect(unknown.json().error).toBe('upstream_unavailable');
-    for (const secret of [FS_KEY, TP_KEY, ADMIN_TOKEN, 'client-secret-never-shown']) expect(unknown.body).not.toContain(secret);
+    for (const secret of [FS_KEY, TP_KEY, ADMIN_TOKEN, 'client-secret-never-shown'])
+      expect(unknown.body).not.toContain(secret);
     expect(unknown.body).not.toMatch(/\bat .+\.ts:\d+/); // no stack trace
   });
 
   it('searches known persons by part of a username, e-mail or name', async () => {
     const s = f.institution.aStudent(7);
-    await upsertPerson(f.ctx.db, { personId: s.personlopenummer, firstName: s.fornavn, lastName: s.etternavn, username: s.brukernavn, email: s.epost }, s.epost, 'active');
+    await upsertPerson(
+      f.ctx.db,
+      {
+        personId: s.personlopenummer,
+        firstName: s.fornavn,
+        lastName: s.etternavn,
+        username: s.brukernavn,
+        email: s.epost,
+      },
+      s.epost,
+      'active',
+    );
     const res = await get(`/api/persons?q=${encodeURIComponent(s.brukernavn.slice(0, 4))}`);
     expect(res.statusCode).toBe(200);
-    expect(res.json().persons).toContainEqual(expect.objectContaining({ personId: s.personlopenummer, username: s.brukernavn }));
-    expect((await get(`/api/persons?q=${encodeURIComponent(s.etternavn)}`)).json().persons.map((p: { personId: string }) => p.personId)).toContain(
-      s.personlopenummer,
+    expect(res.json().persons).toContainEqual(
+      expect.objectContaining({ personId: s.personlopenummer, username: s.brukernavn }),
     );
+    expect(
+      (await get(`/api/persons?q=${encodeURIComponent(s.etternavn)}`))
+        .json()
+        .persons.map((p: { personId: string }) => p.personId),
+    ).toContain(s.personlopenummer);
     expect((await get('/api/persons?q=%25')).json().persons).toEqual([]); // LIKE wildcards are literal
     expect((await get('/api/persons')).statusCode).toBe(400);
   });
@@ -197,10 +271,20 @@ describe('admin API: dry-run diff', () => {
     const res = await get(`/api/persons/${s.brukernavn}/diff`);
     expect(res.statusCode).toBe(200);
     const d = res.json();
-    expect(d).toMatchObject({ personId: s.personlopenummer, outcome: 'synced', mailbox: s.epost!.toLowerCase(), against: 'store', truncated: false });
+    expect(d).toMatchObject({
+      personId: s.personlopenummer,
+      outcome: 'synced',
+      mailbox: s.epost!.toLowerCase(),
+      against: 'store',
+      truncated: false,
+    });
     expect(d.counts).toEqual({ creates: expected.length, updates: 0, deletes: 0 });
     expect(d.changes).toHaveLength(expected.length);
-    expect(d.changes.every((c: { kind: string; subject?: string; start?: string }) => c.kind === 'create' && c.subject && c.start)).toBe(true);
+    expect(
+      d.changes.every(
+        (c: { kind: string; subject?: string; start?: string }) => c.kind === 'create' && c.subject && c.start,
+      ),
+    ).toBe(true);
     // A dry run writes nothing about the person.
     expect(await getPerson(f.ctx.db, s.personlopenummer)).toBeNull();
     expect((await get(`/api/persons/${s.brukernavn}/diff?against=calendar`)).statusCode).toBe(400);
@@ -233,7 +317,12 @@ describe('admin API: rebuild, jobs and opt-out', () => {
     expect(res.headers.location).toBe(`/api/jobs/${jobId}`);
     expect(wakes).toBe(before + 1);
     const job = await getJob(f.ctx.db, jobId);
-    expect(job).toMatchObject({ personId: s.personlopenummer, state: 'queued', priority: PRIORITY.forced, force: true });
+    expect(job).toMatchObject({
+      personId: s.personlopenummer,
+      state: 'queued',
+      priority: PRIORITY.forced,
+      force: true,
+    });
     const again = await send('POST', `/api/persons/${s.personlopenummer}/rebuild`);
     expect(again.json().jobId).toBe(jobId);
   });
@@ -243,11 +332,25 @@ describe('admin API: rebuild, jobs and opt-out', () => {
     const { jobId } = (await send('POST', `/api/persons/${s.personlopenummer}/rebuild`)).json();
     const res = await get(`/api/jobs/${jobId}`);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ jobId, personId: s.personlopenummer, state: 'queued', progress: null, result: null, lastError: null, force: true });
+    expect(res.json()).toMatchObject({
+      jobId,
+      personId: s.personlopenummer,
+      state: 'queued',
+      progress: null,
+      result: null,
+      lastError: null,
+      force: true,
+    });
 
     await f.ctx.db.query(`UPDATE jobs SET state = 'running', progress = '{"done":3,"total":7}' WHERE id = $1`, [jobId]);
-    expect((await get(`/api/jobs/${jobId}`)).json()).toMatchObject({ state: 'running', progress: { done: 3, total: 7 } });
-    await f.ctx.db.query(`UPDATE jobs SET state = 'done', result = '{"eventCount":12}', finished_at = now() WHERE id = $1`, [jobId]);
+    expect((await get(`/api/jobs/${jobId}`)).json()).toMatchObject({
+      state: 'running',
+      progress: { done: 3, total: 7 },
+    });
+    await f.ctx.db.query(
+      `UPDATE jobs SET state = 'done', result = '{"eventCount":12}', finished_at = now() WHERE id = $1`,
+      [jobId],
+    );
     expect((await get(`/api/jobs/${jobId}`)).json()).toMatchObject({ state: 'done', result: { eventCount: 12 } });
 
     for (const id of ['987654321', 'abc', '1e3', '-1', '9'.repeat(30)]) {
@@ -261,7 +364,11 @@ describe('admin API: rebuild, jobs and opt-out', () => {
     const s = f.institution.aStudent(12);
     const put = await send('PUT', `/api/persons/${s.brukernavn}/opt-out`);
     expect(put.statusCode).toBe(202);
-    expect(put.json()).toMatchObject({ personId: s.personlopenummer, optedOut: true, jobId: expect.stringMatching(/^\d+$/) });
+    expect(put.json()).toMatchObject({
+      personId: s.personlopenummer,
+      optedOut: true,
+      jobId: expect.stringMatching(/^\d+$/),
+    });
     expect((await getPerson(f.ctx.db, s.personlopenummer))?.optedOut).toBe(true);
     expect((await get(`/api/persons/${s.personlopenummer}`)).json().optedOut).toBe(true);
     const del = await send('DELETE', `/api/persons/${s.personlopenummer}/opt-out`);
@@ -283,9 +390,24 @@ describe('admin API: status and errors', () => {
          ('n3', 'tp', '{}', 'processed', now() - interval '1 hour'),
          ('n4', 'tp', '{}', 'failed', now() - interval '2 hours')`,
     );
-    await recordError(f.ctx.db, { kind: 'dead_letter', code: 'NOTIFICATION_UNPARSABLE', message: 'not JSON', notificationId: 'x1' });
-    await recordError(f.ctx.db, { kind: 'data', code: 'TP_EVENT_INVALID', message: 'dtend before dtstart', course: '26h:IN1000,1' });
-    await recordError(f.ctx.db, { kind: 'data', code: 'TP_EVENT_INVALID', message: 'no eventid', course: '26h:IN1000,1' });
+    await recordError(f.ctx.db, {
+      kind: 'dead_letter',
+      code: 'NOTIFICATION_UNPARSABLE',
+      message: 'not JSON',
+      notificationId: 'x1',
+    });
+    await recordError(f.ctx.db, {
+      kind: 'data',
+      code: 'TP_EVENT_INVALID',
+      message: 'dtend before dtstart',
+      course: '26h:IN1000,1',
+    });
+    await recordError(f.ctx.db, {
+      kind: 'data',
+      code: 'TP_EVENT_INVALID',
+      message: 'no eventid',
+      course: '26h:IN1000,1',
+    });
 
     const res = await get('/api/status');
     expect(res.statusCode).toBe(200);
@@ -296,19 +418,53 @@ describe('admin API: status and errors', () => {
     expect(s.inbox.lagSeconds).toBeGreaterThanOrEqual(94);
     expect(s.deadLetters).toEqual({ total: 1, last24h: 1 });
     expect(s.errors).toEqual({ last24h: { data: 2, dead_letter: 1 }, total: 3 });
-    expect(s.graph).toMatchObject({ scope: 'all processes', processes: 1, throttled: 0, retryWaitSeconds: 0, pending: 0 });
+    expect(s.graph).toMatchObject({
+      scope: 'all processes',
+      processes: 1,
+      throttled: 0,
+      retryWaitSeconds: 0,
+      pending: 0,
+    });
     expect(s.graph.writer).toMatchObject({ httpRequests: 0, throttled: 0 });
   });
 
   it('adds up Graph throttling over every running kada process, leaving out the silent ones', async () => {
-    const other = { throttled: 3, retryWaitMs: 4_500, retries: 5, failed: 0, pending: 7, httpRequests: 40, writes: { create: 30, update: 2, delete: 1 } };
-    await saveProcessStats(f.ctx.db, { processId: 'kada-7f9c:1:00000001', hostname: 'kada-7f9c', startedAt: new Date(), graph: other });
-    await saveProcessStats(f.ctx.db, { processId: 'kada-dead:1:00000002', hostname: 'kada-dead', startedAt: new Date(), graph: { ...other, throttled: 100 } });
-    await f.ctx.db.query(`UPDATE process_stats SET updated_at = now() - interval '5 minutes' WHERE process_id = 'kada-dead:1:00000002'`);
+    const other = {
+      throttled: 3,
+      retryWaitMs: 4_500,
+      retries: 5,
+      failed: 0,
+      pending: 7,
+      httpRequests: 40,
+      writes: { create: 30, update: 2, delete: 1 },
+    };
+    await saveProcessStats(f.ctx.db, {
+      processId: 'kada-7f9c:1:00000001',
+      hostname: 'kada-7f9c',
+      startedAt: new Date(),
+      graph: other,
+    });
+    await saveProcessStats(f.ctx.db, {
+      processId: 'kada-dead:1:00000002',
+      hostname: 'kada-dead',
+      startedAt: new Date(),
+      graph: { ...other, throttled: 100 },
+    });
+    await f.ctx.db.query(
+      `UPDATE process_stats SET updated_at = now() - interval '5 minutes' WHERE process_id = 'kada-dead:1:00000002'`,
+    );
     try {
       const s = (await get('/api/status')).json();
-      expect(s.graph).toMatchObject({ scope: 'all processes', processes: 2, throttled: 3, retryWaitSeconds: 4.5, pending: 7 });
-      expect(s.graph.perProcess.map((p: { hostname: string }) => p.hostname).sort()).toEqual([hostname(), 'kada-7f9c'].sort());
+      expect(s.graph).toMatchObject({
+        scope: 'all processes',
+        processes: 2,
+        throttled: 3,
+        retryWaitSeconds: 4.5,
+        pending: 7,
+      });
+      expect(s.graph.perProcess.map((p: { hostname: string }) => p.hostname).sort()).toEqual(
+        [hostname(), 'kada-7f9c'].sort(),
+      );
     } finally {
       await f.ctx.db.query(`DELETE FROM process_stats`);
     }
@@ -316,22 +472,52 @@ describe('admin API: status and errors', () => {
 
   it('lists recent errors and failed notifications, filtered by person and kind, bounded by limit', async () => {
     const s = f.institution.aStudent(15);
-    await recordError(f.ctx.db, { kind: 'person', code: 'PERSON_NO_MAILBOX', message: 'no mailbox', personId: s.personlopenummer });
-    await recordError(f.ctx.db, { kind: 'dead_letter', code: 'NOTIFICATION_UNKNOWN_FORMAT', message: 'unknown format', notificationId: 'n9' });
-    await recordError(f.ctx.db, { kind: 'data', code: 'TP_EVENT_INVALID', message: 'bad event', course: '26h:IN1000,1' });
-    await f.ctx.db.query(`INSERT INTO inbox (notification_id, format, routing_key, body, state, error, attempts) VALUES ('nf', 'tp', 'no.uio.tp.course', '{}', 'failed', 'TP kept failing', 8)`);
+    await recordError(f.ctx.db, {
+      kind: 'person',
+      code: 'PERSON_NO_MAILBOX',
+      message: 'no mailbox',
+      personId: s.personlopenummer,
+    });
+    await recordError(f.ctx.db, {
+      kind: 'dead_letter',
+      code: 'NOTIFICATION_UNKNOWN_FORMAT',
+      message: 'unknown format',
+      notificationId: 'n9',
+    });
+    await recordError(f.ctx.db, {
+      kind: 'data',
+      code: 'TP_EVENT_INVALID',
+      message: 'bad event',
+      course: '26h:IN1000,1',
+    });
+    await f.ctx.db.query(
+      `INSERT INTO inbox (notification_id, format, routing_key, body, state, error, attempts) VALUES ('nf', 'tp', 'no.uio.tp.course', '{}', 'failed', 'TP kept failing', 8)`,
+    );
 
     const all = (await get('/api/errors')).json();
-    expect(all.errors.map((e: { code: string }) => e.code)).toEqual(['TP_EVENT_INVALID', 'NOTIFICATION_UNKNOWN_FORMAT', 'PERSON_NO_MAILBOX']);
+    expect(all.errors.map((e: { code: string }) => e.code)).toEqual([
+      'TP_EVENT_INVALID',
+      'NOTIFICATION_UNKNOWN_FORMAT',
+      'PERSON_NO_MAILBOX',
+    ]);
     expect(all.failedNotifications).toEqual([
-      expect.objectContaining({ notificationId: 'nf', format: 'tp', routingKey: 'no.uio.tp.course', attempts: 8, error: 'TP kept failing' }),
+      expect.objectContaining({
+        notificationId: 'nf',
+        format: 'tp',
+        routingKey: 'no.uio.tp.course',
+        attempts: 8,
+        error: 'TP kept failing',
+      }),
     ]);
     const mine = (await get(`/api/errors?person=${s.brukernavn}`)).json();
     expect(mine.errors).toEqual([expect.objectContaining({ code: 'PERSON_NO_MAILBOX', personId: s.personlopenummer })]);
     expect(mine.failedNotifications).toEqual([]);
-    expect((await get('/api/errors?kind=dead_letter')).json().errors.map((e: { code: string }) => e.code)).toEqual(['NOTIFICATION_UNKNOWN_FORMAT']);
+    expect((await get('/api/errors?kind=dead_letter')).json().errors.map((e: { code: string }) => e.code)).toEqual([
+      'NOTIFICATION_UNKNOWN_FORMAT',
+    ]);
     expect((await get('/api/errors?limit=1')).json().errors).toHaveLength(1);
-    for (const bad of ['limit=0', 'limit=abc', 'limit=5000', 'kind=everything']) expect((await get(`/api/errors?${bad}`)).statusCode, bad).toBe(400);
+    for (const bad of ['limit=0', 'limit=abc', 'limit=5000', 'kind=everything'])
+      expect((await get(`/api/errors?${bad}`)).statusCode, bad).toBe(400);
     expect((await get('/api/errors?person=nobody-at-all')).statusCode).toBe(404);
   });
 });
@@ -371,12 +557,19 @@ describe('health, readiness, metrics', () => {
       return res.body;
     };
     const before = await scrape();
-    for (const name of ['kada_jobs', 'kada_graph_throttled_total', 'kada_inbox_lag_seconds', 'kada_notifications_received_total']) {
+    for (const name of [
+      'kada_jobs',
+      'kada_graph_throttled_total',
+      'kada_inbox_lag_seconds',
+      'kada_notifications_received_total',
+    ]) {
       expect(before).toContain(`# TYPE ${name} `);
     }
     expect(before).toMatch(/^kada_jobs\{state="queued"\} 0$/m);
     await send('POST', `/api/persons/${f.institution.aStudent(16).personlopenummer}/rebuild`);
-    await f.ctx.db.query(`INSERT INTO inbox (notification_id, format, body, received_at) VALUES ('lagging', 'fs', '{}', now() - interval '120 seconds')`);
+    await f.ctx.db.query(
+      `INSERT INTO inbox (notification_id, format, body, received_at) VALUES ('lagging', 'fs', '{}', now() - interval '120 seconds')`,
+    );
     f.ctx.metrics.dataErrors.inc({ code: 'TP_EVENT_INVALID' });
     const after = await scrape();
     expect(after).toMatch(/^kada_jobs\{state="queued"\} 1$/m);
@@ -386,11 +579,18 @@ describe('health, readiness, metrics', () => {
 
   it('protects /metrics with METRICS_TOKEN when one is configured', async () => {
     const token = 'metrics-token-0123456789abcdef';
-    const guarded = await buildAdminApp({ ...f.ctx, config: { ...f.ctx.config, metricsToken: token } }, { isReady: async () => ready });
+    const guarded = await buildAdminApp(
+      { ...f.ctx, config: { ...f.ctx.config, metricsToken: token } },
+      { isReady: async () => ready },
+    );
     try {
       expect((await guarded.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
       expect((await guarded.inject({ method: 'GET', url: '/metrics', headers: auth })).statusCode).toBe(401);
-      const ok = await guarded.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+      const ok = await guarded.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(ok.statusCode).toBe(200);
       expect(ok.body).toContain('kada_jobs');
     } finally {
@@ -410,7 +610,10 @@ describe('OpenAPI document', () => {
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(methods)) {
         described.push(`${method.toUpperCase()} ${path}`);
-        expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
+        expect(
+          app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }),
+          `${method} ${path}`,
+        ).toBe(true);
       }
     }
     for (const route of [

@@ -7,7 +7,8 @@ const CHROMIUM = '/usr/bin/chromium';
 
 /** Debian's chromium, headless, with a fresh profile that is removed afterwards. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this)`);
   const profile = mkdtempSync(path.join(tmpdir(), 'kada-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -76,7 +76,11 @@ describe('admin side end to end', () => {
     expect(queued.status).toBe(202);
     const job = await untilFinished(queued.body.jobId);
     expect(job.state).toBe('done');
-    expect(job.result).toMatchObject({ outcome: 'synced', eventCount: expected, written: { creates: expected, updates: 0, deletes: 0 } });
+    expect(job.result).toMatchObject({
+      outcome: 'synced',
+      eventCount: expected,
+      written: { creates: expected, updates: 0, deletes: 0 },
+    });
 
     const mailbox = s.epost!.toLowerCase();
     expect(h.microsoft.graph.events(mailbox).filter((e) => e.createdBy === 'app')).toHaveLength(expected);
@@ -92,7 +96,11 @@ describe('admin side end to end', () => {
 
     // A user deletes one in Outlook: the diff against Graph sees it, the one against the store does not.
     h.microsoft.graph.userDelete(mailbox, h.microsoft.graph.events(mailbox)[0]!.id);
-    expect((await api('GET', `/api/persons/${s.personlopenummer}/diff?against=graph`)).body.counts).toEqual({ creates: 1, updates: 0, deletes: 0 });
+    expect((await api('GET', `/api/persons/${s.personlopenummer}/diff?against=graph`)).body.counts).toEqual({
+      creates: 1,
+      updates: 0,
+      deletes: 0,
+    });
 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
@@ -112,7 +120,9 @@ describe('admin side end to end', () => {
     const job = await untilFinished((await api('POST', `/api/persons/${p.personlopenummer}/rebuild`)).body.jobId);
     expect(job.state).toBe('done');
     const errors = (await api('GET', `/api/errors?person=${p.personlopenummer}`)).body.errors;
-    expect(errors).toEqual([expect.objectContaining({ kind: 'person', code: 'PERSON_NO_MAILBOX', personId: p.personlopenummer })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: 'person', code: 'PERSON_NO_MAILBOX', personId: p.personlopenummer }),
+    ]);
     expect((await api('GET', '/api/status')).body.errors.last24h).toEqual({ person: 1 });
   });
 
@@ -126,14 +136,20 @@ describe('admin side end to end', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.textContent('#person-id')).toBe(s.personlopenummer);
     expect(await page.textContent('#event-count')).toBe('0');
-    await expect.poll(() => page.textContent('#diff-summary')).toContain(`${expected} to create, 0 to update, 0 to delete`);
+    await expect
+      .poll(() => page.textContent('#diff-summary'))
+      .toContain(`${expected} to create, 0 to update, 0 to delete`);
 
     await page.getByRole('button', { name: 'Rebuild now' }).click();
     await expect.poll(() => page.textContent('#job-text')).toMatch(/^Rebuild done: /);
-    expect(await page.textContent('#job-text')).toBe(`Rebuild done: ${expected} created, 0 updated, 0 deleted; ${expected} events in the calendar.`);
+    expect(await page.textContent('#job-text')).toBe(
+      `Rebuild done: ${expected} created, 0 updated, 0 deleted; ${expected} events in the calendar.`,
+    );
     await expect.poll(() => page.textContent('#event-count')).toBe(String(expected));
     await expect.poll(() => page.textContent('#diff-summary')).toMatch(/^In step/);
-    expect(h.microsoft.graph.events(s.epost!.toLowerCase()).filter((e) => e.createdBy === 'app')).toHaveLength(expected);
+    expect(h.microsoft.graph.events(s.epost!.toLowerCase()).filter((e) => e.createdBy === 'app')).toHaveLength(
+      expected,
+    );
     await expect.poll(() => page.textContent('#st-errors')).toBe('person: 1');
     await expect.poll(() => page.locator('#errors').textContent()).toContain('PERSON_NO_MAILBOX');
 
@@ -141,7 +157,8 @@ describe('admin side end to end', () => {
     // ordinary test runs leave the working tree alone.
     const root = path.resolve(__dirname, '../..');
     const docs = path.join(root, 'docs/admin-page.png');
-    const target = !existsSync(docs) || process.env.UPDATE_SCREENSHOTS === '1' ? docs : path.join(root, '.tmp/admin-page.png');
+    const target =
+      !existsSync(docs) || process.env.UPDATE_SCREENSHOTS === '1' ? docs : path.join(root, '.tmp/admin-page.png');
     mkdirSync(path.dirname(target), { recursive: true });
     await page.screenshot({ path: target, fullPage: true });
     expect(existsSync(target)).toBe(true);

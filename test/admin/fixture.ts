@@ -48,7 +48,12 @@ export async function startAdminFixture(env: Record<string, string | undefined> 
   const db = await createTestDatabase();
   const institution = generateInstitution({ seed: 23, students: 40, semesters: ['26h'] });
   const sources = await startSourceEmulator({ institution, tpApiKey: TP_KEY, fsApiKey: FS_KEY });
-  const config = testConfig({ DATABASE_URL: db.url, TP_BASE_URL: sources.tpBaseUrl, FS_BASE_URL: sources.fsBaseUrl, ...env });
+  const config = testConfig({
+    DATABASE_URL: db.url,
+    TP_BASE_URL: sources.tpBaseUrl,
+    FS_BASE_URL: sources.fsBaseUrl,
+    ...env,
+  });
   const retry = { attempts: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2_000 };
   const metrics = createMetrics();
   const ctx: AppContext = {

@@ -13,8 +13,12 @@ let savedUrl: string | undefined;
 async function kada(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  const o = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
   try {
     const code = await main(args);
     return { code, out, err };
@@ -29,7 +33,12 @@ beforeAll(async () => {
   savedUrl = process.env.DATABASE_URL;
   process.env.DATABASE_URL = db.url;
   const ds = db.dataSource;
-  await upsertPerson(ds, { personId: '1001', firstName: 'Kari', lastName: 'Nordmann', username: 'karin', email: 'kari.nordmann@uio.no' }, 'kari.nordmann@uio.no', 'active');
+  await upsertPerson(
+    ds,
+    { personId: '1001', firstName: 'Kari', lastName: 'Nordmann', username: 'karin', email: 'kari.nordmann@uio.no' },
+    'kari.nordmann@uio.no',
+    'active',
+  );
   await recordSyncOutcome(ds, '1001', { eventCount: 2, error: null });
   await ds.query(
     `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
@@ -37,9 +46,21 @@ beforeAll(async () => {
   );
   await enqueuePerson(ds, '1001', { priority: PRIORITY.forced, force: true, reason: 'test rebuild' });
   await enqueuePerson(ds, '1002', { reason: 'fs change' });
-  await ds.query(`INSERT INTO inbox (notification_id, format, body, received_at) VALUES ('n1', 'fs', '{}', now() - interval '42 seconds')`);
-  await recordError(ds, { kind: 'dead_letter', code: 'NOTIFICATION_UNPARSABLE', message: 'not JSON', notificationId: 'x' });
-  await recordError(ds, { kind: 'person', code: 'PERSON_NO_MAILBOX', message: 'person 1001 had no mailbox', personId: '1001' });
+  await ds.query(
+    `INSERT INTO inbox (notification_id, format, body, received_at) VALUES ('n1', 'fs', '{}', now() - interval '42 seconds')`,
+  );
+  await recordError(ds, {
+    kind: 'dead_letter',
+    code: 'NOTIFICATION_UNPARSABLE',
+    message: 'not JSON',
+    notificationId: 'x',
+  });
+  await recordError(ds, {
+    kind: 'person',
+    code: 'PERSON_NO_MAILBOX',
+    message: 'person 1001 had no mailbox',
+    personId: '1001',
+  });
 });
 afterAll(async () => {
   process.env.DATABASE_URL = savedUrl;
@@ -65,7 +86,10 @@ describe('kada status', () => {
     expect(s.inbox.pending).toBe(1);
     expect(s.deadLetters.total).toBe(1);
     expect(s.errors.last24h).toEqual({ dead_letter: 1, person: 1 });
-    expect(s.recentErrors.map((e: { code: string }) => e.code)).toEqual(['PERSON_NO_MAILBOX', 'NOTIFICATION_UNPARSABLE']);
+    expect(s.recentErrors.map((e: { code: string }) => e.code)).toEqual([
+      'PERSON_NO_MAILBOX',
+      'NOTIFICATION_UNPARSABLE',
+    ]);
     expect(s.graph).toBeNull(); // no Graph writer in a CLI process
   });
 
@@ -78,7 +102,13 @@ describe('kada status', () => {
       expect(r.out).toMatch(/^\s+\d+ queued .*test rebuild$/m);
     }
     const j = JSON.parse((await kada('status', 'karin', '--json')).out);
-    expect(j).toMatchObject({ personId: '1001', mailbox: 'kari.nordmann@uio.no', status: 'active', eventCount: 2, optedOut: false });
+    expect(j).toMatchObject({
+      personId: '1001',
+      mailbox: 'kari.nordmann@uio.no',
+      status: 'active',
+      eventCount: 2,
+      optedOut: false,
+    });
     expect(j.recentJobs[0]).toMatchObject({ state: 'queued', force: true });
     expect(j.recentErrors[0].code).toBe('PERSON_NO_MAILBOX');
   });

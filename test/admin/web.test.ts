@@ -19,7 +19,11 @@ vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 50 } } });
 
 beforeAll(async () => {
   f = await startAdminFixture();
-  server = await startAdminServer(f.ctx, { port: 0, host: '127.0.0.1', isReady: async () => ({ database: true, broker: true }) });
+  server = await startAdminServer(f.ctx, {
+    port: 0,
+    host: '127.0.0.1',
+    isReady: async () => ({ database: true, broker: true }),
+  });
   browser = await launchChromium();
   page = await browser.context.newPage();
 });
@@ -55,14 +59,20 @@ describe('admin page assets', () => {
 
 /** Stands in for a worker (the end-to-end test runs a real one): a running job with progress... */
 async function startJobLikeAWorker(jobId: string) {
-  await f.ctx.db.query(`UPDATE jobs SET state = 'running', started_at = now(), attempts = 1, progress = '{"done":2,"total":5}' WHERE id = $1`, [jobId]);
+  await f.ctx.db.query(
+    `UPDATE jobs SET state = 'running', started_at = now(), attempts = 1, progress = '{"done":2,"total":5}' WHERE id = $1`,
+    [jobId],
+  );
 }
 
 /** ...that then finishes, having written `eventCount` events. */
 async function finishJobLikeAWorker(jobId: string, eventCount: number) {
   const db = f.ctx.db;
   const person = (await db.query(`SELECT person_id FROM jobs WHERE id = $1`, [jobId]))[0].person_id;
-  await db.query(`UPDATE persons SET event_count = $2, last_sync_at = now() WHERE person_id = $1`, [person, eventCount]);
+  await db.query(`UPDATE persons SET event_count = $2, last_sync_at = now() WHERE person_id = $1`, [
+    person,
+    eventCount,
+  ]);
   for (let i = 0; i < eventCount; i++) {
     await db.query(
       `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
@@ -73,7 +83,10 @@ async function finishJobLikeAWorker(jobId: string, eventCount: number) {
   await db.query(
     `UPDATE jobs SET state = 'done', finished_at = now(), progress = '{"done":5,"total":5}',
             result = $2 WHERE id = $1`,
-    [jobId, JSON.stringify({ outcome: 'synced', written: { creates: 5, updates: 0, deletes: 0 }, failed: 0, eventCount })],
+    [
+      jobId,
+      JSON.stringify({ outcome: 'synced', written: { creates: 5, updates: 0, deletes: 0 }, failed: 0, eventCount }),
+    ],
   );
 }
 
@@ -101,7 +114,9 @@ describe('admin page in a browser', () => {
     const groups = (await page.locator('#courses tr td:nth-child(4)').allTextContents()).join(',');
     for (const r of regs) for (const a of r.aktiviteter) expect(groups).toContain(a);
     const expected = f.institution.timetableOf(s.personlopenummer, '26h').length;
-    await expect.poll(() => page.textContent('#diff-summary')).toContain(`${expected} to create, 0 to update, 0 to delete`);
+    await expect
+      .poll(() => page.textContent('#diff-summary'))
+      .toContain(`${expected} to create, 0 to update, 0 to delete`);
     expect(await page.locator('#diff tr').count()).toBe(expected);
 
     await page.getByRole('button', { name: 'Rebuild now' }).click();
@@ -112,7 +127,9 @@ describe('admin page in a browser', () => {
     await expect.poll(() => page.textContent('#job-text')).toBe('Rebuilding: 2 of 5 changes written…');
     expect(await page.getAttribute('#job-progress', 'value')).toBe('2');
     await finishJobLikeAWorker(jobId, 5);
-    await expect.poll(() => page.textContent('#job-text')).toBe('Rebuild done: 5 created, 0 updated, 0 deleted; 5 events in the calendar.');
+    await expect
+      .poll(() => page.textContent('#job-text'))
+      .toBe('Rebuild done: 5 created, 0 updated, 0 deleted; 5 events in the calendar.');
     await expect.poll(() => page.textContent('#event-count')).toBe('5');
     expect(await page.getByRole('button', { name: 'Rebuild now' }).isEnabled()).toBe(true);
     expect(await page.getAttribute('#job', 'aria-live')).toBe('polite');
@@ -120,8 +137,18 @@ describe('admin page in a browser', () => {
 
   it('shows data as text, never as markup', async () => {
     const evil = '<img src=x onerror="window.__pwned=1">';
-    await upsertPerson(f.ctx.db, { personId: '4242', firstName: evil, lastName: '<b>bold</b>', username: 'evil', email: null }, null, 'no_mailbox');
-    await recordError(f.ctx.db, { kind: 'person', code: 'PERSON_NO_MAILBOX', message: `no mailbox ${evil}`, personId: '4242' });
+    await upsertPerson(
+      f.ctx.db,
+      { personId: '4242', firstName: evil, lastName: '<b>bold</b>', username: 'evil', email: null },
+      null,
+      'no_mailbox',
+    );
+    await recordError(f.ctx.db, {
+      kind: 'person',
+      code: 'PERSON_NO_MAILBOX',
+      message: `no mailbox ${evil}`,
+      personId: '4242',
+    });
     await page.getByLabel('Personlopenummer, username or e-mail').fill('evil');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.textContent('#person-id')).toBe('4242');

@@ -36,7 +36,13 @@ export interface Overrides {
 }
 
 export function emptyOverrides(): Overrides {
-  return { courses: new Map(), persons: new Map(), registrations: new Map(), roles: new Map(), courseRegistrations: new Map() };
+  return {
+    courses: new Map(),
+    persons: new Map(),
+    registrations: new Map(),
+    roles: new Map(),
+    courseRegistrations: new Map(),
+  };
 }
 
 /** The institution as the source emulator sees it, with `overrides` served in place of its own data. */
@@ -48,7 +54,8 @@ export function withOverrides(inst: Institution, o: Overrides): Institution {
         case 'courseEvents':
           return (ref: CourseRef) => wire(o.courses.get(courseKey(ref))?.events) ?? target.courseEvents(ref);
         case 'courseName':
-          return (ref: CourseRef) => (o.courses.has(courseKey(ref)) ? wire(o.courses.get(courseKey(ref))!.name) : target.courseName(ref));
+          return (ref: CourseRef) =>
+            o.courses.has(courseKey(ref)) ? wire(o.courses.get(courseKey(ref))!.name) : target.courseName(ref);
         case 'person':
           return (id: string) => (o.persons.has(id) ? (wire(o.persons.get(id)) ?? undefined) : target.person(id));
         case 'registrationsOfPerson':
@@ -56,7 +63,8 @@ export function withOverrides(inst: Institution, o: Overrides): Institution {
         case 'rolesOfPerson':
           return (id: string, sem: string) => wire(o.roles.get(id)) ?? target.rolesOfPerson(id, sem);
         case 'registrationsOfCourse':
-          return (ref: CourseRef) => wire(o.courseRegistrations.get(courseKey(ref))) ?? target.registrationsOfCourse(ref);
+          return (ref: CourseRef) =>
+            wire(o.courseRegistrations.get(courseKey(ref))) ?? target.registrationsOfCourse(ref);
         case 'rolesOfCourse':
           return (ref: CourseRef) => (o.courses.has(courseKey(ref)) ? [] : target.rolesOfCourse(ref));
         default:
@@ -107,7 +115,10 @@ export const loadFsCases = () => load<FsCase>('fs');
 
 /** How many cases the whole bad-input corpus holds (notifications, TP, FS). */
 export function corpusSize(): number {
-  return ['notifications', 'tp', 'fs'].reduce((n, folder) => n + readdirSync(path.join(BAD_DIR, folder)).filter((f) => f.endsWith('.json')).length, 0);
+  return ['notifications', 'tp', 'fs'].reduce(
+    (n, folder) => n + readdirSync(path.join(BAD_DIR, folder)).filter((f) => f.endsWith('.json')).length,
+    0,
+  );
 }
 
 /**
@@ -125,10 +136,19 @@ export class Pipeline {
    * `sources`: the emulator serving the bad data (default: the harness's own); `timeoutMs`: per
    * source request (short, so a hanging source fails a case in seconds).
    */
-  constructor(h: Harness, opts: { sources?: { tpBaseUrl: string; fsBaseUrl: string }; maxAttempts?: number; timeoutMs?: number } = {}) {
+  constructor(
+    h: Harness,
+    opts: { sources?: { tpBaseUrl: string; fsBaseUrl: string }; maxAttempts?: number; timeoutMs?: number } = {},
+  ) {
     const sources = opts.sources ?? h.sources;
     const maxAttempts = (this.maxAttempts = opts.maxAttempts ?? 2);
-    const retry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: opts.timeoutMs ?? 700, maxRetryAfterMs: 5_000 };
+    const retry = {
+      attempts: 2,
+      baseDelayMs: 10,
+      maxDelayMs: 50,
+      timeoutMs: opts.timeoutMs ?? 700,
+      maxRetryAfterMs: 5_000,
+    };
     const tp = createTpClient({ baseUrl: sources.tpBaseUrl, apiKey: h.config.tp.apiKey, retry, logger: silentLogger });
     const fs = createFsClient({ baseUrl: sources.fsBaseUrl, apiKey: h.config.fs.apiKey, retry, logger: silentLogger });
     this.ctx = { ...h.ctx, tp, fs };
@@ -176,14 +196,20 @@ export class Pipeline {
 
   /** Queues a job for the person (forced: re-reads TP), runs it to its end and returns it. */
   async runJob(personId: string, opts: { force?: boolean } = {}): Promise<Job> {
-    const id = await enqueuePerson(this.ctx.db, personId, { reason: 'bad-input test', force: opts.force, maxAttempts: this.maxAttempts });
+    const id = await enqueuePerson(this.ctx.db, personId, {
+      reason: 'bad-input test',
+      force: opts.force,
+      maxAttempts: this.maxAttempts,
+    });
     await this.settle();
     return (await getJob(this.ctx.db, id))!;
   }
 
   /** The person's most recent job. */
   async lastJob(personId: string): Promise<Job> {
-    const [r] = await this.ctx.db.query(`SELECT id FROM jobs WHERE person_id = $1 ORDER BY id DESC LIMIT 1`, [personId]);
+    const [r] = await this.ctx.db.query(`SELECT id FROM jobs WHERE person_id = $1 ORDER BY id DESC LIMIT 1`, [
+      personId,
+    ]);
     return (await getJob(this.ctx.db, String(r.id)))!;
   }
 }
@@ -211,7 +237,11 @@ export function useBadSourceWorld(opts: { seed: number; students: number }): () 
   beforeAll(async () => {
     h = await startHarness(opts);
     const overrides = emptyOverrides();
-    sources = await startSourceEmulator({ institution: withOverrides(h.institution, overrides), tpApiKey: TP_KEY, fsApiKey: FS_KEY });
+    sources = await startSourceEmulator({
+      institution: withOverrides(h.institution, overrides),
+      tpApiKey: TP_KEY,
+      fsApiKey: FS_KEY,
+    });
     pipe = new Pipeline(h, { sources });
     pipe.pool.start();
     const harness = h;
@@ -221,7 +251,8 @@ export function useBadSourceWorld(opts: { seed: number; students: number }): () 
       overrides,
       pipe,
       db: () => harness.ctx.db,
-      kadaEvents: (mailbox) => harness.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio'),
+      kadaEvents: (mailbox) =>
+        harness.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio'),
     };
   });
   afterAll(async () => {

@@ -15,10 +15,22 @@ const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };
 const world = useBadSourceWorld({ seed: 22, students: 20 });
 
 function goodPerson(id: string) {
-  return { personlopenummer: id, fornavn: 'Fs', etternavn: 'Case', brukernavn: `fs${id}`, epost: `fs${id}@uio.no`, feideId: `fs${id}@uio.no` };
+  return {
+    personlopenummer: id,
+    fornavn: 'Fs',
+    etternavn: 'Case',
+    brukernavn: `fs${id}`,
+    epost: `fs${id}@uio.no`,
+    feideId: `fs${id}@uio.no`,
+  };
 }
 function goodRegistration(id: string) {
-  return { personlopenummer: id, emne: { kode: 'IN1000', versjon: '1' }, semester: { ar: 2026, termin: 'HØST' }, aktiviteter: ['2-1'] };
+  return {
+    personlopenummer: id,
+    emne: { kode: 'IN1000', versjon: '1' },
+    semester: { ar: 2026, termin: 'HØST' },
+    aktiviteter: ['2-1'],
+  };
 }
 
 /** What IN1000 group 2-1 gives a student, from the institution's own timetable. */
@@ -78,7 +90,9 @@ describe('bad FS data through planner and syncPerson', () => {
           expect(errors.map((e: { code: string }) => e.code)).toEqual([c.expect.error]);
           // What kada wrote for them goes; no address was made up from what FS sent.
           expect(kadaEvents(before)).toEqual([]);
-          const sent = String((c.person as { epost?: unknown } | undefined)?.epost ?? '').trim().toLowerCase();
+          const sent = String((c.person as { epost?: unknown } | undefined)?.epost ?? '')
+            .trim()
+            .toLowerCase();
           if (sent) expect(h.microsoft.graph.requestLog().filter((r) => r.mailbox?.toLowerCase() === sent)).toEqual([]);
           break;
         }

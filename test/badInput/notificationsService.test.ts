@@ -35,17 +35,24 @@ describe('malformed notifications against a running kada', () => {
     for (const c of cases) await fx.publish(fx.exchangeFor(c.routingKey), c.routingKey, c.body);
 
     const dead = `${fx.queue}.dead`;
-    await eventually(async () => (await fx.readyCount(dead)) === cases.length, { what: 'every case in the dead-letter queue', timeoutMs: 60_000 });
+    await eventually(async () => (await fx.readyCount(dead)) === cases.length, {
+      what: 'every case in the dead-letter queue',
+      timeoutMs: 60_000,
+    });
     const letters = await fx.onFreshChannel(async (ch) => {
       const out: { content: Buffer; headers: Record<string, unknown> }[] = [];
-      for (let m = await ch.get(dead, { noAck: true }); m; m = await ch.get(dead, { noAck: true })) out.push({ content: m.content, headers: m.properties.headers ?? {} });
+      for (let m = await ch.get(dead, { noAck: true }); m; m = await ch.get(dead, { noAck: true }))
+        out.push({ content: m.content, headers: m.properties.headers ?? {} });
       return out;
     });
     // Each dead letter is one case, unchanged, with the code the corpus documents and a reason.
     const unclaimed = [...cases];
     for (const l of letters) {
       const i = unclaimed.findIndex((c) => c.body.equals(l.content));
-      expect(i, `a dead letter that is none of the cases: ${l.content.subarray(0, 80).toString()}`).toBeGreaterThanOrEqual(0);
+      expect(
+        i,
+        `a dead letter that is none of the cases: ${l.content.subarray(0, 80).toString()}`,
+      ).toBeGreaterThanOrEqual(0);
       const c = unclaimed.splice(i, 1)[0]!;
       expect(l.headers[DEAD_LETTER_HEADERS.code], c.name).toBe(c.expectCode);
       expect(String(l.headers[DEAD_LETTER_HEADERS.error]), c.name).toMatch(new RegExp(`^${c.expectCode}: .+`));
@@ -62,14 +69,21 @@ describe('malformed notifications against a running kada', () => {
     // The same process is still up, ready, and turns the next good notification into a timetable.
     expect(kada.alive()).toBe(true);
     expect((await fetch(`${kada.url}/readyz`)).status).toBe(200);
-    const student = h.institution.students().find((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)!;
+    const student = h.institution
+      .students()
+      .find((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)!;
     const good = fsPersonMessage(student.personlopenummer);
     await fx.publish(fx.fsExchange, good.routingKey, good.body);
     const want = h.institution.timetableOf(student.personlopenummer, '26h').length;
-    await eventually(() => h.microsoft.graph.events(student.epost!).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio').length === want, {
-      what: "the good notification's timetable",
-      timeoutMs: 60_000,
-    });
+    await eventually(
+      () =>
+        h.microsoft.graph.events(student.epost!).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio').length ===
+        want,
+      {
+        what: "the good notification's timetable",
+        timeoutMs: 60_000,
+      },
+    );
     const [row] = await db().query(`SELECT state FROM inbox WHERE notification_id = $1`, [good.body.jti]);
     expect(row.state).toBe('processed');
     expect(await stopGracefully(kada)).toBe(0);

@@ -42,7 +42,8 @@ const CONTROL = {
 const world = useBadSourceWorld({ seed: 21, students: 20 });
 const db = () => world().db();
 const kadaEvents = (mailbox: string) => world().kadaEvents(mailbox);
-const maxErrorId = async () => Number((await db().query(`SELECT coalesce(max(id), 0)::bigint AS id FROM errors`))[0].id);
+const maxErrorId = async () =>
+  Number((await db().query(`SELECT coalesce(max(id), 0)::bigint AS id FROM errors`))[0].id);
 
 /** A new student registered (group 2-1) for `course` only, so their calendar shows exactly that course. */
 function newStudent(course: CourseRef, label: string) {
@@ -67,7 +68,9 @@ async function inboxRow(jti: string) {
 function runChecks(c: TpCase, mailbox: string) {
   const events = kadaEvents(mailbox);
   for (const check of c.expect.checks ?? []) {
-    const accepted = c.expect.accepted!.map((id) => events.find((e) => e.extendedProperties[KEY_PROP] === eventKey(COURSE, id))!);
+    const accepted = c.expect.accepted!.map(
+      (id) => events.find((e) => e.extendedProperties[KEY_PROP] === eventKey(COURSE, id))!,
+    );
     for (const e of accepted) {
       const html = e.body.content;
       if (check === 'bodyEscaped') {
@@ -119,10 +122,15 @@ describe('bad TP data through planner and syncPerson', () => {
       await pipe.plan();
       await pipe.settle();
       const row = await inboxRow(message.body.jti);
-      const newErrors: { code: string; kind: string; message: string; course: string; details: { eventid?: string | null } | null }[] = await db().query(
-        `SELECT kind, code, message, course, details FROM errors WHERE id > $1 ORDER BY id`,
-        [errorsFrom],
-      );
+      const newErrors: {
+        code: string;
+        kind: string;
+        message: string;
+        course: string;
+        details: { eventid?: string | null } | null;
+      }[] = await db().query(`SELECT kind, code, message, course, details FROM errors WHERE id > $1 ORDER BY id`, [
+        errorsFrom,
+      ]);
 
       if (c.expect.course === 'synced') {
         expect(row.state).toBe('processed');
@@ -134,14 +142,19 @@ describe('bad TP data through planner and syncPerson', () => {
           expect(rejections[i]!.message).toContain(want.reason);
         }
         expect((await pipe.lastJob(id)).state).toBe('done');
-        const keys = kadaEvents(mailbox).map((e) => e.extendedProperties[KEY_PROP]).sort();
+        const keys = kadaEvents(mailbox)
+          .map((e) => e.extendedProperties[KEY_PROP])
+          .sort();
         expect(keys).toEqual([CONTROL.eventid, ...(c.expect.accepted ?? [])].map((e) => eventKey(COURSE, e)).sort());
         runChecks(c, mailbox);
       } else {
         // The notification is retried, then failed with an errors row; TP's answer is never "no events".
         expect(row).toMatchObject({ state: 'failed', attempts: pipe.maxAttempts });
         expect(row.error).toContain(c.expect.code);
-        expect(newErrors.filter((e) => e.kind === 'source').map((e) => [e.code, e.course])).toContainEqual([c.expect.code, KEY]);
+        expect(newErrors.filter((e) => e.kind === 'source').map((e) => [e.code, e.course])).toContainEqual([
+          c.expect.code,
+          KEY,
+        ]);
         // A forced rebuild must read TP now: its job is retried, then failed with the error.
         const job = await pipe.runJob(id, { force: true });
         expect(job).toMatchObject({ state: 'failed', attempts: pipe.maxAttempts });
@@ -162,7 +175,17 @@ describe('bad TP data through planner and syncPerson', () => {
       const start = new Date(Date.UTC(2026, 7, 17, 6) + Math.floor(i / 32) * 86_400_000 + (i % 32) * 15 * 60_000);
       const end = new Date(start.getTime() + 45 * 60_000);
       const local = (d: Date) => `${d.toISOString().slice(0, 19)}+00`;
-      return { ...CONTROL, eventid: `26H-BIG1000-${actid}-${i}`, id: `26H-BIG1000-${actid}`, actid, courseid: 'BIG1000', status_plenary: actid === '1', dtstart: local(start), dtend: local(end), summary: `Økt ${i}` };
+      return {
+        ...CONTROL,
+        eventid: `26H-BIG1000-${actid}-${i}`,
+        id: `26H-BIG1000-${actid}`,
+        actid,
+        courseid: 'BIG1000',
+        status_plenary: actid === '1',
+        dtstart: local(start),
+        dtend: local(end),
+        summary: `Økt ${i}`,
+      };
     });
     o.courses.set(courseKey(big), { name: 'Et enormt emne', events });
     const student = newStudent(big, 'enormous');
@@ -180,6 +203,10 @@ describe('bad TP data through planner and syncPerson', () => {
     expect((await pipe.lastJob(student.personlopenummer)).state).toBe('done');
     const want = events.filter((e) => e.actid === '1' || e.actid === '2-1').map((e) => eventKey(big, e.eventid));
     expect(want).toHaveLength(400);
-    expect(kadaEvents(student.epost!).map((e) => e.extendedProperties[KEY_PROP]).sort()).toEqual(want.sort());
+    expect(
+      kadaEvents(student.epost!)
+        .map((e) => e.extendedProperties[KEY_PROP])
+        .sort(),
+    ).toEqual(want.sort());
   }, 240_000);
 });

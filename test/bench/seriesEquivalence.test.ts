@@ -28,7 +28,10 @@ describe('SERIES_MODE=weekly shows a person exactly what the default mode shows'
     await Promise.all([off?.close(), weekly?.close()]);
   });
 
-  const student = () => off.institution.students().find((s) => s.epost && off.institution.timetableOf(s.personlopenummer, '26h').length > 60)!;
+  const student = () =>
+    off.institution
+      .students()
+      .find((s) => s.epost && off.institution.timetableOf(s.personlopenummer, '26h').length > 60)!;
   const writes = (h: Harness) => {
     const w = h.microsoft.graph.stats().writes;
     return w.create + w.update + w.delete;
@@ -55,12 +58,18 @@ describe('SERIES_MODE=weekly shows a person exactly what the default mode shows'
     expect(a).toHaveLength(oracle.length);
     expect(b).toEqual(a);
     // Instants are TP's (the autumn semester crosses the end of summer time on 25 October).
-    const starts = new Set(oracle.map((o) => new Date(parseTpTime(off.institution.event(o.course, o.eventid)!.dtstart)!.toMillis()).toISOString()));
+    const starts = new Set(
+      oracle.map((o) =>
+        new Date(parseTpTime(off.institution.event(o.course, o.eventid)!.dtstart)!.toMillis()).toISOString(),
+      ),
+    );
     expect(new Set(b.map((o) => o.start))).toEqual(starts);
 
     const masters = weekly.microsoft.graph.events(mailbox).filter((e) => e.graph.recurrence);
     expect(masters.length).toBeGreaterThan(0);
-    expect(weekly.microsoft.graph.occurrences(mailbox).filter((o) => o.seriesMasterId).length).toBeGreaterThan(masters.length);
+    expect(weekly.microsoft.graph.occurrences(mailbox).filter((o) => o.seriesMasterId).length).toBeGreaterThan(
+      masters.length,
+    );
     expect(writes(weekly)).toBeLessThan(writes(off));
   });
 
@@ -70,7 +79,9 @@ describe('SERIES_MODE=weekly shows a person exactly what the default mode shows'
     const regs = off.institution.registrationsOfPerson(s.personlopenummer, '26h');
     const reg = regs[0]!;
     const course: CourseRef = { courseId: reg.emne.kode, version: reg.emne.versjon, semester: '26h' };
-    const group = (off.institution.courseEvents(course) ?? []).filter((e) => e.actid === reg.aktiviteter[0]).sort((x, y) => x.weeknr - y.weeknr);
+    const group = (off.institution.courseEvents(course) ?? [])
+      .filter((e) => e.actid === reg.aktiviteter[0])
+      .sort((x, y) => x.weeknr - y.weeknr);
     expect(group.length).toBeGreaterThan(8);
     const room = off.institution.rooms().find((r) => r.id !== group[5]!.room[0]?.id)!;
 
@@ -90,7 +101,9 @@ describe('SERIES_MODE=weekly shows a person exactly what the default mode shows'
     const b = view(weekly, mailbox);
     expect(a).toHaveLength(off.institution.timetableOf(s.personlopenummer, '26h').length);
     expect(b).toEqual(a);
-    expect(b.filter((o) => o.subject.startsWith('AVLYST: '))).toEqual(a.filter((o) => o.subject.startsWith('AVLYST: ')));
+    expect(b.filter((o) => o.subject.startsWith('AVLYST: '))).toEqual(
+      a.filter((o) => o.subject.startsWith('AVLYST: ')),
+    );
     expect(b.some((o) => o.location.includes(room.roomname))).toBe(true);
   });
 

@@ -97,7 +97,11 @@ const tpOp: fc.Arbitrary<TpOp> = fc.oneof(
   fc.record({ kind: fc.constant('moveWeek' as const), t: target, weeks: fc.constantFrom(-2, -1, 1, 2), weekday, hour }),
   fc.record({ kind: fc.constant('cancel' as const), t: target }),
   fc.record({ kind: fc.constant('uncancel' as const), t: target }),
-  fc.record({ kind: fc.constant('summary' as const), t: target, text: fc.constantFrom('', 'Repetisjon', 'Ekstra gjennomgang', 'Gjesteforelesning') }),
+  fc.record({
+    kind: fc.constant('summary' as const),
+    t: target,
+    text: fc.constantFrom('', 'Repetisjon', 'Ekstra gjennomgang', 'Gjesteforelesning'),
+  }),
   fc.record({ kind: fc.constant('room' as const), t: target, room: fc.option(fc.nat({ max: 50 }), { freq: 4 }) }),
   fc.record({ kind: fc.constant('delete' as const), t: target }),
   fc.record({ kind: fc.constant('add' as const), t: target, weeks: fc.constantFrom(-1, 0, 1, 3), weekday, hour }),
@@ -106,7 +110,11 @@ const tpOp: fc.Arbitrary<TpOp> = fc.oneof(
 );
 const pick: fc.Arbitrary<Pick> = fc.oneof(target, fc.nat({ max: 500 }));
 const userOp: fc.Arbitrary<UserOp> = fc.oneof(
-  fc.record({ kind: fc.constant('edit' as const), at: pick, field: fc.constantFrom('subject', 'location', 'showAs', 'time', 'reminder', 'categories') }),
+  fc.record({
+    kind: fc.constant('edit' as const),
+    at: pick,
+    field: fc.constantFrom('subject', 'location', 'showAs', 'time', 'reminder', 'categories'),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: pick }),
   fc.record({ kind: fc.constant('deleteSeries' as const), at: pick }),
   fc.record({ kind: fc.constant('renameSeries' as const), at: pick }),
@@ -114,7 +122,13 @@ const userOp: fc.Arbitrary<UserOp> = fc.oneof(
 );
 const round: fc.Arbitrary<Round> = fc.record({
   tp: fc.array(tpOp, { minLength: 1, maxLength: 4 }),
-  person: fc.option(fc.record({ ops: fc.array(userOp, { minLength: 1, maxLength: 2 }), reconcile: fc.constantFrom('now' as const, 'afterNextSync' as const) }), { freq: 3 }),
+  person: fc.option(
+    fc.record({
+      ops: fc.array(userOp, { minLength: 1, maxLength: 2 }),
+      reconcile: fc.constantFrom('now' as const, 'afterNextSync' as const),
+    }),
+    { freq: 3 },
+  ),
 });
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   world: fc.integer({ min: 1, max: 40 }),
@@ -182,7 +196,9 @@ function applyTp(inst: Institution, personId: string, op: TpOp): CourseRef | nul
   switch (op.kind) {
     case 'moveInWeek':
     case 'moveWeek': {
-      const to = start.plus({ weeks: op.kind === 'moveWeek' ? op.weeks : 0 }).set({ weekday: op.weekday as 1, hour: op.hour, minute: 15 });
+      const to = start
+        .plus({ weeks: op.kind === 'moveWeek' ? op.weeks : 0 })
+        .set({ weekday: op.weekday as 1, hour: op.hour, minute: 15 });
       inst.moveEvent(course, e.eventid, to.toISO()!, to.plus(length).toISO()!);
       break;
     }
@@ -247,7 +263,10 @@ function pickOccurrence(inst: Institution, personId: string, current: View, at: 
   return current.find((o) => o.start === start) ?? current[(at.act * 31 + at.week) % current.length]!;
 }
 
-const utcPlus30 = (iso: string) => ({ dateTime: DateTime.fromISO(iso, { zone: 'utc' }).plus({ minutes: 30 }).toISO({ includeOffset: false })!, timeZone: 'UTC' });
+const utcPlus30 = (iso: string) => ({
+  dateTime: DateTime.fromISO(iso, { zone: 'utc' }).plus({ minutes: 30 }).toISO({ includeOffset: false })!,
+  timeZone: 'UTC',
+});
 
 /**
  * Applies the person's change to both worlds alike; returns false when the worlds now differ on
@@ -256,7 +275,14 @@ const utcPlus30 = (iso: string) => ({ dateTime: DateTime.fromISO(iso, { zone: 'u
 function applyUser(off: Harness, weekly: Harness, mailbox: string, op: UserOp, at: View[number]): boolean {
   if (op.kind === 'deleteSeries' || op.kind === 'renameSeries' || op.kind === 'moveSeries') {
     const o = occurrenceAt(weekly, mailbox, at);
-    if (!o.seriesMasterId) return applyUser(off, weekly, mailbox, { kind: op.kind === 'renameSeries' ? 'edit' : 'delete', at: op.at, field: 'subject' }, at);
+    if (!o.seriesMasterId)
+      return applyUser(
+        off,
+        weekly,
+        mailbox,
+        { kind: op.kind === 'renameSeries' ? 'edit' : 'delete', at: op.at, field: 'subject' },
+        at,
+      );
     const masterId = o.seriesMasterId;
     const shown = kadaOccurrences(weekly, mailbox).filter((x) => x.seriesMasterId === masterId);
     const inOff = (x: Occurrence<InspectedEvent>) => occurrenceAt(off, mailbox, asSeen(x)).id;
@@ -266,12 +292,16 @@ function applyUser(off: Harness, weekly: Harness, mailbox: string, op: UserOp, a
       return true;
     }
     if (op.kind === 'renameSeries') {
-      for (const x of shown) if (x.type === 'occurrence') off.microsoft.graph.userEdit(mailbox, inOff(x), { subject: 'Hele serien' });
+      for (const x of shown)
+        if (x.type === 'occurrence') off.microsoft.graph.userEdit(mailbox, inOff(x), { subject: 'Hele serien' });
       weekly.microsoft.graph.userEdit(mailbox, masterId, { subject: 'Hele serien' });
       return true;
     }
     const master = weekly.microsoft.graph.event(mailbox, masterId)!;
-    weekly.microsoft.graph.userEdit(mailbox, masterId, { start: utcPlus30(master.startUtc), end: utcPlus30(master.endUtc) });
+    weekly.microsoft.graph.userEdit(mailbox, masterId, {
+      start: utcPlus30(master.startUtc),
+      end: utcPlus30(master.endUtc),
+    });
     return false;
   }
   for (const h of [off, weekly]) {
@@ -305,17 +335,21 @@ async function runScenario(s: Scenario): Promise<void> {
   ]);
   const log: string[] = [];
   const fail = (what: string, detail: unknown) => {
-    throw new Error(`${what}\nafter:\n  ${log.join('\n  ')}\n${JSON.stringify(detail, null, 2)}\nreplay with SERIES_SCENARIO='${JSON.stringify(s)}'`);
+    throw new Error(
+      `${what}\nafter:\n  ${log.join('\n  ')}\n${JSON.stringify(detail, null, 2)}\nreplay with SERIES_SCENARIO='${JSON.stringify(s)}'`,
+    );
   };
   try {
-    const pool = off.institution.students().filter((p) => p.epost && off.institution.registrationsOfPerson(p.personlopenummer, SEMESTER).length >= 3);
+    const pool = off.institution
+      .students()
+      .filter((p) => p.epost && off.institution.registrationsOfPerson(p.personlopenummer, SEMESTER).length >= 3);
     const person = pool[s.student % pool.length]!;
     const personId = person.personlopenummer;
     const mailbox = person.epost!;
     log.push(`student ${personId}`);
 
     const sync = async (h: Harness, name: string, mode: 'sync' | 'reconcile' = 'sync', retry = false) => {
-      let r;
+      let r: Awaited<ReturnType<typeof syncPerson>>;
       try {
         r = await syncPerson(h.ctx, personId, { mode });
       } catch (err) {
@@ -339,15 +373,28 @@ async function runScenario(s: Scenario): Promise<void> {
       if (d.onlyA.length || d.onlyB.length) fail(`${why}: views differ (onlyA = off, onlyB = weekly)`, d);
       const oracle = off.institution.timetableOf(personId, SEMESTER);
       if (a.length !== oracle.length) fail(`${why}: ${a.length} occurrences, TP oracle says ${oracle.length}`, {});
-      const want = oracle.map((o) => new Date(tpInstant(off.institution.event(o.course, o.eventid)!.dtstart).toMillis()).toISOString()).sort();
+      const want = oracle
+        .map((o) => new Date(tpInstant(off.institution.event(o.course, o.eventid)!.dtstart).toMillis()).toISOString())
+        .sort();
       const got = a.map((o) => o.start).sort();
-      if (JSON.stringify(got) !== JSON.stringify(want)) fail(`${why}: instants differ from TP`, viewDiff(want.map((start) => ({ start }) as never), got.map((start) => ({ start }) as never)));
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        fail(
+          `${why}: instants differ from TP`,
+          viewDiff(
+            want.map((start) => ({ start }) as never),
+            got.map((start) => ({ start }) as never),
+          ),
+        );
       return b;
     };
     const idle = async (h: Harness, name: string, mode: 'sync' | 'reconcile') => {
       const before = writes(h);
       await sync(h, name, mode);
-      if (writes(h) !== before) fail(`${name}: a ${mode} right after a sync wrote ${writes(h) - before} times`, h.microsoft.graph.requestLog().slice(-(writes(h) - before) - 5));
+      if (writes(h) !== before)
+        fail(
+          `${name}: a ${mode} right after a sync wrote ${writes(h) - before} times`,
+          h.microsoft.graph.requestLog().slice(-(writes(h) - before) - 5),
+        );
     };
 
     await both('sync');
@@ -390,14 +437,16 @@ async function runScenario(s: Scenario): Promise<void> {
           log.push(`round ${i}: person ${JSON.stringify(op)} on ${at.start} ${at.subject}`);
           if (!applyUser(off, weekly, mailbox, op, at)) break;
           const d = viewDiff(view(off, mailbox), view(weekly, mailbox));
-          if (d.onlyA.length || d.onlyB.length) fail(`round ${i}: the person's change differs between the worlds (a test bug)`, d);
+          if (d.onlyA.length || d.onlyB.length)
+            fail(`round ${i}: the person's change differs between the worlds (a test bug)`, d);
         }
         if (r.person.reconcile === 'now' || i === s.rounds.length - 1) {
           log.push(`round ${i}: reconcile`);
           await both('reconcile');
           same(`round ${i}, reconcile after the person's change`);
           const d = viewDiff(seen, view(weekly, mailbox));
-          if (d.onlyA.length || d.onlyB.length) fail(`round ${i}: reconcile did not restore the calendar (onlyA = before, onlyB = after)`, d);
+          if (d.onlyA.length || d.onlyB.length)
+            fail(`round ${i}: reconcile did not restore the calendar (onlyA = before, onlyB = after)`, d);
           await idle(weekly, 'weekly', 'sync');
           await idle(weekly, 'weekly', 'reconcile');
         } else drifted = true;

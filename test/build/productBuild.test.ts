@@ -31,7 +31,9 @@ function jsFiles(dir: string): string[] {
 /** Every module specifier a compiled CommonJS file loads. */
 function requiresOf(file: string): string[] {
   const src = fs.readFileSync(file, 'utf8');
-  return [...src.matchAll(/require\(\s*["']([^"']+)["']\s*\)|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+  return [...src.matchAll(/require\(\s*["']([^"']+)["']\s*\)|import\(\s*["']([^"']+)["']\s*\)/g)].map(
+    (m) => (m[1] ?? m[2])!,
+  );
 }
 
 /** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
@@ -43,10 +45,14 @@ function packageOf(spec: string): string {
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'kada-product-'));
   dist = path.join(work, 'dist');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist], {
-    cwd: root,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dist],
+    {
+      cwd: root,
+      stdio: 'pipe',
+    },
+  );
 }, 180_000);
 
 afterAll(() => {
@@ -89,7 +95,10 @@ describe('the product build', () => {
       env: { ...process.env, NODE_ENV: 'production' },
     });
     expect(fs.existsSync(path.join(work, 'node_modules/vitest'))).toBe(false);
-    const help = execFileSync(process.execPath, [path.join(dist, 'src/cli/main.js'), '--help'], { cwd: work, encoding: 'utf8' });
+    const help = execFileSync(process.execPath, [path.join(dist, 'src/cli/main.js'), '--help'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
     expect(help).toMatch(/Usage: kada/);
     expect(help).toMatch(/migrate/);
   }, 300_000);

@@ -50,7 +50,8 @@ export function contentProblem(actual: InspectedEvent, e: TpWireEvent): string |
   if (Date.parse(actual.endUtc) !== end) return `end ${actual.endUtc} != ${new Date(end).toISOString()}`;
   const showAs = e.status === 'cancelled' ? 'free' : 'busy';
   if (actual.showAs !== showAs) return `showAs ${actual.showAs} != ${showAs}`;
-  if (!actual.categories.includes('Undervisning')) return `categories ${JSON.stringify(actual.categories)} lack Undervisning`;
+  if (!actual.categories.includes('Undervisning'))
+    return `categories ${JSON.stringify(actual.categories)} lack Undervisning`;
   if (actual.isReminderOn) return 'reminder is on';
   return null;
 }
@@ -74,11 +75,23 @@ export function checkCalendars(opts: {
 }): CalendarFigures {
   const { institution: inst, graph } = opts;
   const owner = opts.owner ?? 'uio';
-  const f: CalendarFigures = { persons: 0, withoutMailbox: 0, expected: 0, present: 0, missing: 0, duplicate: 0, wrong: 0, extra: 0, stray: 0, problems: [] };
+  const f: CalendarFigures = {
+    persons: 0,
+    withoutMailbox: 0,
+    expected: 0,
+    present: 0,
+    missing: 0,
+    duplicate: 0,
+    wrong: 0,
+    extra: 0,
+    stray: 0,
+    problems: [],
+  };
   const note = (text: string) => {
     if (f.problems.length < 15) f.problems.push(text);
   };
-  const kadaEvents = (mailbox: string) => graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === owner);
+  const kadaEvents = (mailbox: string) =>
+    graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === owner);
   const current = new Set<string>();
 
   for (const personId of opts.personIds) {
@@ -92,11 +105,18 @@ export function checkCalendars(opts: {
     current.add(mailbox);
     const want = new Map<string, TpWireEvent>();
     for (const sem of opts.semesters) {
-      for (const t of inst.timetableOf(personId, sem)) want.set(eventKey(t.course, t.eventid), inst.event(t.course, t.eventid)!);
+      for (const t of inst.timetableOf(personId, sem))
+        want.set(eventKey(t.course, t.eventid), inst.event(t.course, t.eventid)!);
     }
     f.expected += want.size;
     if (opts.expanded) {
-      checkExpanded(f, mailbox, want, graph.occurrences(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === owner), note);
+      checkExpanded(
+        f,
+        mailbox,
+        want,
+        graph.occurrences(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === owner),
+        note,
+      );
       continue;
     }
     const byKey = new Map<string, InspectedEvent[]>();
@@ -119,14 +139,18 @@ export function checkCalendars(opts: {
       const problem = contentProblem(got[0]!, tp);
       if (problem) {
         f.wrong++;
-        note(`${mailbox}: ${key}: ${problem} [graph id ${got[0]!.id.slice(-12)}, hash ${got[0]!.extendedProperties[HASH_PROP]}]`);
+        note(
+          `${mailbox}: ${key}: ${problem} [graph id ${got[0]!.id.slice(-12)}, hash ${got[0]!.extendedProperties[HASH_PROP]}]`,
+        );
       }
     }
     for (const [key, got] of byKey) {
       if (want.has(key)) continue;
       f.extra += got.length;
       const parsed = parseEventKey(key);
-      note(`${mailbox}: should not have ${key}${parsed && !inst.event(parsed.course, parsed.eventid) ? ' (deleted in TP)' : ''}`);
+      note(
+        `${mailbox}: should not have ${key}${parsed && !inst.event(parsed.course, parsed.eventid) ? ' (deleted in TP)' : ''}`,
+      );
     }
   }
   for (const mailbox of new Set([...(opts.formerMailboxes ?? [])].map((m) => m.toLowerCase()))) {
@@ -144,7 +168,13 @@ export function checkCalendars(opts: {
  * One mailbox in series mode: each TP occurrence must be seen once, at its instants and with its
  * subject (a week of a series or a single event, however it was written), and nothing else.
  */
-function checkExpanded(f: CalendarFigures, mailbox: string, want: Map<string, TpWireEvent>, seen: InspectedEvent[], note: (t: string) => void): void {
+function checkExpanded(
+  f: CalendarFigures,
+  mailbox: string,
+  want: Map<string, TpWireEvent>,
+  seen: InspectedEvent[],
+  note: (t: string) => void,
+): void {
   const slot = (startMs: number, subject: string) => `${new Date(startMs).toISOString()} ${subject}`;
   const bySlot = new Map<string, InspectedEvent[]>();
   for (const o of seen) {
@@ -162,7 +192,12 @@ function checkExpanded(f: CalendarFigures, mailbox: string, want: Map<string, Tp
     f.present += present;
     if (got.length < tps.length) {
       f.missing += tps.length - got.length;
-      note(`${mailbox}: missing ${tps.slice(got.length).map(([key]) => key).join(', ')} (${k})`);
+      note(
+        `${mailbox}: missing ${tps
+          .slice(got.length)
+          .map(([key]) => key)
+          .join(', ')} (${k})`,
+      );
     }
     if (got.length > tps.length) {
       f.duplicate += got.length - tps.length;
@@ -196,5 +231,7 @@ export function snapshotUserEvent(graph: GraphEmulator, mailbox: string, id: str
 
 /** How many seeded user events are gone or differ in any byte. */
 export function changedUserEvents(graph: GraphEmulator, snapshots: UserEventSnapshot[]): string[] {
-  return snapshots.filter((s) => JSON.stringify(graph.event(s.mailbox, s.id)) !== s.json).map((s) => `${s.mailbox}/${s.id}`);
+  return snapshots
+    .filter((s) => JSON.stringify(graph.event(s.mailbox, s.id)) !== s.json)
+    .map((s) => `${s.mailbox}/${s.id}`);
 }

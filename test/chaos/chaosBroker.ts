@@ -37,7 +37,11 @@ export class ChaosBroker {
 
   /** kada's AMQP variables for this run. */
   env(): Record<string, string> {
-    return { AMQP_URL: this.url, AMQP_QUEUE: this.queue, AMQP_BINDINGS: this.bindings.map((b) => `${b.exchange}:${b.pattern}`).join(',') };
+    return {
+      AMQP_URL: this.url,
+      AMQP_QUEUE: this.queue,
+      AMQP_BINDINGS: this.bindings.map((b) => `${b.exchange}:${b.pattern}`).join(','),
+    };
   }
 
   /** Declares what kada declares, so messages published before kada first connects are kept. */
@@ -124,7 +128,11 @@ export class ChaosBroker {
         } catch {
           /* not JSON: counted, not attributable */
         }
-        this.deadLetters.push({ jti, error: String(headers[DEAD_LETTER_HEADERS.error] ?? ''), code: String(headers[DEAD_LETTER_HEADERS.code] ?? '') });
+        this.deadLetters.push({
+          jti,
+          error: String(headers[DEAD_LETTER_HEADERS.error] ?? ''),
+          code: String(headers[DEAD_LETTER_HEADERS.code] ?? ''),
+        });
       }
     });
   }

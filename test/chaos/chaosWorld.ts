@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { eventKey } from '../../src/desired/eventKey';
 import { parseTpTime } from '../../src/desired/time';
 import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
@@ -10,7 +10,13 @@ import type { InstitutionChange } from '../../testkit/institution/institution';
 import { createRandom, type Random } from '../../testkit/institution/institutionRandom';
 import { eventually } from '../intake/amqpFixture';
 import { startHarness, type Harness } from '../../testkit/support/harness';
-import { changedUserEvents, checkCalendars, snapshotUserEvent, type CalendarFigures, type UserEventSnapshot } from './calendarCheck';
+import {
+  changedUserEvents,
+  checkCalendars,
+  snapshotUserEvent,
+  type CalendarFigures,
+  type UserEventSnapshot,
+} from './calendarCheck';
 import { ChaosBroker } from './chaosBroker';
 import { killHard, startKada, type KadaChild } from '../../testkit/support/kadaProcess';
 
@@ -60,7 +66,14 @@ export interface ChaosFigures extends CalendarFigures {
   restarts: number;
 }
 
-const TOPICS = ['Repetisjon', 'Gjesteforelesning', 'Eksamensforberedelser', 'Oppgavegjennomgang', '<b>Ny</b> tid & sted', 'Lab "A"'];
+const TOPICS = [
+  'Repetisjon',
+  'Gjesteforelesning',
+  'Eksamensforberedelser',
+  'Oppgavegjennomgang',
+  '<b>Ny</b> tid & sted',
+  'Lab "A"',
+];
 
 export class ChaosWorld {
   readonly published: Published[] = [];
@@ -85,7 +98,12 @@ export class ChaosWorld {
     const url = process.env.AMQP_URL;
     if (!url) throw new Error('AMQP_URL is not set: run the tests with `npm test` or `npm run chaos`');
     const broker = new ChaosBroker(url, opts.label);
-    const h = await startHarness({ seed: opts.seed, students: opts.students, noContext: true, env: { ...broker.env(), LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' } });
+    const h = await startHarness({
+      seed: opts.seed,
+      students: opts.students,
+      noContext: true,
+      env: { ...broker.env(), LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn' },
+    });
     try {
       await broker.declare();
     } catch (err) {
@@ -139,7 +157,11 @@ export class ChaosWorld {
    * Kills `p`, then `more` times: changes while kada is down, a new kada, a random while (from
    * start-up to deep in the work), another kill.
    */
-  async killRepeatedly(p: KadaChild, more: number, opts: { mutations: [number, number]; maxAliveMs: number; badChance?: number }): Promise<void> {
+  async killRepeatedly(
+    p: KadaChild,
+    more: number,
+    opts: { mutations: [number, number]; maxAliveMs: number; badChance?: number },
+  ): Promise<void> {
     await this.kill(p);
     for (let i = 0; i < more; i++) {
       await this.mutate(this.rnd.int(...opts.mutations));
@@ -179,21 +201,46 @@ export class ChaosWorld {
     });
   }
 
-  async publishPerson(personId: string, resource: 'personer' | 'undervisningsmeldinger' | 'gruppemedlemskap' = 'personer'): Promise<void> {
+  async publishPerson(
+    personId: string,
+    resource: 'personer' | 'undervisningsmeldinger' | 'gruppemedlemskap' = 'personer',
+  ): Promise<void> {
     const id = randomUUID();
     const routingKey = `no.uio.fs.FS-prod.${resource}.update`;
     this.published.push({ id, routingKey, bad: false });
     const sub = resource === 'personer' ? `personer/${personId}` : `${resource}/${this.rnd.int(100000, 999999)}`;
-    await this.broker.publish(routingKey, { sub, iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: id, person_id: personId });
+    await this.broker.publish(routingKey, {
+      sub,
+      iss: 'FS-prod',
+      iat: String(Date.now()),
+      operation: 'update',
+      jti: id,
+      person_id: personId,
+    });
   }
 
   /** A notification kada must refuse (dead-letter), mixed into the traffic. */
   async publishBad(): Promise<void> {
     const id = `bad-${randomUUID()}`;
     const cases = [
-      { routingKey: 'no.uio.fs.FS-prod.personer.update', body: { sub: 'personer/../x', iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: id } },
-      { routingKey: 'no.uio.fs.FS-prod.undervisningsmeldinger.update', body: { sub: 'undervisningsmeldinger/1', iss: 'FS-prod', operation: 'update', jti: id, person_id: 'ola.nordmann@uio.no' } },
-      { routingKey: 'no.uio.tp.TP-prod.courses.update', body: { sub: 'courses/IN1000,1/2026-autumn', iss: 'TP-prod', operation: 'update', jti: id } },
+      {
+        routingKey: 'no.uio.fs.FS-prod.personer.update',
+        body: { sub: 'personer/../x', iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: id },
+      },
+      {
+        routingKey: 'no.uio.fs.FS-prod.undervisningsmeldinger.update',
+        body: {
+          sub: 'undervisningsmeldinger/1',
+          iss: 'FS-prod',
+          operation: 'update',
+          jti: id,
+          person_id: 'ola.nordmann@uio.no',
+        },
+      },
+      {
+        routingKey: 'no.uio.tp.TP-prod.courses.update',
+        body: { sub: 'courses/IN1000,1/2026-autumn', iss: 'TP-prod', operation: 'update', jti: id },
+      },
     ];
     const c = this.rnd.pick(cases);
     this.published.push({ id, routingKey: c.routingKey, bad: true });
@@ -240,13 +287,23 @@ export class ChaosWorld {
         this.inst.deleteEvent(course.ref, ev.eventid);
       } else if (ev && kind === 5) {
         const start = parseTpTime(ev.dtstart)!.plus({ hours: 3, minutes: 15 * (this.addedCourseEvents++ % 4) });
-        this.inst.addEvent(course.ref, { dtstart: start.toISO()!, dtend: start.plus({ minutes: 90 }).toISO()!, actid: '1', summary: 'Ekstra forelesning' });
+        this.inst.addEvent(course.ref, {
+          dtstart: start.toISO()!,
+          dtend: start.plus({ minutes: 90 }).toISO()!,
+          actid: '1',
+          summary: 'Ekstra forelesning',
+        });
       } else if (kind === 6 || kind === 7) {
         const regs = this.inst.registrationsOfCourse(course.ref);
         if (!regs.length) continue;
         const reg = r.pick(regs);
         if (kind === 7 && r.chance(0.4)) this.inst.removeRegistration(reg.personlopenummer, course.ref);
-        else this.inst.setRegistration(reg.personlopenummer, course.ref, course.groups.length ? [r.pick(course.groups)] : []);
+        else
+          this.inst.setRegistration(
+            reg.personlopenummer,
+            course.ref,
+            course.groups.length ? [r.pick(course.groups)] : [],
+          );
       } else if (kind === 8) {
         const p = r.pick(this.inst.students().filter((s) => s.epost));
         this.formerMailboxes.add(p.epost!);
@@ -270,8 +327,15 @@ export class ChaosWorld {
     const course = this.rnd.pick(this.inst.courses(SEMESTER));
     const ev = this.rnd.pick(this.inst.courseEvents(course.ref)!.filter((e) => e.status_plenary));
     const start = parseTpTime(ev.dtstart)!.plus({ hours: 4, minutes: 15 * (this.addedCourseEvents++ % 4) });
-    this.inst.addEvent(course.ref, { dtstart: start.toISO()!, dtend: start.plus({ minutes: 90 }).toISO()!, actid: '1', summary: 'Ekstra forelesning' });
-    const p = this.rnd.pick(this.inst.students().filter((s) => s.epost && this.inst.timetableOf(s.personlopenummer, SEMESTER).length));
+    this.inst.addEvent(course.ref, {
+      dtstart: start.toISO()!,
+      dtend: start.plus({ minutes: 90 }).toISO()!,
+      actid: '1',
+      summary: 'Ekstra forelesning',
+    });
+    const p = this.rnd.pick(
+      this.inst.students().filter((s) => s.epost && this.inst.timetableOf(s.personlopenummer, SEMESTER).length),
+    );
     this.formerMailboxes.add(p.epost!);
     this.inst.setEmail(p.personlopenummer, `${p.brukernavn}.${++this.mailboxSerial}@uio.no`);
     await this.publishChanges();
@@ -297,7 +361,12 @@ export class ChaosWorld {
       const at = (dt: DateTime) => ({ dateTime: dt.toFormat("yyyy-MM-dd'T'HH:mm:ss"), timeZone: 'UTC' });
       const entries: Record<string, unknown>[] = [
         { subject: 'Tannlege', start: at(startUtc.plus({ days: 1 })), end: at(startUtc.plus({ days: 1, hours: 1 })) },
-        { subject: `${tp.courseid} ${tp['teaching-title']}`, start: at(startUtc), end: at(parseTpTime(tp.dtend)!.toUTC()), body: { contentType: 'text', content: 'mine notater' } },
+        {
+          subject: `${tp.courseid} ${tp['teaching-title']}`,
+          start: at(startUtc),
+          end: at(parseTpTime(tp.dtend)!.toUTC()),
+          body: { contentType: 'text', content: 'mine notater' },
+        },
         {
           subject: 'Kollokvie (UiB)',
           start: at(startUtc.plus({ hours: 3 })),
@@ -344,8 +413,13 @@ export class ChaosWorld {
     const states = await this.inboxStates();
     const dead = await this.deadLetterIds();
     return this.published
-      .filter((p) => (p.bad ? !dead.has(p.id) : !['processed', 'ignored', 'failed'].includes(states.get(p.id) ?? 'absent')))
-      .map((p) => `${p.bad ? 'bad ' : ''}${p.routingKey} ${p.id} (${p.bad ? 'not dead-lettered' : (states.get(p.id) ?? 'not in the inbox')})`);
+      .filter((p) =>
+        p.bad ? !dead.has(p.id) : !['processed', 'ignored', 'failed'].includes(states.get(p.id) ?? 'absent'),
+      )
+      .map(
+        (p) =>
+          `${p.bad ? 'bad ' : ''}${p.routingKey} ${p.id} (${p.bad ? 'not dead-lettered' : (states.get(p.id) ?? 'not in the inbox')})`,
+      );
   }
 
   /**
@@ -404,7 +478,10 @@ export class ChaosWorld {
         ? this.graph
             .requestLog()
             .filter((r) => r.eventId?.endsWith(id))
-            .map((r) => `${new Date(r.at).toISOString().slice(11, 23)} ${r.method} ${r.status}${r.fault ? ` ${r.fault}` : ''}`)
+            .map(
+              (r) =>
+                `${new Date(r.at).toISOString().slice(11, 23)} ${r.method} ${r.status}${r.fault ? ` ${r.fault}` : ''}`,
+            )
         : [];
       calendars.problems[i] =
         `${problem} [store: ${row ? `id ${row.id}, hash ${row.content_hash}, synced ${row.last_synced_at.toISOString()}` : 'no row'}]` +

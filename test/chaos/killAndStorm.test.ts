@@ -39,7 +39,7 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
     async () => {
       const kills = FULL ? 20 : 3;
       w.seedUserEvents(FULL ? 20 : 8);
-      let p = await w.startKada();
+      const p = await w.startKada();
       await p.waitReady();
       await w.fanOutAllCourses();
       for (let i = 0; i < 3; i++) await w.publishBad();
@@ -54,7 +54,9 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
       await w.waitForQuiet(QUIET_MS);
 
       const f = await w.figures();
-      printFigures(`chaos: ${kills} x SIGKILL of kada run during a fan-out (seed ${SEED})`, f, { 'seconds from last start to quiet': Math.round((Date.now() - calm) / 1000) });
+      printFigures(`chaos: ${kills} x SIGKILL of kada run during a fan-out (seed ${SEED})`, f, {
+        'seconds from last start to quiet': Math.round((Date.now() - calm) / 1000),
+      });
       expect(f.expected).toBeGreaterThan(1000);
       expect(f.kills).toBe(kills);
       expect(cleanVerdict(f)).toEqual(CLEAN);
@@ -71,24 +73,40 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
       // Random rates for the storm's length, plus a few queued faults that hit the next matching
       // requests whenever they come, so every kind certainly happens even on a slow machine.
       // hangMs is beyond GRAPH_TIMEOUT_MS: kada stops waiting, and the write may still have landed.
-      const storms: { name: string; graph?: Faults; queued?: [FaultKind, number, FaultMatch?][]; token?: TokenFaults; tokenDown?: boolean }[] = [
+      const storms: {
+        name: string;
+        graph?: Faults;
+        queued?: [FaultKind, number, FaultMatch?][];
+        token?: TokenFaults;
+        tokenDown?: boolean;
+      }[] = [
         { name: '429 with Retry-After', graph: { rate429: 0.3 }, queued: [['429', 10]] },
         {
           name: '503, and 503 after the create landed',
           graph: { rate503: 0.1, rate503AfterCreate: 0.2, rateBatch503: 0.05 },
-          queued: [['503AfterCreate', 5, creates], ['batch503', 2]],
+          queued: [
+            ['503AfterCreate', 5, creates],
+            ['batch503', 2],
+          ],
         },
         {
           name: "answers slower than kada's timeout",
           graph: { rateTimeout: 0.03, rateTimeoutAfterCreate: 0.05, hangMs: 4_000 },
-          queued: [['timeoutAfterCreate', 3, creates], ['timeout', 2]],
+          queued: [
+            ['timeoutAfterCreate', 3, creates],
+            ['timeout', 2],
+          ],
         },
         { name: 'token endpoint failing, tokens revoked', token: { rate500: 0.5, rate503: 0.2 }, tokenDown: true },
       ];
       const mixed = {
         name: 'mixed storm',
         graph: { rate429: 0.1, rate503: 0.05, rate503AfterCreate: 0.1, rateTimeoutAfterCreate: 0.03, hangMs: 4_000 },
-        queued: [['429', 5], ['503AfterCreate', 3, creates], ['timeoutAfterCreate', 1, creates]] as [FaultKind, number, FaultMatch?][],
+        queued: [
+          ['429', 5],
+          ['503AfterCreate', 3, creates],
+          ['timeoutAfterCreate', 1, creates],
+        ] as [FaultKind, number, FaultMatch?][],
         token: { rate500: 0.3 },
         tokenDown: true,
       };
@@ -137,7 +155,8 @@ describe(`chaos: kada run under SIGKILL and Graph storms (${FULL ? 'full' : 'fas
         });
         expect(cleanVerdict(f)).toEqual(CLEAN);
       }
-      for (const [kind, n] of Object.entries(wanted)) expect(injected[kind] ?? 0, `${kind} faults injected`).toBeGreaterThanOrEqual(n);
+      for (const [kind, n] of Object.entries(wanted))
+        expect(injected[kind] ?? 0, `${kind} faults injected`).toBeGreaterThanOrEqual(n);
       // kada lived through it all in one process and still answers.
       const alive = w.children.filter((c) => c.alive());
       expect(alive).toHaveLength(1);

@@ -15,7 +15,13 @@ const SEED = Number(process.env.CHAOS_SEED ?? (FULL ? Date.now() % 100_000 : 515
 let w: ChaosWorld;
 
 beforeAll(async () => {
-  w = await ChaosWorld.start({ label: 'series', seed: SEED, students: FULL ? 120 : 40, graphLatencyMs: 3, kadaEnv: { SERIES_MODE: 'weekly', GRAPH_TIMEOUT_MS: '2500' } });
+  w = await ChaosWorld.start({
+    label: 'series',
+    seed: SEED,
+    students: FULL ? 120 : 40,
+    graphLatencyMs: 3,
+    kadaEnv: { SERIES_MODE: 'weekly', GRAPH_TIMEOUT_MS: '2500' },
+  });
   console.log(`chaos (series) seed ${SEED} (replay with CHAOS_SEED=${SEED})`);
 });
 afterAll(async () => {
@@ -42,7 +48,9 @@ describe(`chaos: SERIES_MODE=weekly under SIGKILL (${FULL ? 'full' : 'fast'} for
       expect(f.expected).toBeGreaterThan(500);
       expect(f.kills).toBe(kills);
       // Series were really written: masters with exceptions, not one event per week.
-      const withExceptions = (await w.db.query(`SELECT count(*)::int AS n FROM synced_events WHERE event_key LIKE '%:weekly:%@%'`))[0].n;
+      const withExceptions = (
+        await w.db.query(`SELECT count(*)::int AS n FROM synced_events WHERE event_key LIKE '%:weekly:%@%'`)
+      )[0].n;
       expect(withExceptions).toBeGreaterThan(0);
       expect(cleanVerdict(f)).toEqual(CLEAN);
     },
@@ -61,7 +69,13 @@ describe(`chaos: SERIES_MODE=weekly under SIGKILL (${FULL ? 'full' : 'fast'} for
       }
       graph.resetStats();
       await w.mutate(FULL ? 12 : 8);
-      graph.setFaults({ rate429: 0.1, rate503: 0.05, rate503AfterCreate: 0.1, rateTimeoutAfterCreate: 0.03, hangMs: 4_000 });
+      graph.setFaults({
+        rate429: 0.1,
+        rate503: 0.05,
+        rate503AfterCreate: 0.1,
+        rateTimeoutAfterCreate: 0.03,
+        hangMs: 4_000,
+      });
       graph.failNext('503', 3, { method: 'PATCH' });
       graph.failNext('429', 3, { method: 'GET' });
       graph.failNext('503AfterCreate', 3, { method: 'POST', pathIncludes: '/events' });
@@ -71,7 +85,9 @@ describe(`chaos: SERIES_MODE=weekly under SIGKILL (${FULL ? 'full' : 'fast'} for
       graph.setFaults({});
       await w.waitForQuiet(FULL ? 300_000 : 240_000);
       const f = await w.figures();
-      printFigures(`chaos: Graph storm in series mode (seed ${SEED})`, f, { 'Graph faults by kind': JSON.stringify(graph.stats().faults) });
+      printFigures(`chaos: Graph storm in series mode (seed ${SEED})`, f, {
+        'Graph faults by kind': JSON.stringify(graph.stats().faults),
+      });
       expect(Object.values(graph.stats().faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
       expect(cleanVerdict(f)).toEqual(CLEAN);
     },

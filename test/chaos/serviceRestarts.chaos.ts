@@ -49,7 +49,9 @@ function trafficDuring(): { stop(): Promise<number> } {
 
 beforeAll(async () => {
   if (process.env.KADA_CHAOS_OWN_SERVICES !== '1') {
-    throw new Error('this file restarts PostgreSQL and RabbitMQ: run it with `npm run chaos`, which gives it servers of its own');
+    throw new Error(
+      'this file restarts PostgreSQL and RabbitMQ: run it with `npm run chaos`, which gives it servers of its own',
+    );
   }
   w = await ChaosWorld.start({ label: 'restart', seed: SEED, students: 120, graphLatencyMs: 3 });
   console.log(`chaos seed ${SEED} (replay with CHAOS_SEED=${SEED})`);
@@ -93,7 +95,10 @@ describe('chaos: RabbitMQ and PostgreSQL restarted under load (npm run chaos)', 
       'changes published during the restarts': wavesDuringBroker + wavesDuringDatabase,
       'seconds from last restart to quiet': Math.round((Date.now() - calm) / 1000),
     });
-    expect(replicas.every((p) => p.alive()), 'no replica crashed').toBe(true);
+    expect(
+      replicas.every((p) => p.alive()),
+      'no replica crashed',
+    ).toBe(true);
     expect(wavesDuringBroker + wavesDuringDatabase).toBeGreaterThan(0);
     expect(cleanVerdict(f)).toEqual(CLEAN);
   }, 900_000);

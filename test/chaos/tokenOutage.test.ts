@@ -69,13 +69,19 @@ describe('token endpoint failures and the job retry decision', () => {
   it('the same decision when the failure comes through the Graph client (which wraps it) and the writer', async () => {
     const through = async (secret: string | undefined, fault: boolean) => {
       const config = loadConfig({ ...baseEnv(), ...(secret ? { AZURE_CLIENT_SECRET: secret } : {}) }).graph;
-      const writer = new GraphWriter({ client: createGraphClient(config, createTokenProvider(config)), maxAttempts: 3, backoff: { baseMs: 1, capMs: 5 } });
+      const writer = new GraphWriter({
+        client: createGraphClient(config, createTokenProvider(config)),
+        maxAttempts: 3,
+        backoff: { baseMs: 1, capMs: 5 },
+      });
       // One 503 (Retry-After: 1): MSAL holds back the retries that follow within that second itself.
       if (fault) ms.token.failNext('503', 1);
-      const err = await writer.call((client, signal) => client.api('/users/kari@uio.no/calendars').options({ signal }).get()).then(
-        () => null,
-        (e: unknown) => e,
-      );
+      const err = await writer
+        .call((client, signal) => client.api('/users/kari@uio.no/calendars').options({ signal }).get())
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       return { err, requests: writer.stats().httpRequests };
     };
     const outage = await through(undefined, true);

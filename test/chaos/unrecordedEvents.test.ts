@@ -19,11 +19,14 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const kadaEvents = (mailbox: string) => h.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+const kadaEvents = (mailbox: string) =>
+  h.microsoft.graph.events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
 
 /** A synced student whose kada events Graph holds but the state store has forgotten. */
 async function studentWithUnrecordedEvents(index: number) {
-  const p = h.institution.students().filter((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)[index]!;
+  const p = h.institution
+    .students()
+    .filter((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)[index]!;
   await syncPerson(h.ctx, p.personlopenummer);
   const mailbox = p.epost!;
   expect(kadaEvents(mailbox).length).toBeGreaterThan(0);
@@ -41,7 +44,9 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     expect(r.outcome).toBe('synced');
     expect(kadaEvents(mailbox)).toEqual([]);
     expect(h.microsoft.graph.event(mailbox, own.id)).toEqual(own);
-    expect(kadaEvents(`${p.brukernavn}.ny@uio.no`).length).toBe(h.institution.timetableOf(p.personlopenummer, '26h').length);
+    expect(kadaEvents(`${p.brukernavn}.ny@uio.no`).length).toBe(
+      h.institution.timetableOf(p.personlopenummer, '26h').length,
+    );
   });
 
   it('are removed when the person is gone from FS, or has no mailbox any more', async () => {
@@ -61,14 +66,19 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     const { p, mailbox } = await studentWithUnrecordedEvents(3);
     const before = kadaEvents(mailbox).length;
     const heir = h.institution.addPerson({ fornavn: 'Ny', etternavn: 'Eier', epost: mailbox });
-    await h.ctx.db.query(`INSERT INTO persons (person_id, mailbox, status) VALUES ($1, $2, 'active')`, [heir.personlopenummer, mailbox]);
+    await h.ctx.db.query(`INSERT INTO persons (person_id, mailbox, status) VALUES ($1, $2, 'active')`, [
+      heir.personlopenummer,
+      mailbox,
+    ]);
     h.institution.setEmail(p.personlopenummer, `${p.brukernavn}.flyttet@uio.no`);
     await syncPerson(h.ctx, p.personlopenummer);
     expect(kadaEvents(mailbox).length).toBe(before);
   });
 
   it('a new address: deletes in the old mailbox that finish after the creates in the new one keep the new records', async () => {
-    const p = h.institution.students().filter((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)[4]!;
+    const p = h.institution
+      .students()
+      .filter((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)[4]!;
     const n = h.institution.timetableOf(p.personlopenummer, '26h').length;
     await syncPerson(h.ctx, p.personlopenummer);
     const old = p.epost!;
@@ -78,7 +88,9 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     h.microsoft.graph.failNext('503', n, { method: 'DELETE', mailbox: old });
     const r = await syncPerson(h.ctx, p.personlopenummer);
     expect(r.written).toEqual({ creates: n, updates: 0, deletes: n });
-    const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [p.personlopenummer]);
+    const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [
+      p.personlopenummer,
+    ]);
     expect(rows.map((x) => x.mailbox)).toEqual(Array(n).fill(moved));
     expect((await syncPerson(h.ctx, p.personlopenummer)).written).toEqual({ creates: 0, updates: 0, deletes: 0 });
   });

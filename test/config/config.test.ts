@@ -49,7 +49,11 @@ describe('loadConfig', () => {
   });
 
   it('parses bindings and semesters', () => {
-    const c = loadConfig({ ...valid, AMQP_BINDINGS: 'ex_fs:no.uib.fs.#, ex_tp:no.uib.tp.#', KADA_SEMESTERS: '26H,27v' });
+    const c = loadConfig({
+      ...valid,
+      AMQP_BINDINGS: 'ex_fs:no.uib.fs.#, ex_tp:no.uib.tp.#',
+      KADA_SEMESTERS: '26H,27v',
+    });
     expect(c.amqp.bindings.map((b) => b.pattern)).toEqual(['no.uib.fs.#', 'no.uib.tp.#']);
     expect(c.semesters).toEqual(['26h', '27v']);
   });
@@ -66,7 +70,17 @@ describe('loadConfig', () => {
       TP_API_KEY: '',
     });
     const vars = err.problems.map((p) => p.variable).sort();
-    expect(vars).toEqual(['AMQP_BINDINGS', 'DATABASE_URL', 'KADA_LANGUAGE', 'KADA_SEMESTERS', 'KADA_TIMEZONE', 'PORT', 'TP_API_KEY'].sort());
+    expect(vars).toEqual(
+      [
+        'AMQP_BINDINGS',
+        'DATABASE_URL',
+        'KADA_LANGUAGE',
+        'KADA_SEMESTERS',
+        'KADA_TIMEZONE',
+        'PORT',
+        'TP_API_KEY',
+      ].sort(),
+    );
     expect(err.message).toMatch(/^invalid configuration: /);
     expect(err.message).toContain('TP_API_KEY is required');
   });
@@ -75,13 +89,18 @@ describe('loadConfig', () => {
     const { AZURE_CLIENT_SECRET: _, ...noSecret } = valid;
     const err = problemsOf({ ...noSecret, MAILBOX_FROM: 'username' });
     expect(err.problems.map((p) => p.variable).sort()).toEqual(['AZURE_CLIENT_SECRET', 'MAIL_DOMAIN']);
-    expect(loadConfig({ ...noSecret, AZURE_CLIENT_CERTIFICATE_PATH: '/etc/kada/cert.pem' }).graph.clientCertificatePath).toBe(
-      '/etc/kada/cert.pem',
-    );
+    expect(
+      loadConfig({ ...noSecret, AZURE_CLIENT_CERTIFICATE_PATH: '/etc/kada/cert.pem' }).graph.clientCertificatePath,
+    ).toBe('/etc/kada/cert.pem');
   });
 
   it('never prints secret values, even when they are the invalid ones', () => {
-    const err = problemsOf({ ...valid, DATABASE_URL: 'not a url with pw-db-secret', ADMIN_TOKEN: 'short-secret', AUTHORITY: 'x' });
+    const err = problemsOf({
+      ...valid,
+      DATABASE_URL: 'not a url with pw-db-secret',
+      ADMIN_TOKEN: 'short-secret',
+      AUTHORITY: 'x',
+    });
     for (const secret of ['pw-db-secret', 'short-secret', 'tp-secret-key', 'fs-secret-key', 'azure-very-secret']) {
       expect(err.message).not.toContain(secret);
     }

@@ -22,7 +22,17 @@ describe('migrations', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
-      expect.arrayContaining(['errors', 'inbox', 'jobs', 'kada_migrations', 'mailboxes', 'persons', 'process_stats', 'synced_events', 'tp_courses']),
+      expect.arrayContaining([
+        'errors',
+        'inbox',
+        'jobs',
+        'kada_migrations',
+        'mailboxes',
+        'persons',
+        'process_stats',
+        'synced_events',
+        'tp_courses',
+      ]),
     );
     const second = await run('node', [cli, 'migrate'], { env: { ...process.env, DATABASE_URL: db.url } });
     expect(second.stdout.trim()).toBe('database is up to date');
@@ -31,7 +41,9 @@ describe('migrations', () => {
 
   it('keeps one queued job per person', async () => {
     await db.dataSource.query(`INSERT INTO jobs (person_id) VALUES ('1')`);
-    await expect(db.dataSource.query(`INSERT INTO jobs (person_id) VALUES ('1')`)).rejects.toThrow(/jobs_one_queued_per_person/);
+    await expect(db.dataSource.query(`INSERT INTO jobs (person_id) VALUES ('1')`)).rejects.toThrow(
+      /jobs_one_queued_per_person/,
+    );
   });
 
   it('`kada migrate` without DATABASE_URL exits 1 naming the variable', async () => {

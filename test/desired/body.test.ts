@@ -11,7 +11,9 @@ describe('body', () => {
     expect(html).toContain('Undervisningsform: Forelesning');
     expect(html).toContain('Tema: Velkommen og introduksjon');
     expect(html).toContain('Undervisere: Kari Hansen');
-    expect(html).toContain('Store auditorium, Ole-Johan Dahls hus (<a href="https://example.org/map/BL27SAUD1">kart</a>)');
+    expect(html).toContain(
+      'Store auditorium, Ole-Johan Dahls hus (<a href="https://example.org/map/BL27SAUD1">kart</a>)',
+    );
     expect(html).toContain('<a href="https://duckduckgo.com/?q=IN1000+site%3Auio.no">Emnesiden IN1000</a>');
     expect(html).toContain('oppdateres automatisk fra timeplanen');
     expect(html).toContain('meldes til studieadministrasjonen');

@@ -29,11 +29,23 @@ function course(ref: CourseRef = IN1000): TpCourse {
 }
 
 const reg = (activities: string[], c: CourseRef = IN1000): Registration => ({ personId: 'p1', course: c, activities });
-const role = (username: string | null, c: CourseRef = IN1000): TeachingRole => ({ personId: 'p1', username, course: c, role: 'FORELESER' });
+const role = (username: string | null, c: CourseRef = IN1000): TeachingRole => ({
+  personId: 'p1',
+  username,
+  course: c,
+  role: 'FORELESER',
+});
 
 const eventids = (r: ReturnType<typeof desiredEvents>) => r.events.map((e) => e.key.split(':').pop());
 
-const base = { personId: 'p1', username: null, registrations: [], roles: [], courses: [course()], settings: settings() };
+const base = {
+  personId: 'p1',
+  username: null,
+  registrations: [],
+  roles: [],
+  courses: [course()],
+  settings: settings(),
+};
 
 describe('desiredEvents', () => {
   it('gives a student the plenary events and their own group only', () => {
@@ -57,7 +69,12 @@ describe('desiredEvents', () => {
   });
 
   it('counts an occurrence once when two rules select it', () => {
-    const r = desiredEvents({ ...base, username: 'kari', registrations: [reg(['2-2']), reg(['2-2'])], roles: [role('kari')] });
+    const r = desiredEvents({
+      ...base,
+      username: 'kari',
+      registrations: [reg(['2-2']), reg(['2-2'])],
+      roles: [role('kari')],
+    });
     expect(eventids(r)).toEqual(['G2+35', 'G2+36', 'L+35', 'L+36']);
     expect(new Set(r.events.map((e) => e.key)).size).toBe(r.events.length);
   });
@@ -92,7 +109,7 @@ describe('desiredEvents', () => {
     expect(r.events.every((e) => /^[0-9a-f]{32}$/.test(e.hash))).toBe(true);
   });
 
-  it('skips malformed events and reports them for the person\'s courses only', () => {
+  it("skips malformed events and reports them for the person's courses only", () => {
     const c = course();
     c.events.push(ev('BAD+1', { actid: '1', plenary: true, dtstart: 'nonsense' }));
     c.rejected.push({ eventid: null, reason: 'missing eventid' });

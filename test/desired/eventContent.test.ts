@@ -46,7 +46,11 @@ describe('eventContent', () => {
   });
 
   it('rejects unparsable times and an end before the start with a stable code', () => {
-    const bad = [tpEvent({ dtstart: 'soon' }), tpEvent({ dtend: '2026-08-25T25:00:00+02' }), tpEvent({ dtend: '2026-08-25T10:00:00+02' })];
+    const bad = [
+      tpEvent({ dtstart: 'soon' }),
+      tpEvent({ dtend: '2026-08-25T25:00:00+02' }),
+      tpEvent({ dtend: '2026-08-25T10:00:00+02' }),
+    ];
     for (const ev of bad) {
       try {
         eventContent(ev, NAME, settings());

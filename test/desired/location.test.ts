@@ -17,7 +17,10 @@ describe('location', () => {
 
   it('joins several rooms with "; " and lists each one', () => {
     const ev = tpEvent({
-      rooms: [room({ id: 'A', roomname: 'Sal 1', buildingname: 'Fysikkbygningen' }), room({ id: 'B', roomname: 'Sal 2', buildingname: undefined })],
+      rooms: [
+        room({ id: 'A', roomname: 'Sal 1', buildingname: 'Fysikkbygningen' }),
+        room({ id: 'B', roomname: 'Sal 2', buildingname: undefined }),
+      ],
     });
     const loc = location(ev, 'nb');
     expect(loc.location.displayName).toBe('Sal 1, Fysikkbygningen; Sal 2');
@@ -32,7 +35,11 @@ describe('location', () => {
   });
 
   it('says a video-only session is digital and keeps its http(s) link', () => {
-    const ev = tpEvent({ rooms: [room({ roomname: 'Zoom', buildingname: undefined, videolink: true, roomurl: 'https://zoom.example/j/1' })] });
+    const ev = tpEvent({
+      rooms: [
+        room({ roomname: 'Zoom', buildingname: undefined, videolink: true, roomurl: 'https://zoom.example/j/1' }),
+      ],
+    });
     expect(location(ev, 'en')).toEqual({
       location: { displayName: 'Online teaching' },
       locations: [{ displayName: 'Zoom', locationUri: 'https://zoom.example/j/1' }],

@@ -3,7 +3,7 @@ import { subject } from '../../src/desired/subject';
 import { cancelledGroup, lecture, tpEvent } from './tpExample';
 
 describe('subject', () => {
-  it('is course, title and the planner\'s topic for a lecture', () => {
+  it("is course, title and the planner's topic for a lecture", () => {
     expect(subject(lecture(), 'nb')).toBe('IN1000 Forelesning – Velkommen og introduksjon');
   });
 

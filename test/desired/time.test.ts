@@ -43,23 +43,30 @@ describe('Oslo daylight saving time', () => {
 
   it('writes the wall-clock time Oslo shows and reads back the same instant', () => {
     fc.assert(
-      fc.property(aroundTransitions, fc.constantFrom('T' as const, ' ' as const), fc.constantFrom(0 as const, 1 as const, 2 as const), (t, sep, style) => {
-        const parsed = parseTpTime(tpText(t, sep, style));
-        expect(parsed?.toMillis()).toBe(t);
-        const graph = toGraphDateTime(parsed!, 'Europe/Oslo');
-        // From 02:00 to 03:00 on the October night Oslo shows every wall-clock time twice; a
-        // zone-less dateTime cannot say which one is meant, so such an instant is written in UTC.
-        const repeated = t >= transition(new Date(t).getUTCFullYear(), 10) - HOUR && t < transition(new Date(t).getUTCFullYear(), 10) + HOUR;
-        const oslo = { dateTime: iso(t + osloOffsetHours(t) * HOUR), timeZone: 'Europe/Oslo' };
-        if (repeated) expect([oslo, { dateTime: iso(t), timeZone: 'UTC' }]).toContainEqual(graph);
-        else expect(graph).toEqual(oslo);
-        expect(fromGraphDateTime(graph).toMillis()).toBe(t);
-      }),
+      fc.property(
+        aroundTransitions,
+        fc.constantFrom('T' as const, ' ' as const),
+        fc.constantFrom(0 as const, 1 as const, 2 as const),
+        (t, sep, style) => {
+          const parsed = parseTpTime(tpText(t, sep, style));
+          expect(parsed?.toMillis()).toBe(t);
+          const graph = toGraphDateTime(parsed!, 'Europe/Oslo');
+          // From 02:00 to 03:00 on the October night Oslo shows every wall-clock time twice; a
+          // zone-less dateTime cannot say which one is meant, so such an instant is written in UTC.
+          const repeated =
+            t >= transition(new Date(t).getUTCFullYear(), 10) - HOUR &&
+            t < transition(new Date(t).getUTCFullYear(), 10) + HOUR;
+          const oslo = { dateTime: iso(t + osloOffsetHours(t) * HOUR), timeZone: 'Europe/Oslo' };
+          if (repeated) expect([oslo, { dateTime: iso(t), timeZone: 'UTC' }]).toContainEqual(graph);
+          else expect(graph).toEqual(oslo);
+          expect(fromGraphDateTime(graph).toMillis()).toBe(t);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
-  it('reads Graph\'s UTC answers as UTC', () => {
+  it("reads Graph's UTC answers as UTC", () => {
     const t = transition(2027, 10);
     expect(fromGraphDateTime({ dateTime: iso(t), timeZone: 'UTC' }).toMillis()).toBe(t);
     expect(fromGraphDateTime({ dateTime: `${iso(t)}.0000000`, timeZone: 'UTC' }).toMillis()).toBe(t);
@@ -131,14 +138,23 @@ describe('time conversion agrees with luxon', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }),
-        fc.constantFrom('Europe/Oslo', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'UTC'),
+        fc.constantFrom(
+          'Europe/Oslo',
+          'America/New_York',
+          'Asia/Kolkata',
+          'Australia/Lord_Howe',
+          'Pacific/Chatham',
+          'UTC',
+        ),
         (ms, zone) => {
           const dt = DateTime.fromMillis(ms);
           const wall = dt.setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ss");
           // Only the hour that repeats when clocks go back has no wall-clock time of its own (written in UTC).
           const unambiguous = DateTime.fromISO(wall, { zone }).toMillis() === Math.floor(ms / 1000) * 1000;
           expect(toGraphDateTime(dt, zone)).toEqual(
-            unambiguous ? { dateTime: wall, timeZone: zone } : { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' },
+            unambiguous
+              ? { dateTime: wall, timeZone: zone }
+              : { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' },
           );
         },
       ),
@@ -148,6 +164,9 @@ describe('time conversion agrees with luxon', () => {
 
   it('keeps wall-clock time for an instant with milliseconds just before a transition (found by the property above)', () => {
     // 2020-09-26T13:00:00.001Z, an hour before Chatham's clocks went forward.
-    expect(toGraphDateTime(DateTime.fromMillis(1601125200001), 'Pacific/Chatham')).toEqual({ dateTime: '2020-09-27T01:45:00', timeZone: 'Pacific/Chatham' });
+    expect(toGraphDateTime(DateTime.fromMillis(1601125200001), 'Pacific/Chatham')).toEqual({
+      dateTime: '2020-09-27T01:45:00',
+      timeZone: 'Pacific/Chatham',
+    });
   });
 });

@@ -22,7 +22,9 @@ const synced = (key: string, hash: string, graphEventId = `g-${key}`): SyncedEve
 // Few keys and hashes, so desired and state overlap and hashes collide often.
 const key = fc.constantFrom(...'abcdefghij'.split('').map((c) => `tp:26h:IN1000,1:${c}`));
 const hash = fc.constantFrom('h1', 'h2', 'h3');
-const desiredList = fc.uniqueArray(fc.tuple(key, hash), { selector: ([k]) => k }).map((l) => l.map(([k, h]) => desired(k, h)));
+const desiredList = fc
+  .uniqueArray(fc.tuple(key, hash), { selector: ([k]) => k })
+  .map((l) => l.map(([k, h]) => desired(k, h)));
 const stateList = fc
   .uniqueArray(fc.tuple(key, hash), { selector: ([k]) => k })
   .map((l) => l.map(([k, h], i) => synced(k, h, `g${i}`)));
@@ -39,7 +41,9 @@ describe('diff', () => {
       [synced('k:changed', 'h1', 'g1'), synced('k:same', 'h1', 'g2'), synced('k:gone', 'h1', 'g3')],
     );
     expect(plan.creates.map((c) => c.key)).toEqual(['k:new']);
-    expect(plan.updates).toEqual([{ kind: 'update', key: 'k:changed', graphEventId: 'g1', desired: desired('k:changed', 'h2') }]);
+    expect(plan.updates).toEqual([
+      { kind: 'update', key: 'k:changed', graphEventId: 'g1', desired: desired('k:changed', 'h2') },
+    ]);
     expect(plan.deletes).toEqual([{ kind: 'delete', key: 'k:gone', graphEventId: 'g3' }]);
   });
 
@@ -86,14 +90,19 @@ describe('diff', () => {
   });
 
   it('deletes duplicates of one key and keeps the copy that is up to date', () => {
-    const plan = diff([desired('k', 'h2')], [synced('k', 'h1', 'old'), synced('k', 'h2', 'good'), synced('k', 'h1', 'older')]);
+    const plan = diff(
+      [desired('k', 'h2')],
+      [synced('k', 'h1', 'old'), synced('k', 'h2', 'good'), synced('k', 'h1', 'older')],
+    );
     expect(plan.creates).toEqual([]);
     expect(plan.updates).toEqual([]);
     expect(plan.deletes.map((d) => d.graphEventId).sort()).toEqual(['old', 'older']);
   });
 
   it('repairs any state with duplicates in one pass', () => {
-    const dupState = fc.array(fc.tuple(key, hash), { maxLength: 20 }).map((l) => l.map(([k, h], i) => synced(k, h, `g${i}`)));
+    const dupState = fc
+      .array(fc.tuple(key, hash), { maxLength: 20 })
+      .map((l) => l.map(([k, h], i) => synced(k, h, `g${i}`)));
     fc.assert(
       fc.property(desiredList, dupState, (b, a) => {
         const next = applyPlan(a, diff(b, a), (k) => `new-${k}`);

@@ -12,7 +12,15 @@ const MASTER = 'tp:26h:IN1000,1:weekly:L+35';
 /** A Tuesday 10:15-12:00 lecture in week `week` of 2026, Oslo summer time (weeks 35-43). */
 function weekly(week: number, over: Partial<TpEvent> = {}): TpEvent {
   const date = new Date(Date.UTC(2026, 7, 25) + (week - 35) * 7 * 86_400_000).toISOString().slice(0, 10);
-  return tpEvent({ eventid: `L+${week}`, id: 'ACT-1', summary: '', dtstart: `${date}T10:15:00+02`, dtend: `${date}T12:00:00+02`, weeknr: week, ...over });
+  return tpEvent({
+    eventid: `L+${week}`,
+    id: 'ACT-1',
+    summary: '',
+    dtstart: `${date}T10:15:00+02`,
+    dtend: `${date}T12:00:00+02`,
+    weeknr: week,
+    ...over,
+  });
 }
 
 const desiredOf = (events: TpEvent[]) => {
@@ -20,10 +28,12 @@ const desiredOf = (events: TpEvent[]) => {
   return weeklySeries(prepareCourse(course, settings()).events);
 };
 /** The state after everything in `desired` was written: masters and exceptions recorded. */
-const written = (desired: DesiredEvent[]): SyncedEvent[] => desired.map((d) => ({ key: d.key, graphEventId: `g-${d.key}`, hash: d.hash }));
+const written = (desired: DesiredEvent[]): SyncedEvent[] =>
+  desired.map((d) => ({ key: d.key, graphEventId: `g-${d.key}`, hash: d.hash }));
 const plan = (desired: DesiredEvent[], state: SyncedEvent[]) => planSeries(diff(desired, state), desired, state);
 
-const semester = (over: Record<number, Partial<TpEvent>> = {}) => desiredOf([35, 36, 37, 38, 39].map((w) => weekly(w, over[w] ?? {})));
+const semester = (over: Record<number, Partial<TpEvent>> = {}) =>
+  desiredOf([35, 36, 37, 38, 39].map((w) => weekly(w, over[w] ?? {})));
 
 describe('planSeries', () => {
   it('creates a new master first and patches its exceptions afterwards, looking their instances up', () => {
@@ -49,7 +59,9 @@ describe('planSeries', () => {
     const after = semester({ 36: { summary: 'Rekursjon og induksjon' } });
     const p = plan(after, written(before));
     expect(p.plan).toEqual({ creates: [], updates: [], deletes: [] });
-    expect(p.exceptions).toMatchObject([{ key: `${MASTER}@2026-09-01`, instanceId: `g-${MASTER}@2026-09-01`, desired: { hash: after[1]!.hash } }]);
+    expect(p.exceptions).toMatchObject([
+      { key: `${MASTER}@2026-09-01`, instanceId: `g-${MASTER}@2026-09-01`, desired: { hash: after[1]!.hash } },
+    ]);
   });
 
   it('patches a new exception of an unchanged master after looking its instance up', () => {
@@ -66,8 +78,16 @@ describe('planSeries', () => {
     const p = plan(after, written(before));
     expect(p.plan).toEqual({ creates: [], updates: [], deletes: [] });
     expect(p.exceptions).toHaveLength(1);
-    expect(p.exceptions[0]).toMatchObject({ key: `${MASTER}@2026-09-08`, instanceId: `g-${MASTER}@2026-09-08`, desired: null });
-    expect(p.exceptions[0]!.content).toMatchObject({ subject: 'IN1000 Forelesning', showAs: 'busy', start: { dateTime: '2026-09-08T10:15:00' } });
+    expect(p.exceptions[0]).toMatchObject({
+      key: `${MASTER}@2026-09-08`,
+      instanceId: `g-${MASTER}@2026-09-08`,
+      desired: null,
+    });
+    expect(p.exceptions[0]!.content).toMatchObject({
+      subject: 'IN1000 Forelesning',
+      showAs: 'busy',
+      start: { dateTime: '2026-09-08T10:15:00' },
+    });
   });
 
   it('replaces a changed master instead of patching it, and writes all its exceptions anew', () => {

@@ -54,7 +54,11 @@ describe('emulator certificates', () => {
   it('run as a script, it prints the CA path', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kada-certs-cli-'));
     try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../testkit/graph/certs.ts'), dir], { encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', path.resolve(__dirname, '../../testkit/graph/certs.ts'), dir],
+        { encoding: 'utf8' },
+      );
       expect(out.trim()).toBe(path.join(dir, 'ca.pem'));
       expect(fs.existsSync(path.join(dir, 'cert.pem'))).toBe(true);
     } finally {

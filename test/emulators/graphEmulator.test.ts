@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HASH_PROP, KEY_PROP, OWNER_PROP, markerProperties } from '../../src/domain/markers';
-import { startGraphEmulator, startMicrosoftEmulator, type GraphEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
+import {
+  startGraphEmulator,
+  startMicrosoftEmulator,
+  type GraphEmulator,
+  type MicrosoftEmulator,
+} from '../../testkit/graph/graphEmulator';
 
 // The emulators speak HTTPS with a local CA that Node only trusts when told at start-up.
 const CA = process.env.NODE_EXTRA_CA_CERTS;
@@ -17,10 +22,20 @@ type Answer = { status: number; headers: Headers; body: any };
 let emu: MicrosoftEmulator;
 let token: string;
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, bearer = token): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  bearer = token,
+): Promise<Answer> {
   const res = await fetch(`${emu.graphBaseUrl}${path}`, {
     method,
-    headers: { ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -49,7 +64,12 @@ beforeAll(async () => {
   emu = await startMicrosoftEmulator({ retryAfterSeconds: 2 });
   const res = await fetch(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret!, scope: `${emu.graph.origin}/.default` }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: emu.clientId,
+      client_secret: emu.clientSecret!,
+      scope: `${emu.graph.origin}/.default`,
+    }),
   });
   token = ((await res.json()) as { access_token: string }).access_token;
 });
@@ -69,14 +89,25 @@ describe('graph emulator: authentication', () => {
     const none = await call('GET', '/users/a@uio.no/events', undefined, {}, '');
     expect(none.status).toBe(401);
     expect(none.body.error.code).toBe('InvalidAuthenticationToken');
-    const forged = await call('GET', '/users/a@uio.no/events', undefined, {}, 'eyJhbGciOiJub25lIn0.eyJhcHBpZCI6IngifQ.');
+    const forged = await call(
+      'GET',
+      '/users/a@uio.no/events',
+      undefined,
+      {},
+      'eyJhbGciOiJub25lIn0.eyJhcHBpZCI6IngifQ.',
+    );
     expect(forged.status).toBe(401);
   });
 
   it('rejects tokens after they expire', async () => {
     const res = await fetch(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret!, scope: `${emu.graph.origin}/.default` }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: emu.clientId,
+        client_secret: emu.clientSecret!,
+        scope: `${emu.graph.origin}/.default`,
+      }),
     });
     const own = ((await res.json()) as { access_token: string }).access_token;
     expect((await call('GET', '/users/a@uio.no/events', undefined, {}, own)).status).toBe(200);
@@ -87,7 +118,12 @@ describe('graph emulator: authentication', () => {
     // the suite's own token was issued earlier and is expired too: get a new one
     const again = await fetch(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret!, scope: `${emu.graph.origin}/.default` }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: emu.clientId,
+        client_secret: emu.clientSecret!,
+        scope: `${emu.graph.origin}/.default`,
+      }),
     });
     token = ((await again.json()) as { access_token: string }).access_token;
     expect((await call('GET', '/users/a@uio.no/events')).status).toBe(200);
@@ -100,10 +136,14 @@ describe('graph emulator: events', () => {
     const created = await call('POST', `/users/${mb}/events`, eventBody('k1'));
     expect(created.status).toBe(201);
     expect(created.body.start).toEqual({ dateTime: '2026-08-27T12:15:00.0000000', timeZone: 'UTC' });
-    const oslo = await call('GET', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, undefined, { Prefer: 'outlook.timezone="Europe/Oslo"' });
+    const oslo = await call('GET', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, undefined, {
+      Prefer: 'outlook.timezone="Europe/Oslo"',
+    });
     expect(oslo.body.start).toEqual({ dateTime: '2026-08-27T14:15:00.0000000', timeZone: 'Europe/Oslo' });
     expect(oslo.headers.get('preference-applied')).toBe('outlook.timezone="Europe/Oslo"');
-    const windows = await call('GET', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, undefined, { Prefer: 'outlook.timezone="Pacific Standard Time"' });
+    const windows = await call('GET', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, undefined, {
+      Prefer: 'outlook.timezone="Pacific Standard Time"',
+    });
     expect(windows.body.end).toEqual({ dateTime: '2026-08-27T07:00:00.0000000', timeZone: 'Pacific Standard Time' });
     const [stored] = emu.graph.events(mb);
     expect(stored!.startUtc).toBe('2026-08-27T12:15:00.000Z');
@@ -118,23 +158,35 @@ describe('graph emulator: events', () => {
     expect(created.body.singleValueExtendedProperties).toBeUndefined();
     const plain = await call('GET', `/users/${mb}/events/${id}`);
     expect(plain.body.singleValueExtendedProperties).toBeUndefined();
-    const expand = encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${KEY_PROP}' or id eq '${HASH_PROP}')`);
+    const expand = encodeURIComponent(
+      `singleValueExtendedProperties($filter=id eq '${KEY_PROP}' or id eq '${HASH_PROP}')`,
+    );
     const expanded = await call('GET', `/users/${mb}/events/${id}?$expand=${expand}`);
-    const props = Object.fromEntries(expanded.body.singleValueExtendedProperties.map((p: { id: string; value: string }) => [p.id, p.value]));
+    const props = Object.fromEntries(
+      expanded.body.singleValueExtendedProperties.map((p: { id: string; value: string }) => [p.id, p.value]),
+    );
     expect(props).toEqual({ [KEY_PROP]: 'k2', [HASH_PROP]: 'hash-k2' });
   });
 
   it('filters on the owner marker and pages at 10 by default with absolute nextLinks', async () => {
     const mb = freshMailbox();
-    for (let i = 0; i < 12; i++) expect((await call('POST', `/users/${mb}/events`, eventBody(`p${i}`))).status).toBe(201);
+    for (let i = 0; i < 12; i++)
+      expect((await call('POST', `/users/${mb}/events`, eventBody(`p${i}`))).status).toBe(201);
     emu.graph.addUserEvent(mb, { subject: 'Tannlege' });
-    const theirs = emu.graph.addUserEvent(mb, { subject: 'Other kada', singleValueExtendedProperties: [{ id: OWNER_PROP, value: 'uib' }] });
-    const filter = encodeURIComponent(`singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq 'uio')`);
+    const theirs = emu.graph.addUserEvent(mb, {
+      subject: 'Other kada',
+      singleValueExtendedProperties: [{ id: OWNER_PROP, value: 'uib' }],
+    });
+    const filter = encodeURIComponent(
+      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq 'uio')`,
+    );
     const first = await call('GET', `/users/${mb}/events?$filter=${filter}`);
     expect(first.body.value).toHaveLength(10);
     const next: string = first.body['@odata.nextLink'];
     expect(next.startsWith(`${emu.graphBaseUrl}/users/`)).toBe(true);
-    const second = await fetch(next, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<any>);
+    const second = await fetch(next, { headers: { Authorization: `Bearer ${token}` } }).then(
+      (r) => r.json() as Promise<any>,
+    );
     expect(second.value).toHaveLength(2);
     expect(second['@odata.nextLink']).toBeUndefined();
     const subjects = [...first.body.value, ...second.value].map((e: { subject: string }) => e.subject);
@@ -150,24 +202,44 @@ describe('graph emulator: events', () => {
     const unknown = await call('POST', `/users/${mb}/events`, eventBody('x', { reminder: 15 }));
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('RequestBodyRead');
-    expect(unknown.body.error.message).toContain("The property 'reminder' does not exist on type 'microsoft.graph.event'");
-    const nested = await call('POST', `/users/${mb}/events`, eventBody('x', { location: { displayName: 'A', room: 'B' } }));
+    expect(unknown.body.error.message).toContain(
+      "The property 'reminder' does not exist on type 'microsoft.graph.event'",
+    );
+    const nested = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('x', { location: { displayName: 'A', room: 'B' } }),
+    );
     expect(nested.status).toBe(400);
     expect(nested.body.error.message).toContain("'microsoft.graph.location'");
     const showAs = await call('POST', `/users/${mb}/events`, eventBody('x', { showAs: 'available' }));
     expect(showAs.status).toBe(400);
     expect(showAs.body.error.message).toContain('microsoft.graph.freeBusyStatus');
-    const contentType = await call('POST', `/users/${mb}/events`, eventBody('x', { body: { contentType: 'markdown', content: 'x' } }));
+    const contentType = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('x', { body: { contentType: 'markdown', content: 'x' } }),
+    );
     expect(contentType.status).toBe(400);
     const beta = await call('POST', `/users/${mb}/events`, eventBody('x', { cancelledOccurrences: [] }));
     expect(beta.status).toBe(400);
-    const zone = await call('POST', `/users/${mb}/events`, eventBody('x', { start: { dateTime: '2026-08-27T14:15:00', timeZone: 'Mars/Olympus' } }));
+    const zone = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('x', { start: { dateTime: '2026-08-27T14:15:00', timeZone: 'Mars/Olympus' } }),
+    );
     expect(zone.status).toBe(400);
     expect(zone.body.error.code).toBe('TimeZoneNotSupportedException');
-    const backwards = await call('POST', `/users/${mb}/events`, eventBody('x', { end: { dateTime: '2026-08-27T13:00:00', timeZone: 'Europe/Oslo' } }));
+    const backwards = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('x', { end: { dateTime: '2026-08-27T13:00:00', timeZone: 'Europe/Oslo' } }),
+    );
     expect(backwards.status).toBe(400);
     const patch = await call('POST', `/users/${mb}/events`, eventBody('ok'));
-    const badPatch = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(patch.body.id)}`, { sensitivity: 'secret' });
+    const badPatch = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(patch.body.id)}`, {
+      sensitivity: 'secret',
+    });
     expect(badPatch.status).toBe(400);
     expect(emu.graph.events(mb)).toHaveLength(1);
     expect(emu.graph.events(mb)[0]!.graph.sensitivity).toBe('normal');
@@ -183,11 +255,23 @@ describe('graph emulator: events', () => {
     expect(ok.status).toBe(201);
     expect(ok.body.type).toBe('seriesMaster');
     expect(ok.body.recurrence.pattern.daysOfWeek).toEqual(['thursday']);
-    const badDay = await call('POST', `/users/${mb}/events`, eventBody('s2', { recurrence: { ...recurrence, pattern: { ...recurrence.pattern, daysOfWeek: ['thorsdag'] } } }));
+    const badDay = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('s2', { recurrence: { ...recurrence, pattern: { ...recurrence.pattern, daysOfWeek: ['thorsdag'] } } }),
+    );
     expect(badDay.status).toBe(400);
-    const extra = await call('POST', `/users/${mb}/events`, eventBody('s3', { recurrence: { ...recurrence, range: { ...recurrence.range, until: '2026-12-01' } } }));
+    const extra = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('s3', { recurrence: { ...recurrence, range: { ...recurrence.range, until: '2026-12-01' } } }),
+    );
     expect(extra.status).toBe(400);
-    const noDays = await call('POST', `/users/${mb}/events`, eventBody('s4', { recurrence: { ...recurrence, pattern: { type: 'weekly', interval: 1 } } }));
+    const noDays = await call(
+      'POST',
+      `/users/${mb}/events`,
+      eventBody('s4', { recurrence: { ...recurrence, pattern: { type: 'weekly', interval: 1 } } }),
+    );
     expect(noDays.status).toBe(400);
   });
 
@@ -235,7 +319,9 @@ describe('graph emulator: events', () => {
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(first.body.id);
     expect(emu.graph.events(mb).map((e) => e.id)).toEqual([again.body.id]);
-    const changeTx = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(again.body.id)}`, { transactionId: 'other' });
+    const changeTx = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(again.body.id)}`, {
+      transactionId: 'other',
+    });
     expect(changeTx.status).toBe(400);
   });
 
@@ -244,13 +330,17 @@ describe('graph emulator: events', () => {
     const created = await call('POST', `/users/${mb}/events`, eventBody('m1'));
     const patched = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, {
       // the same property spelt with another case for the type and property-set GUID
-      singleValueExtendedProperties: [{ id: 'string {5B8C4F3E-2A71-4D0E-9C6B-1F2E3D4C5B6A} Name kadaHash', value: 'new-hash' }],
+      singleValueExtendedProperties: [
+        { id: 'string {5B8C4F3E-2A71-4D0E-9C6B-1F2E3D4C5B6A} Name kadaHash', value: 'new-hash' },
+      ],
     });
     expect(patched.status).toBe(200);
     expect(emu.graph.events(mb)[0]!.extendedProperties).toMatchObject({ [OWNER_PROP]: 'uio', [KEY_PROP]: 'm1' });
     expect(Object.values(emu.graph.events(mb)[0]!.extendedProperties)).toContain('new-hash');
     expect(Object.keys(emu.graph.events(mb)[0]!.extendedProperties)).toHaveLength(3);
-    const invalid = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, { singleValueExtendedProperties: [{ id: 'kadaHash', value: 'x' }] });
+    const invalid = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, {
+      singleValueExtendedProperties: [{ id: 'kadaHash', value: 'x' }],
+    });
     expect(invalid.status).toBe(400);
   });
 
@@ -279,10 +369,18 @@ describe('graph emulator: events', () => {
 
   it('master categories: create, list, 409 on a duplicate displayName, 400 on an unknown colour', async () => {
     const mb = freshMailbox();
-    const created = await call('POST', `/users/${mb}/outlook/masterCategories`, { displayName: 'Undervisning', color: 'preset7' });
+    const created = await call('POST', `/users/${mb}/outlook/masterCategories`, {
+      displayName: 'Undervisning',
+      color: 'preset7',
+    });
     expect(created.status).toBe(201);
-    expect((await call('POST', `/users/${mb}/outlook/masterCategories`, { displayName: 'undervisning', color: 'preset1' })).status).toBe(409);
-    expect((await call('POST', `/users/${mb}/outlook/masterCategories`, { displayName: 'Annet', color: 'purple' })).status).toBe(400);
+    expect(
+      (await call('POST', `/users/${mb}/outlook/masterCategories`, { displayName: 'undervisning', color: 'preset1' }))
+        .status,
+    ).toBe(409);
+    expect(
+      (await call('POST', `/users/${mb}/outlook/masterCategories`, { displayName: 'Annet', color: 'purple' })).status,
+    ).toBe(400);
     const list = await call('GET', `/users/${mb}/outlook/masterCategories`);
     expect(list.body.value).toEqual([{ id: created.body.id, displayName: 'Undervisning', color: 'preset7' }]);
   });
@@ -299,7 +397,12 @@ describe('graph emulator: events', () => {
     expect(dup.id).not.toBe(created.body.id);
     expect(dup.extendedProperties).toEqual(emu.graph.event(mb, created.body.id)!.extendedProperties);
     emu.graph.userDelete(mb, created.body.id);
-    expect(emu.graph.events(mb).map((e) => e.id).sort()).toEqual([mine.id, dup.id].sort());
+    expect(
+      emu.graph
+        .events(mb)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([mine.id, dup.id].sort());
   });
 });
 
@@ -324,7 +427,11 @@ describe('graph emulator: throttling and $batch', () => {
   it('counts batch sub-requests one by one: a parallel batch of 6 gets 429s inside a 200', async () => {
     const mb = freshMailbox();
     emu.graph.setLatency(1500);
-    const requests = Array.from({ length: 6 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${mb}/events` }));
+    const requests = Array.from({ length: 6 }, (_, i) => ({
+      id: String(i + 1),
+      method: 'GET',
+      url: `/users/${mb}/events`,
+    }));
     const batch = await call('POST', '/$batch', { requests });
     expect(batch.status).toBe(200);
     const statuses = batch.body.responses.map((r: { status: number }) => r.status).sort();
@@ -336,7 +443,11 @@ describe('graph emulator: throttling and $batch', () => {
 
   it('rejects a batch of more than 20 requests, mixed dependency shapes, and bodies without Content-Type', async () => {
     const mb = freshMailbox();
-    const many = Array.from({ length: 21 }, (_, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${mb}/events` }));
+    const many = Array.from({ length: 21 }, (_, i) => ({
+      id: String(i + 1),
+      method: 'GET',
+      url: `/users/${mb}/events`,
+    }));
     const tooMany = await call('POST', '/$batch', { requests: many });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.message).toMatch(/limit of 20/);
@@ -350,10 +461,14 @@ describe('graph emulator: throttling and $batch', () => {
     });
     expect(mixed.status).toBe(400);
     expect(mixed.body.error.message).toMatch(/fully sequential or fully parallel/);
-    const noType = await call('POST', '/$batch', { requests: [{ id: '1', method: 'POST', url: `/users/${mb}/events`, body: eventBody('b') }] });
+    const noType = await call('POST', '/$batch', {
+      requests: [{ id: '1', method: 'POST', url: `/users/${mb}/events`, body: eventBody('b') }],
+    });
     expect(noType.status).toBe(400);
     expect(noType.body.error.message).toMatch(/Content-Type/);
-    const absolute = await call('POST', '/$batch', { requests: [{ id: '1', method: 'GET', url: `${emu.graphBaseUrl}/users/${mb}/events` }] });
+    const absolute = await call('POST', '/$batch', {
+      requests: [{ id: '1', method: 'GET', url: `${emu.graphBaseUrl}/users/${mb}/events` }],
+    });
     expect(absolute.status).toBe(400);
     expect(emu.graph.events(mb)).toHaveLength(0);
   });
@@ -363,8 +478,21 @@ describe('graph emulator: throttling and $batch', () => {
     const json = { 'Content-Type': 'application/json' };
     const batch = await call('POST', '/$batch', {
       requests: [
-        { id: 'a', method: 'POST', url: `/users/${mb}/events`, headers: json, body: eventBody('c1', { transactionId: 'tx-c1' }) },
-        { id: 'b', method: 'PATCH', url: `/users/${mb}/events/AAMkDoesNotExist`, headers: json, body: { subject: 'x' }, dependsOn: ['a'] },
+        {
+          id: 'a',
+          method: 'POST',
+          url: `/users/${mb}/events`,
+          headers: json,
+          body: eventBody('c1', { transactionId: 'tx-c1' }),
+        },
+        {
+          id: 'b',
+          method: 'PATCH',
+          url: `/users/${mb}/events/AAMkDoesNotExist`,
+          headers: json,
+          body: { subject: 'x' },
+          dependsOn: ['a'],
+        },
         { id: 'c', method: 'POST', url: `/users/${mb}/events`, headers: json, body: eventBody('c2'), dependsOn: ['b'] },
         { id: 'd', method: 'DELETE', url: `/users/${mb}/events/whatever`, dependsOn: ['c'] },
       ],
@@ -378,7 +506,15 @@ describe('graph emulator: throttling and $batch', () => {
   it('a 503 after create inside a batch still leaves one event after the retry', async () => {
     const mb = freshMailbox();
     const json = { 'Content-Type': 'application/json' };
-    const requests = [{ id: '1', method: 'POST', url: `/users/${mb}/events`, headers: json, body: eventBody('bb', { transactionId: 'tx-bb' }) }];
+    const requests = [
+      {
+        id: '1',
+        method: 'POST',
+        url: `/users/${mb}/events`,
+        headers: json,
+        body: eventBody('bb', { transactionId: 'tx-bb' }),
+      },
+    ];
     emu.graph.failNext('503AfterCreate', 1);
     const first = await call('POST', '/$batch', { requests });
     expect(first.body.responses[0].status).toBe(503);
@@ -403,13 +539,19 @@ describe('graph emulator: throttling and $batch', () => {
 describe('graph emulator: mailboxes and quotas', () => {
   let strict: GraphEmulator;
   beforeAll(async () => {
-    strict = await startGraphEmulator({ autoCreateMailboxes: false, mailboxRequestLimit: { requests: 3, windowMs: 60_000 } });
+    strict = await startGraphEmulator({
+      autoCreateMailboxes: false,
+      mailboxRequestLimit: { requests: 3, windowMs: 60_000 },
+    });
   });
   afterAll(async () => {
     await strict?.close();
   });
   const get = (path: string) =>
-    fetch(`${strict.baseUrl}${path}`, { headers: { Authorization: 'Bearer any' } }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    fetch(`${strict.baseUrl}${path}`, { headers: { Authorization: 'Bearer any' } }).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as any,
+    }));
 
   it('answers 404 for unknown users and users without a mailbox', async () => {
     const unknown = await get('/users/nobody@uio.no/events');

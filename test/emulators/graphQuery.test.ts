@@ -15,22 +15,33 @@ describe('OData query options of the Graph emulator', () => {
   };
 
   it('evaluates the extended-property Any filter, matching ids by identity not spelling', () => {
-    const f = parseFilter(`singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.toLowerCase().replace('name kadaowner', 'Name kadaOwner')}' and ep/value eq 'uio')`);
+    const f = parseFilter(
+      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.toLowerCase().replace('name kadaowner', 'Name kadaOwner')}' and ep/value eq 'uio')`,
+    );
     expect(evaluateFilter(f, event, extendedIdEquals)).toBe(true);
     const other = parseFilter(`singleValueExtendedProperties/any(x: x/id eq '${OWNER}' and x/value eq 'uib')`);
     expect(evaluateFilter(other, event, extendedIdEquals)).toBe(false);
-    const wrongName = parseFilter(`singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.replace('kadaOwner', 'kadaowner')}' and ep/value eq 'uio')`);
+    const wrongName = parseFilter(
+      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.replace('kadaOwner', 'kadaowner')}' and ep/value eq 'uio')`,
+    );
     expect(evaluateFilter(wrongName, event, extendedIdEquals)).toBe(false);
   });
 
   it('handles quotes, precedence and parentheses', () => {
     expect(evaluateFilter(parseFilter(`subject eq 'O''Neil''s lecture'`), event)).toBe(true);
     expect(evaluateFilter(parseFilter(`subject eq 'x' or subject ne 'y' and subject eq 'z'`), event)).toBe(false);
-    expect(evaluateFilter(parseFilter(`(subject eq 'x' or subject ne 'y') and not (subject eq 'z')`), event)).toBe(true);
+    expect(evaluateFilter(parseFilter(`(subject eq 'x' or subject ne 'y') and not (subject eq 'z')`), event)).toBe(
+      true,
+    );
   });
 
   it('answers 400 for filters it cannot parse', () => {
-    for (const bad of [`subject eq`, `singleValueExtendedProperties/Any(ep ep/id eq 'x')`, `subject eq 'open`, `contains(subject,'x')`]) {
+    for (const bad of [
+      `subject eq`,
+      `singleValueExtendedProperties/Any(ep ep/id eq 'x')`,
+      `subject eq 'open`,
+      `contains(subject,'x')`,
+    ]) {
       expect(() => parseFilter(bad), bad).toThrow(GraphHttpError);
     }
   });

@@ -39,7 +39,8 @@ const WINDOW = { startDateTime: '2026-10-01T00:00:00', endDateTime: '2026-12-01T
 
 let mailboxCounter = 0;
 const freshMailbox = () => `series${++mailboxCounter}@uio.no`;
-const eventsPath = (mb: string, id?: string) => `/users/${encodeURIComponent(mb)}/events${id ? `/${encodeURIComponent(id)}` : ''}`;
+const eventsPath = (mb: string, id?: string) =>
+  `/users/${encodeURIComponent(mb)}/events${id ? `/${encodeURIComponent(id)}` : ''}`;
 
 /** Tuesdays 08:15-10:00 in Oslo, 6 October to 3 November 2026: five lectures over the end of summer time (25 October). */
 async function createSeries(mb: string, key = 'k-series'): Promise<GraphEvent> {
@@ -58,7 +59,12 @@ async function createSeries(mb: string, key = 'k-series'): Promise<GraphEvent> {
 }
 
 async function instances(mb: string, masterId: string, prefer = OSLO): Promise<GraphEvent[]> {
-  const page = (await client.api(`${eventsPath(mb, masterId)}/instances`).query(WINDOW).header('Prefer', prefer).top(50).get()) as Page;
+  const page = (await client
+    .api(`${eventsPath(mb, masterId)}/instances`)
+    .query(WINDOW)
+    .header('Prefer', prefer)
+    .top(50)
+    .get()) as Page;
   return page.value;
 }
 
@@ -79,7 +85,12 @@ beforeAll(async () => {
   emu = await startMicrosoftEmulator({ retryAfterSeconds: 1 });
   const res = await fetch(`${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret!, scope: `${emu.graph.origin}/.default` }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: emu.clientId,
+      client_secret: emu.clientSecret!,
+      scope: `${emu.graph.origin}/.default`,
+    }),
   });
   const token = ((await res.json()) as { access_token: string }).access_token;
   const url = new URL(emu.graphBaseUrl);
@@ -107,15 +118,33 @@ describe('graph emulator: series instances', () => {
     expect(master.type).toBe('seriesMaster');
 
     const list = await instances(mb, master.id);
-    expect(list.map(wall)).toEqual(['2026-10-06T08:15-10:00', '2026-10-13T08:15-10:00', '2026-10-20T08:15-10:00', '2026-10-27T08:15-10:00', '2026-11-03T08:15-10:00']);
+    expect(list.map(wall)).toEqual([
+      '2026-10-06T08:15-10:00',
+      '2026-10-13T08:15-10:00',
+      '2026-10-20T08:15-10:00',
+      '2026-10-27T08:15-10:00',
+      '2026-11-03T08:15-10:00',
+    ]);
     expect(list.every((e) => e.start.timeZone === 'Europe/Oslo')).toBe(true);
     // 08:15 in Oslo is 06:15 UTC in summer time and 07:15 UTC after 25 October
-    expect(list.map((e) => e.originalStart)).toEqual(['2026-10-06T06:15:00Z', '2026-10-13T06:15:00Z', '2026-10-20T06:15:00Z', '2026-10-27T07:15:00Z', '2026-11-03T07:15:00Z']);
-    expect(list.every((e) => e.type === 'occurrence' && e.seriesMasterId === master.id && e.subject === 'IN1000 Forelesning')).toBe(true);
+    expect(list.map((e) => e.originalStart)).toEqual([
+      '2026-10-06T06:15:00Z',
+      '2026-10-13T06:15:00Z',
+      '2026-10-20T06:15:00Z',
+      '2026-10-27T07:15:00Z',
+      '2026-11-03T07:15:00Z',
+    ]);
+    expect(
+      list.every(
+        (e) => e.type === 'occurrence' && e.seriesMasterId === master.id && e.subject === 'IN1000 Forelesning',
+      ),
+    ).toBe(true);
     const ids = list.map((e) => e.id);
     expect(new Set(ids).size).toBe(5);
     expect(ids).not.toContain(master.id);
-    expect(ids.every((id) => decodeURIComponent(encodeURIComponent(id)) === id && /^[A-Za-z0-9_-]+$/.test(id))).toBe(true);
+    expect(ids.every((id) => decodeURIComponent(encodeURIComponent(id)) === id && /^[A-Za-z0-9_-]+$/.test(id))).toBe(
+      true,
+    );
     // the same series listed again gives the same ids
     expect((await instances(mb, master.id)).map((e) => e.id)).toEqual(ids);
 
@@ -125,11 +154,22 @@ describe('graph emulator: series instances', () => {
 
     // an occurrence by its id, and through the calendar paths
     const one = (await client.api(eventsPath(mb, ids[2])).header('Prefer', OSLO).get()) as GraphEvent;
-    expect([one.id, one.type, one.seriesMasterId, wall(one)]).toEqual([ids[2], 'occurrence', master.id, '2026-10-20T08:15-10:00']);
+    expect([one.id, one.type, one.seriesMasterId, wall(one)]).toEqual([
+      ids[2],
+      'occurrence',
+      master.id,
+      '2026-10-20T08:15-10:00',
+    ]);
     const calId = emu.graph.defaultCalendarId(mb);
-    const viaCalendar = (await client.api(`/users/${mb}/calendars/${encodeURIComponent(calId)}/events/${encodeURIComponent(master.id)}/instances`).query(WINDOW).get()) as Page;
+    const viaCalendar = (await client
+      .api(`/users/${mb}/calendars/${encodeURIComponent(calId)}/events/${encodeURIComponent(master.id)}/instances`)
+      .query(WINDOW)
+      .get()) as Page;
     expect(viaCalendar.value.map((e) => e.id)).toEqual(ids);
-    const viaDefault = (await client.api(`/users/${mb}/calendar/events/${encodeURIComponent(master.id)}/instances`).query(WINDOW).get()) as Page;
+    const viaDefault = (await client
+      .api(`/users/${mb}/calendar/events/${encodeURIComponent(master.id)}/instances`)
+      .query(WINDOW)
+      .get()) as Page;
     expect(viaDefault.value.map((e) => e.id)).toEqual(ids);
 
     // occurrences inherit the master's extended properties; $select trims the rest
@@ -140,10 +180,20 @@ describe('graph emulator: series instances', () => {
       .expand(`singleValueExtendedProperties($filter=id eq '${KEY_PROP}')`)
       .get()) as Page;
     expect(expanded.value[0]!.singleValueExtendedProperties).toEqual([{ id: KEY_PROP, value: 'k-series' }]);
-    expect(Object.keys(expanded.value[0]!).sort()).toEqual(['@odata.etag', 'id', 'originalStart', 'singleValueExtendedProperties', 'subject', 'type']);
+    expect(Object.keys(expanded.value[0]!).sort()).toEqual([
+      '@odata.etag',
+      'id',
+      'originalStart',
+      'singleValueExtendedProperties',
+      'subject',
+      'type',
+    ]);
 
     // a window picks the instances that overlap it
-    const window = (await client.api(`${eventsPath(mb, master.id)}/instances`).query({ startDateTime: '2026-10-13T07:00:00Z', endDateTime: '2026-10-20T06:15:00Z' }).get()) as Page;
+    const window = (await client
+      .api(`${eventsPath(mb, master.id)}/instances`)
+      .query({ startDateTime: '2026-10-13T07:00:00Z', endDateTime: '2026-10-20T06:15:00Z' })
+      .get()) as Page;
     expect(window.value.map((e) => e.id)).toEqual([ids[1]]);
 
     // event lists keep showing only the master
@@ -156,20 +206,37 @@ describe('graph emulator: series instances', () => {
   it('answers Graph errors for a missing window and an unknown id, and an empty list for a single event', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
-    const missing = await failure(client.api(`${eventsPath(mb, master.id)}/instances`).query({ startDateTime: WINDOW.startDateTime }).get());
+    const missing = await failure(
+      client
+        .api(`${eventsPath(mb, master.id)}/instances`)
+        .query({ startDateTime: WINDOW.startDateTime })
+        .get(),
+    );
     expect([missing.statusCode, missing.code, missing.message]).toEqual([
       400,
       'ErrorInvalidParameter',
       'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
     ]);
-    const unknown = await failure(client.api(`${eventsPath(mb, 'AAMkAGInothere=')}/instances`).query(WINDOW).get());
+    const unknown = await failure(
+      client
+        .api(`${eventsPath(mb, 'AAMkAGInothere=')}/instances`)
+        .query(WINDOW)
+        .get(),
+    );
     expect([unknown.statusCode, unknown.code]).toEqual([404, 'ErrorItemNotFound']);
     const single = (await client.api(eventsPath(mb)).post({
       subject: 'Lunsj',
       start: { dateTime: '2026-10-07T11:00:00', timeZone: 'Europe/Oslo' },
       end: { dateTime: '2026-10-07T12:00:00', timeZone: 'Europe/Oslo' },
     })) as GraphEvent;
-    expect(((await client.api(`${eventsPath(mb, single.id)}/instances`).query(WINDOW).get()) as Page).value).toEqual([]);
+    expect(
+      (
+        (await client
+          .api(`${eventsPath(mb, single.id)}/instances`)
+          .query(WINDOW)
+          .get()) as Page
+      ).value,
+    ).toEqual([]);
   });
 
   it('PATCH turns an occurrence into an exception and DELETE cancels one, as /instances, GET and the inspection API show', async () => {
@@ -206,8 +273,15 @@ describe('graph emulator: series instances', () => {
       [ids[2], 'occurrence', 'IN1000 Forelesning', '2026-10-20T08:15-10:00'],
       [ids[4], 'occurrence', 'IN1000 Forelesning', '2026-11-03T08:15-10:00'],
     ]);
-    const exception = (await client.api(eventsPath(mb, ids[1])).expand(`singleValueExtendedProperties($filter=id eq '${OWNER_PROP}')`).get()) as GraphEvent;
-    expect([exception.type, exception.subject, exception.singleValueExtendedProperties]).toEqual(['exception', 'IN1000 Forelesning (flyttet)', [{ id: OWNER_PROP, value: 'uio' }]]);
+    const exception = (await client
+      .api(eventsPath(mb, ids[1]))
+      .expand(`singleValueExtendedProperties($filter=id eq '${OWNER_PROP}')`)
+      .get()) as GraphEvent;
+    expect([exception.type, exception.subject, exception.singleValueExtendedProperties]).toEqual([
+      'exception',
+      'IN1000 Forelesning (flyttet)',
+      [{ id: OWNER_PROP, value: 'uio' }],
+    ]);
 
     const seen = emu.graph.occurrences(mb);
     expect(seen.map((o) => [o.id, o.seriesMasterId, o.type, o.subject, o.startUtc])).toEqual([
@@ -217,7 +291,9 @@ describe('graph emulator: series instances', () => {
       [ids[4], master.id, 'occurrence', 'IN1000 Forelesning', '2026-11-03T07:15:00.000Z'],
     ]);
     expect(seen[1]!.originalStartUtc).toBe('2026-10-13T06:15:00.000Z');
-    expect(seen.every((o) => o.extendedProperties[KEY_PROP] === 'k-series' && o.location.displayName === 'Store auditorium')).toBe(true);
+    expect(
+      seen.every((o) => o.extendedProperties[KEY_PROP] === 'k-series' && o.location.displayName === 'Store auditorium'),
+    ).toBe(true);
     expect(emu.graph.event(mb, ids[3]!)).toBeUndefined();
     expect(emu.graph.events(mb).map((e) => e.id)).toEqual([master.id]);
     const writes = emu.graph.stats().writes;
@@ -229,10 +305,17 @@ describe('graph emulator: series instances', () => {
     const master = await createSeries(mb);
     const ids = (await instances(mb, master.id)).map((e) => e.id);
     const move = (id: string, day: string) =>
-      client.api(eventsPath(mb, id)).patch({ start: { dateTime: `${day}T08:15:00`, timeZone: 'Europe/Oslo' }, end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Oslo' } });
+      client.api(eventsPath(mb, id)).patch({
+        start: { dateTime: `${day}T08:15:00`, timeZone: 'Europe/Oslo' },
+        end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Oslo' },
+      });
 
     const onNext = await failure(move(ids[1]!, '2026-10-20'));
-    expect([onNext.statusCode, onNext.code, onNext.message]).toEqual([400, 'ErrorOccurrenceCrossingBoundary', 'Modified occurrence is crossing or overlapping adjacent occurrence.']);
+    expect([onNext.statusCode, onNext.code, onNext.message]).toEqual([
+      400,
+      'ErrorOccurrenceCrossingBoundary',
+      'Modified occurrence is crossing or overlapping adjacent occurrence.',
+    ]);
     expect((await failure(move(ids[1]!, '2026-10-06'))).code).toBe('ErrorOccurrenceCrossingBoundary');
     // a cancelled neighbour still bounds the move
     await client.api(eventsPath(mb, ids[2])).delete();
@@ -243,7 +326,10 @@ describe('graph emulator: series instances', () => {
     expect((await failure(move(ids[0]!, '2026-10-19'))).code).toBe('ErrorOccurrenceCrossingBoundary');
     const refusedRecurrence = await failure(
       client.api(eventsPath(mb, ids[4])).patch({
-        recurrence: { pattern: { type: 'daily', interval: 1 }, range: { type: 'numbered', startDate: '2026-11-03', numberOfOccurrences: 2 } },
+        recurrence: {
+          pattern: { type: 'daily', interval: 1 },
+          range: { type: 'numbered', startDate: '2026-11-03', numberOfOccurrences: 2 },
+        },
       }),
     );
     expect(refusedRecurrence.statusCode).toBe(400);
@@ -264,7 +350,9 @@ describe('graph emulator: series instances', () => {
     await client.api(eventsPath(mb, ids[0])).patch({ subject: 'Første forelesning' });
     await client.api(eventsPath(mb, ids[4])).delete();
 
-    await client.api(eventsPath(mb, master.id)).patch({ subject: 'IN1000 Forelesning (nytt navn)', location: { displayName: 'Sal 2' } });
+    await client
+      .api(eventsPath(mb, master.id))
+      .patch({ subject: 'IN1000 Forelesning (nytt navn)', location: { displayName: 'Sal 2' } });
     const renamed = await instances(mb, master.id);
     expect(renamed.map((e) => [e.type, e.subject])).toEqual([
       ['exception', 'Første forelesning'],
@@ -273,12 +361,24 @@ describe('graph emulator: series instances', () => {
       ['occurrence', 'IN1000 Forelesning (nytt navn)'],
     ]);
     // the exception kept the master's location as it was when it was made
-    expect(emu.graph.occurrences(mb).map((o) => o.location.displayName)).toEqual(['Store auditorium', 'Sal 2', 'Sal 2', 'Sal 2']);
+    expect(emu.graph.occurrences(mb).map((o) => o.location.displayName)).toEqual([
+      'Store auditorium',
+      'Sal 2',
+      'Sal 2',
+      'Sal 2',
+    ]);
 
     // the same start, end and recurrence sent again is not a change
     const same = (await client.api(eventsPath(mb, master.id)).get()) as GraphEvent & { recurrence: unknown };
-    await client.api(eventsPath(mb, master.id)).patch({ start: same.start, end: same.end, recurrence: same.recurrence });
-    expect((await instances(mb, master.id)).map((e) => e.type)).toEqual(['exception', 'occurrence', 'occurrence', 'occurrence']);
+    await client
+      .api(eventsPath(mb, master.id))
+      .patch({ start: same.start, end: same.end, recurrence: same.recurrence });
+    expect((await instances(mb, master.id)).map((e) => e.type)).toEqual([
+      'exception',
+      'occurrence',
+      'occurrence',
+      'occurrence',
+    ]);
 
     await client.api(eventsPath(mb, master.id)).patch({
       recurrence: {
@@ -287,7 +387,9 @@ describe('graph emulator: series instances', () => {
       },
     });
     const regenerated = await instances(mb, master.id);
-    expect(regenerated.map((e) => [e.type, e.subject])).toEqual(Array.from({ length: 6 }, () => ['occurrence', 'IN1000 Forelesning (nytt navn)']));
+    expect(regenerated.map((e) => [e.type, e.subject])).toEqual(
+      Array.from({ length: 6 }, () => ['occurrence', 'IN1000 Forelesning (nytt navn)']),
+    );
     expect(regenerated.slice(0, 5).map((e) => e.id)).toEqual(ids);
 
     await client.api(eventsPath(mb, master.id)).delete();
@@ -298,7 +400,12 @@ describe('graph emulator: series instances', () => {
   it('pages /instances by $top and an absolute @odata.nextLink that keeps the window', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
-    let page = (await client.api(`${eventsPath(mb, master.id)}/instances`).query(WINDOW).top(2).select('id,originalStart').get()) as Page;
+    let page = (await client
+      .api(`${eventsPath(mb, master.id)}/instances`)
+      .query(WINDOW)
+      .top(2)
+      .select('id,originalStart')
+      .get()) as Page;
     const seen: string[] = [];
     let pages = 0;
     for (;;) {
@@ -311,7 +418,13 @@ describe('graph emulator: series instances', () => {
       page = (await client.api(next).get()) as Page;
     }
     expect(pages).toBe(3);
-    expect(seen).toEqual(['2026-10-06T06:15:00Z', '2026-10-13T06:15:00Z', '2026-10-20T06:15:00Z', '2026-10-27T07:15:00Z', '2026-11-03T07:15:00Z']);
+    expect(seen).toEqual([
+      '2026-10-06T06:15:00Z',
+      '2026-10-13T06:15:00Z',
+      '2026-10-20T06:15:00Z',
+      '2026-10-27T07:15:00Z',
+      '2026-11-03T07:15:00Z',
+    ]);
   });
 
   it('runs instance PATCH, DELETE and /instances inside a $batch with dependsOn, counting writes and failing dependents', async () => {
@@ -324,9 +437,16 @@ describe('graph emulator: series instances', () => {
       requests: [
         { id: '1', method: 'PATCH', url: url(ids[2]!), headers: json, body: { subject: 'Gjesteforelesning' } },
         { id: '2', method: 'DELETE', url: url(ids[3]!), dependsOn: ['1'] },
-        { id: '3', method: 'GET', url: `${url(master.id)}/instances?startDateTime=2026-10-01T00:00:00&endDateTime=2026-12-01T00:00:00`, dependsOn: ['2'] },
+        {
+          id: '3',
+          method: 'GET',
+          url: `${url(master.id)}/instances?startDateTime=2026-10-01T00:00:00&endDateTime=2026-12-01T00:00:00`,
+          dependsOn: ['2'],
+        },
       ],
-    })) as { responses: { id: string; status: number; body?: { value?: GraphEvent[]; subject?: string; type?: string } }[] };
+    })) as {
+      responses: { id: string; status: number; body?: { value?: GraphEvent[]; subject?: string; type?: string } }[];
+    };
     const byId = new Map(batch.responses.map((r) => [r.id, r]));
     expect([byId.get('1')!.status, byId.get('2')!.status, byId.get('3')!.status]).toEqual([200, 204, 200]);
     expect([byId.get('1')!.body!.type, byId.get('1')!.body!.subject]).toEqual(['exception', 'Gjesteforelesning']);
@@ -345,13 +465,20 @@ describe('graph emulator: series instances', () => {
           method: 'PATCH',
           url: url(ids[0]!),
           headers: json,
-          body: { start: { dateTime: '2026-10-13T09:00:00', timeZone: 'Europe/Oslo' }, end: { dateTime: '2026-10-13T10:00:00', timeZone: 'Europe/Oslo' } },
+          body: {
+            start: { dateTime: '2026-10-13T09:00:00', timeZone: 'Europe/Oslo' },
+            end: { dateTime: '2026-10-13T10:00:00', timeZone: 'Europe/Oslo' },
+          },
         },
         { id: 'b', method: 'DELETE', url: url(ids[1]!), dependsOn: ['a'] },
       ],
     })) as { responses: { id: string; status: number; body?: { error?: { code: string } } }[] };
     const f = new Map(failed.responses.map((r) => [r.id, r]));
-    expect([f.get('a')!.status, f.get('a')!.body!.error!.code, f.get('b')!.status]).toEqual([400, 'ErrorOccurrenceCrossingBoundary', 424]);
+    expect([f.get('a')!.status, f.get('a')!.body!.error!.code, f.get('b')!.status]).toEqual([
+      400,
+      'ErrorOccurrenceCrossingBoundary',
+      424,
+    ]);
     expect(emu.graph.occurrences(mb).map((o) => o.id)).toEqual([ids[0], ids[1], ids[2], ids[4]]);
 
     const stats = emu.graph.stats();
@@ -363,11 +490,17 @@ describe('graph emulator: series instances', () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
     const ids = (await instances(mb, master.id)).map((e) => e.id);
-    const moved = emu.graph.userEdit(mb, ids[1]!, { start: { dateTime: '2026-10-14T08:15:00', timeZone: 'Europe/Oslo' }, end: { dateTime: '2026-10-14T10:00:00', timeZone: 'Europe/Oslo' } });
+    const moved = emu.graph.userEdit(mb, ids[1]!, {
+      start: { dateTime: '2026-10-14T08:15:00', timeZone: 'Europe/Oslo' },
+      end: { dateTime: '2026-10-14T10:00:00', timeZone: 'Europe/Oslo' },
+    });
     expect([moved.id, moved.type, moved.startUtc]).toEqual([ids[1], 'exception', '2026-10-14T06:15:00.000Z']);
-    expect(() => emu.graph.userEdit(mb, ids[2]!, { start: { dateTime: '2026-10-14T12:00:00', timeZone: 'Europe/Oslo' }, end: { dateTime: '2026-10-14T13:00:00', timeZone: 'Europe/Oslo' } })).toThrow(
-      /crossing or overlapping/,
-    );
+    expect(() =>
+      emu.graph.userEdit(mb, ids[2]!, {
+        start: { dateTime: '2026-10-14T12:00:00', timeZone: 'Europe/Oslo' },
+        end: { dateTime: '2026-10-14T13:00:00', timeZone: 'Europe/Oslo' },
+      }),
+    ).toThrow(/crossing or overlapping/);
     emu.graph.userDelete(mb, ids[2]!);
     const res = await fetch(`${emu.graph.origin}/_emulator/mailboxes/${encodeURIComponent(mb)}/occurrences`);
     const seen = (await res.json()) as { id: string; type: string; seriesMasterId: string }[];

@@ -27,13 +27,19 @@ const get = async (url: string, key: string | null) => {
   }
   return { status: res.status, body: body as any, headers: res.headers };
 };
-const tpCourse = (id: string, sem = '26h') => `${emulator.tpBaseUrl}/ws/1.4/course.php?id=${id}&version=1&sem=${sem}&lang=nb`;
+const tpCourse = (id: string, sem = '26h') =>
+  `${emulator.tpBaseUrl}/ws/1.4/course.php?id=${id}&version=1&sem=${sem}&lang=nb`;
 
 describe('source emulator: TP', () => {
   it('serves a course in the contract shape', async () => {
     const res = await get(tpCourse('IN1000'), TP_KEY);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ courseid: 'IN1000', courseversion: '1', semesterid: '26h', coursename: expect.any(String) });
+    expect(res.body).toMatchObject({
+      courseid: 'IN1000',
+      courseversion: '1',
+      semesterid: '26h',
+      coursename: expect.any(String),
+    });
     expect(res.body.events).toHaveLength(institution.courseEventCount(IN1000));
     expect(res.body.events[0]).toHaveProperty('teaching-title');
     expect(emulator.courseReads(IN1000)).toBe(1);
@@ -95,7 +101,8 @@ describe('source emulator: FS', () => {
     const expected = institution.registrationsOfCourse(IN1000);
     expect(expected.length).toBeGreaterThan(10);
     const items: unknown[] = [];
-    let url: string | null = `${emulator.fsBaseUrl}/undervisningsmeldinger?emnekode=IN1000&versjon=1&ar=2026&termin=${encodeURIComponent('HØST')}`;
+    let url: string | null =
+      `${emulator.fsBaseUrl}/undervisningsmeldinger?emnekode=IN1000&versjon=1&ar=2026&termin=${encodeURIComponent('HØST')}`;
     let pages = 0;
     while (url) {
       const page = await get(url, FS_KEY);
@@ -118,11 +125,20 @@ describe('source emulator: FS', () => {
       institution.registrationsOfPerson(s.personlopenummer, '26h'),
     );
     const l = institution.aLecturer();
-    const roles = await get(`${emulator.fsBaseUrl}/personroller?personlopenummer=${l.personlopenummer}&ar=2026&termin=H%C3%98ST`, FS_KEY);
+    const roles = await get(
+      `${emulator.fsBaseUrl}/personroller?personlopenummer=${l.personlopenummer}&ar=2026&termin=H%C3%98ST`,
+      FS_KEY,
+    );
     expect(roles.body.items).toEqual(institution.rolesOfPerson(l.personlopenummer, '26h'));
-    const byCourse = await get(`${emulator.fsBaseUrl}/personroller?emnekode=IN1000&versjon=1&ar=2026&termin=H%C3%98ST`, FS_KEY);
+    const byCourse = await get(
+      `${emulator.fsBaseUrl}/personroller?emnekode=IN1000&versjon=1&ar=2026&termin=H%C3%98ST`,
+      FS_KEY,
+    );
     expect(byCourse.body.items).toEqual(institution.rolesOfCourse(IN1000));
-    expect((await get(`${emulator.fsBaseUrl}/undervisningsmeldinger?personlopenummer=1&ar=2026&termin=SOMMER`, FS_KEY)).status).toBe(400);
+    expect(
+      (await get(`${emulator.fsBaseUrl}/undervisningsmeldinger?personlopenummer=1&ar=2026&termin=SOMMER`, FS_KEY))
+        .status,
+    ).toBe(400);
   });
 
   it('can make the last page point back at the first', async () => {

@@ -104,7 +104,7 @@ describe('generateInstitution', () => {
     expect(new Set(students.map((s) => s.personlopenummer)).size).toBe(students.length);
   });
 
-  it('makes lecturers FS persons with FORELESER roles who appear in their lectures\' staffs', () => {
+  it("makes lecturers FS persons with FORELESER roles who appear in their lectures' staffs", () => {
     const inst = generateInstitution({ seed: 11, students: 200 });
     const lecturer = inst.aLecturer();
     const roles = inst.rolesOfPerson(lecturer.personlopenummer, '26h');
@@ -120,7 +120,7 @@ describe('generateInstitution', () => {
     expect(inst.timetableOf(lecturer.personlopenummer, '26h').length).toBeGreaterThan(0);
   });
 
-  it('answers who should see what (the oracle follows tp.md\'s rules)', () => {
+  it("answers who should see what (the oracle follows tp.md's rules)", () => {
     const inst = generateInstitution({ seed: 2, students: 120 });
     const student = inst.aStudent(3);
     const regs = inst.registrationsOfPerson(student.personlopenummer, '26h');
@@ -130,12 +130,17 @@ describe('generateInstitution', () => {
         .filter((e) => e.status_plenary || r.aktiviteter.includes(e.actid))
         .map((e) => e.eventid),
     );
-    expect(inst.timetableOf(student.personlopenummer, '26h').map((x) => x.eventid).sort()).toEqual(expected.sort());
+    expect(
+      inst
+        .timetableOf(student.personlopenummer, '26h')
+        .map((x) => x.eventid)
+        .sort(),
+    ).toEqual(expected.sort());
   });
 });
 
 describe('institution mutations', () => {
-  it('moves an event into winter time with TP\'s offset and keeps its eventid', () => {
+  it("moves an event into winter time with TP's offset and keeps its eventid", () => {
     const inst = generateInstitution({ seed: 4, students: 80 });
     const e = inst.courseEvents(IN1000)!.find((x) => x.weeknr === 35 && x.actid === '1')!;
     const changes: unknown[] = [];
@@ -156,14 +161,22 @@ describe('institution mutations', () => {
     inst.setRoom(IN1000, first!.eventid, room.id);
     inst.setSummary(IN1000, first!.eventid, 'Rekursjon');
     inst.cancelEvent(IN1000, first!.eventid);
-    expect(inst.event(IN1000, first!.eventid)).toMatchObject({ room: [room], summary: 'Rekursjon', status: 'cancelled' });
+    expect(inst.event(IN1000, first!.eventid)).toMatchObject({
+      room: [room],
+      summary: 'Rekursjon',
+      status: 'cancelled',
+    });
     inst.setRoom(IN1000, first!.eventid, []);
     expect(inst.event(IN1000, first!.eventid)!.room).toEqual([]);
 
     const before = inst.courseEventCount(IN1000);
     inst.deleteEvent(IN1000, second!.eventid);
     expect(inst.event(IN1000, second!.eventid)).toBeUndefined();
-    const added = inst.addEvent(IN1000, { dtstart: '2026-11-20T10:15:00+01:00', dtend: '2026-11-20T12:00:00+01:00', summary: 'Ekstra' });
+    const added = inst.addEvent(IN1000, {
+      dtstart: '2026-11-20T10:15:00+01:00',
+      dtend: '2026-11-20T12:00:00+01:00',
+      summary: 'Ekstra',
+    });
     expect(added.eventid).toMatch(/^26H-IN1000-1-1-\d+-1\+47\+5$/);
     expect(added.dtstart).toBe('2026-11-20T10:15:00+01');
     expect(inst.courseEventCount(IN1000)).toBe(before);
@@ -174,7 +187,9 @@ describe('institution mutations', () => {
     const inst = generateInstitution({ seed: 4, students: 80 });
     const s = inst.aStudent();
     inst.setRegistration(s.personlopenummer, IN1000, ['2-1']);
-    expect(inst.registrationsOfPerson(s.personlopenummer, '26h').find((r) => r.emne.kode === 'IN1000')!.aktiviteter).toEqual(['2-1']);
+    expect(
+      inst.registrationsOfPerson(s.personlopenummer, '26h').find((r) => r.emne.kode === 'IN1000')!.aktiviteter,
+    ).toEqual(['2-1']);
     inst.removeRegistration(s.personlopenummer, IN1000);
     expect(inst.registrationsOfPerson(s.personlopenummer, '26h').map((r) => r.emne.kode)).not.toContain('IN1000');
     expect(inst.registrationsOfCourse(IN1000).map((r) => r.personlopenummer)).not.toContain(s.personlopenummer);

@@ -24,7 +24,10 @@ let otherCert: ClientCertificate;
 type TokenAnswer = { status: number; body: Record<string, any>; text: string; headers: Headers };
 
 async function requestToken(params: Record<string, string>, tenant = emu.tenantId): Promise<TokenAnswer> {
-  const res = await fetch(`${emu.authorityHost}/${tenant}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams(params) });
+  const res = await fetch(`${emu.authorityHost}/${tenant}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams(params),
+  });
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as Record<string, any>, text, headers: res.headers };
 }
@@ -32,14 +35,28 @@ async function requestToken(params: Record<string, string>, tenant = emu.tenantI
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 /** A client assertion the way MSAL node builds it (PS256, x5t#S256). */
-function assertion(c: ClientCertificate, opts: { clientId?: string; aud?: string; exp?: number; signWith?: ClientCertificate } = {}) {
+function assertion(
+  c: ClientCertificate,
+  opts: { clientId?: string; aud?: string; exp?: number; signWith?: ClientCertificate } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': Buffer.from(c.thumbprintSha256, 'hex').toString('base64url') };
   const clientId = opts.clientId ?? CERT_CLIENT;
-  const payload = { aud: opts.aud ?? `${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`, exp: opts.exp ?? now + 600, iss: clientId, sub: clientId, nbf: now, jti: randomUUID() };
+  const payload = {
+    aud: opts.aud ?? `${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token`,
+    exp: opts.exp ?? now + 600,
+    iss: clientId,
+    sub: clientId,
+    nbf: now,
+    jti: randomUUID(),
+  };
   const signed = `${b64(header)}.${b64(payload)}`;
   const key = createPrivateKey((opts.signWith ?? c).keyPem);
-  const sig = sign('sha256', Buffer.from(signed), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+  const sig = sign('sha256', Buffer.from(signed), {
+    key,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+  });
   return `${signed}.${sig.toString('base64url')}`;
 }
 
@@ -89,7 +106,10 @@ describe('token emulator: metadata', () => {
   });
 
   it('answers AADSTS90002 for an unknown tenant', async () => {
-    const res = await requestToken({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: `${GRAPH}/.default` }, 'other-tenant');
+    const res = await requestToken(
+      { grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: `${GRAPH}/.default` },
+      'other-tenant',
+    );
     expect(res.status).toBe(400);
     expect(res.body.error_codes).toEqual([90002]);
   });
@@ -97,17 +117,29 @@ describe('token emulator: metadata', () => {
 
 describe('token emulator: client secret', () => {
   it('issues a Graph token for the right secret and scope', async () => {
-    const res = await requestToken({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: `${GRAPH}/.default` });
+    const res = await requestToken({
+      grant_type: 'client_credentials',
+      client_id: CLIENT,
+      client_secret: SECRET,
+      scope: `${GRAPH}/.default`,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
-    const claims = JSON.parse(Buffer.from(String(res.body.access_token).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(
+      Buffer.from(String(res.body.access_token).split('.')[1]!, 'base64url').toString(),
+    ) as Record<string, unknown>;
     expect(claims).toMatchObject({ aud: GRAPH, appid: CLIENT, tid: emu.tenantId, roles: ['Calendars.ReadWrite'] });
     expect(emu.verifyAccessToken(res.body.access_token)).toEqual({ ok: true, appId: CLIENT });
   });
 
   it('answers 401 invalid_client (AADSTS7000215) for a wrong secret, without echoing it', async () => {
     const wrong = 'not-the-secret-987';
-    const res = await requestToken({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: wrong, scope: `${GRAPH}/.default` });
+    const res = await requestToken({
+      grant_type: 'client_credentials',
+      client_id: CLIENT,
+      client_secret: wrong,
+      scope: `${GRAPH}/.default`,
+    });
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
     expect(res.body.error_description).toMatch(/^AADSTS7000215: Invalid client secret provided/);
@@ -116,13 +148,28 @@ describe('token emulator: client secret', () => {
   });
 
   it('answers 401 for an unknown client and 400 for a scope that is not the Graph origin', async () => {
-    const unknown = await requestToken({ grant_type: 'client_credentials', client_id: randomUUID(), client_secret: SECRET, scope: `${GRAPH}/.default` });
+    const unknown = await requestToken({
+      grant_type: 'client_credentials',
+      client_id: randomUUID(),
+      client_secret: SECRET,
+      scope: `${GRAPH}/.default`,
+    });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error_codes).toEqual([700016]);
-    const notDefault = await requestToken({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: `${GRAPH}/Calendars.ReadWrite` });
+    const notDefault = await requestToken({
+      grant_type: 'client_credentials',
+      client_id: CLIENT,
+      client_secret: SECRET,
+      scope: `${GRAPH}/Calendars.ReadWrite`,
+    });
     expect(notDefault.status).toBe(400);
     expect(notDefault.body.error).toBe('invalid_scope');
-    const otherResource = await requestToken({ grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: 'https://graph.microsoft.com/.default' });
+    const otherResource = await requestToken({
+      grant_type: 'client_credentials',
+      client_id: CLIENT,
+      client_secret: SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     expect(otherResource.status).toBe(400);
     expect(otherResource.body.error_codes).toEqual([500011]);
   });
@@ -145,7 +192,9 @@ describe('token emulator: certificate (client assertion)', () => {
     expect(forged.status).toBe(401);
     expect(forged.body.error_description).toMatch(/failed signature validation/);
 
-    const audience = await requestToken(assertionParams(assertion(cert, { aud: 'https://login.microsoftonline.com/x/oauth2/v2.0/token' })));
+    const audience = await requestToken(
+      assertionParams(assertion(cert, { aud: 'https://login.microsoftonline.com/x/oauth2/v2.0/token' })),
+    );
     expect(audience.status).toBe(401);
 
     const expired = await requestToken(assertionParams(assertion(cert, { exp: Math.floor(Date.now() / 1000) - 3600 })));
@@ -165,7 +214,12 @@ describe('token emulator: certificate (client assertion)', () => {
 describe('token emulator: faults', () => {
   it('fails the next requests as told, then recovers', async () => {
     emu.failNext('503', 1);
-    const params = { grant_type: 'client_credentials', client_id: CLIENT, client_secret: SECRET, scope: `${GRAPH}/.default` };
+    const params = {
+      grant_type: 'client_credentials',
+      client_id: CLIENT,
+      client_secret: SECRET,
+      scope: `${GRAPH}/.default`,
+    };
     const failed = await requestToken(params);
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBe('1');

@@ -51,8 +51,17 @@ function event(key: string, i: number) {
 async function readKadaEvents(client: Client, mailbox: string, pageSize: number) {
   const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq 'uio')`;
   const expand = `singleValueExtendedProperties($filter=id eq '${KEY_PROP}' or id eq '${HASH_PROP}')`;
-  type Page = { value: { id: string; subject: string; singleValueExtendedProperties?: { id: string; value: string }[] }[]; '@odata.nextLink'?: string };
-  let page = (await client.api(`/users/${encodeURIComponent(mailbox)}/events`).filter(filter).expand(expand).select('id,subject,start,end').top(pageSize).get()) as Page;
+  type Page = {
+    value: { id: string; subject: string; singleValueExtendedProperties?: { id: string; value: string }[] }[];
+    '@odata.nextLink'?: string;
+  };
+  let page = (await client
+    .api(`/users/${encodeURIComponent(mailbox)}/events`)
+    .filter(filter)
+    .expand(expand)
+    .select('id,subject,start,end')
+    .top(pageSize)
+    .get()) as Page;
   const out: { subject: string; key?: string; hash?: string }[] = [];
   let pages = 0;
   for (;;) {
@@ -122,9 +131,11 @@ describe('Graph token provider (MSAL) against the token emulator', () => {
   });
 
   it('names the problem when the certificate file is unusable', () => {
-    expect(() => createTokenProvider(graphConfig({ clientSecret: undefined, clientCertificatePath: path.join(tmp, 'missing.pem') }))).toThrow(
-      /cannot read AZURE_CLIENT_CERTIFICATE_PATH/,
-    );
+    expect(() =>
+      createTokenProvider(
+        graphConfig({ clientSecret: undefined, clientCertificatePath: path.join(tmp, 'missing.pem') }),
+      ),
+    ).toThrow(/cannot read AZURE_CLIENT_CERTIFICATE_PATH/);
     expect(() => loadClientCertificate(cert.certPem, 'app')).toThrow(/no private key/);
     const stranger = createClientCertificate('stranger');
     try {
@@ -142,7 +153,11 @@ describe('Graph token provider (MSAL) against the token emulator', () => {
   it('derives the scope and the client endpoint from GRAPH_BASE_URL', () => {
     expect(graphScope('https://graph.microsoft.com/v1.0')).toBe('https://graph.microsoft.com/.default');
     expect(graphScope('https://localhost:8443/v1.0')).toBe('https://localhost:8443/.default');
-    expect(graphEndpoint('https://localhost:8443/v1.0')).toEqual({ baseUrl: 'https://localhost:8443/', version: 'v1.0', host: 'localhost' });
+    expect(graphEndpoint('https://localhost:8443/v1.0')).toEqual({
+      baseUrl: 'https://localhost:8443/',
+      version: 'v1.0',
+      host: 'localhost',
+    });
   });
 });
 
@@ -151,14 +166,19 @@ describe('Graph client against the Graph emulator', () => {
     const mailbox = 'kari.nordmann@uio.no';
     const tokens = createTokenProvider(graphConfig());
     const client = createGraphClient(graphConfig(), tokens);
-    for (let i = 0; i < 12; i++) await client.api(`/users/${encodeURIComponent(mailbox)}/events`).post(event(`tp:26h:IN1000,1:ev${i}+35+2`, i));
+    for (let i = 0; i < 12; i++)
+      await client.api(`/users/${encodeURIComponent(mailbox)}/events`).post(event(`tp:26h:IN1000,1:ev${i}+35+2`, i));
     emu.graph.addUserEvent(mailbox, { subject: 'Privat avtale' });
     emu.graph.resetStats();
     const { events, pages } = await readKadaEvents(client, mailbox, 5);
     expect(pages).toBe(3);
     expect(events).toHaveLength(12);
     expect(events.map((e) => e.subject)).not.toContain('Privat avtale');
-    expect(events[0]).toEqual({ subject: 'IN1000 Gruppe 0', key: 'tp:26h:IN1000,1:ev0+35+2', hash: 'h-tp:26h:IN1000,1:ev0+35+2' });
+    expect(events[0]).toEqual({
+      subject: 'IN1000 Gruppe 0',
+      key: 'tp:26h:IN1000,1:ev0+35+2',
+      hash: 'h-tp:26h:IN1000,1:ev0+35+2',
+    });
     // every page, including the absolute nextLinks, carried the token
     expect(emu.graph.stats().requests.byStatus).toEqual({ '200': 3 });
   });
@@ -190,14 +210,23 @@ describe('Graph client against the Graph emulator', () => {
     const mailbox = 'ola.nordmann@uio.no';
     const batch = (await client.api('/$batch').post({
       requests: [
-        { id: '1', method: 'POST', url: `/users/${mailbox}/events`, headers: { 'Content-Type': 'application/json' }, body: event('b1', 1) },
+        {
+          id: '1',
+          method: 'POST',
+          url: `/users/${mailbox}/events`,
+          headers: { 'Content-Type': 'application/json' },
+          body: event('b1', 1),
+        },
         { id: '2', method: 'GET', url: `/users/${mailbox}/events`, dependsOn: ['1'] },
       ],
     })) as { responses: { id: string; status: number }[] };
     expect(Object.fromEntries(batch.responses.map((r) => [r.id, r.status]))).toEqual({ '1': 201, '2': 200 });
     emu.graph.resetStats();
     emu.graph.failNext('429', 1);
-    const err = (await client.api(`/users/${mailbox}/events`).get().catch((e: unknown) => e)) as { statusCode: number; headers: Headers };
+    const err = (await client
+      .api(`/users/${mailbox}/events`)
+      .get()
+      .catch((e: unknown) => e)) as { statusCode: number; headers: Headers };
     expect(err.statusCode).toBe(429);
     expect(err.headers.get('retry-after')).toBe('1');
     expect(emu.graph.stats().requests.total).toBe(1);
@@ -208,7 +237,10 @@ describe('Graph client against the Graph emulator', () => {
     const client = createGraphClient(cfg, createTokenProvider(cfg));
     emu.graph.setFaults({ hangMs: 30_000 });
     emu.graph.failNext('timeout', 1);
-    const err = (await client.api('/users/slow@uio.no/events').get().catch((e: unknown) => e)) as Error;
+    const err = (await client
+      .api('/users/slow@uio.no/events')
+      .get()
+      .catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(Error);
     expect(String(err.name) + String(err.message)).toMatch(/abort|timeout/i);
     emu.graph.clearFaults();

@@ -40,7 +40,13 @@ describe('GraphWriter against the Graph emulator', () => {
   afterAll(async () => ms?.close());
 
   const creates = (mailbox: string, n: number, from = 0): GraphWrite[] =>
-    Array.from({ length: n }, (_, i) => ({ kind: 'create', mailbox, calendarId: null, key: `tp:26h:IN1000,1:e${from + i}`, body: eventBody(from + i) }));
+    Array.from({ length: n }, (_, i) => ({
+      kind: 'create',
+      mailbox,
+      calendarId: null,
+      key: `tp:26h:IN1000,1:e${from + i}`,
+      body: eventBody(from + i),
+    }));
 
   it('writes 200 events in batches of up to 20 without exceeding 4 concurrent requests', async () => {
     ms.graph.resetStats();
@@ -91,9 +97,21 @@ describe('GraphWriter against the Graph emulator', () => {
     expect(created?.ok).toBe(true);
     const id = created!.ok ? created!.eventId! : '';
     ms.graph.userDelete('d@uio.no', id);
-    const gone = await writer.write({ kind: 'update', mailbox: 'd@uio.no', eventId: id, key: 'k', body: { subject: 'x' } });
+    const gone = await writer.write({
+      kind: 'update',
+      mailbox: 'd@uio.no',
+      eventId: id,
+      key: 'k',
+      body: { subject: 'x' },
+    });
     expect(gone).toMatchObject({ ok: false, gone: true, status: 404 });
-    const bad = await writer.write({ kind: 'create', mailbox: 'd@uio.no', calendarId: null, key: 'k2', body: { ...eventBody(1), colour: 'red' } });
+    const bad = await writer.write({
+      kind: 'create',
+      mailbox: 'd@uio.no',
+      calendarId: null,
+      key: 'k2',
+      body: { ...eventBody(1), colour: 'red' },
+    });
     expect(bad).toMatchObject({ ok: false, gone: false, status: 400 });
     const del = await writer.write({ kind: 'delete', mailbox: 'd@uio.no', eventId: id, key: 'k' });
     expect(del.ok).toBe(true); // already gone: the goal is reached

@@ -62,10 +62,16 @@ export async function createAmqpFixture(label: string): Promise<AmqpFixture> {
     ],
     publisher,
     exchangeFor(routingKey) {
-      return /^no\.uio\.fs\./.test(routingKey) ? fsExchange : /^no\.uio\.tp\./.test(routingKey) ? tpExchange : otherExchange;
+      return /^no\.uio\.fs\./.test(routingKey)
+        ? fsExchange
+        : /^no\.uio\.tp\./.test(routingKey)
+          ? tpExchange
+          : otherExchange;
     },
     async publish(exchange, routingKey, body) {
-      const content = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+      const content = Buffer.isBuffer(body)
+        ? body
+        : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
       publisher.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json' });
       await publisher.waitForConfirms();
     },
@@ -84,7 +90,10 @@ export async function createAmqpFixture(label: string): Promise<AmqpFixture> {
 }
 
 /** Polls until `check` returns a truthy value (or throws on timeout): no fixed sleeps in tests. */
-export async function eventually<T>(check: () => Promise<T> | T, opts: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  opts: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let last: unknown;
   for (;;) {
@@ -94,7 +103,10 @@ export async function eventually<T>(check: () => Promise<T> | T, opts: { timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'a condition'}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${opts.what ?? 'a condition'}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }

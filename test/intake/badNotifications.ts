@@ -18,7 +18,13 @@ export function loadBadNotifications(): BadNotification[] {
     .sort()
     .map((file) => {
       const c = JSON.parse(readFileSync(path.join(BAD_NOTIFICATIONS_DIR, file), 'utf8'));
-      return { name: file.replace(/\.json$/, ''), description: c.description, routingKey: c.routingKey, body: bodyOf(c), expectCode: c.expectCode };
+      return {
+        name: file.replace(/\.json$/, ''),
+        description: c.description,
+        routingKey: c.routingKey,
+        body: bodyOf(c),
+        expectCode: c.expectCode,
+      };
     });
 }
 

@@ -51,10 +51,14 @@ function startConsumer(overrides: Partial<ConsumerOptions> = {}): { consumer: No
 }
 
 const inboxRow = async (id: string) =>
-  (await db.dataSource.query(`SELECT * FROM inbox WHERE notification_id = $1`, [id]))[0] as Record<string, any> | undefined;
+  (await db.dataSource.query(`SELECT * FROM inbox WHERE notification_id = $1`, [id]))[0] as
+    | Record<string, any>
+    | undefined;
 const metricValue = async (m: Metrics, name: string, labels: Record<string, string> = {}) => {
   const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
-  const matching = (metric?.values ?? []).filter((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
+  const matching = (metric?.values ?? []).filter((x) =>
+    Object.entries(labels).every(([k, val]) => x.labels[k] === val),
+  );
   return matching.reduce((sum, x) => sum + Number(x.value), 0);
 };
 
@@ -85,12 +89,16 @@ describe('NotificationConsumer', () => {
       await amqpFx.onFreshChannel((ch) => ch.checkQueue(q));
       // Redeclaring as a classic queue fails only if the queue is a quorum queue.
       const args = q === amqpFx.queue ? queueArguments(q) : {};
-      const asClassic = amqpFx.onFreshChannel((ch) => ch.assertQueue(q, { durable: true, arguments: { ...args, 'x-queue-type': 'classic' } }));
+      const asClassic = amqpFx.onFreshChannel((ch) =>
+        ch.assertQueue(q, { durable: true, arguments: { ...args, 'x-queue-type': 'classic' } }),
+      );
       await expect(asClassic).rejects.toThrow(/PRECONDITION_FAILED.*x-queue-type/);
     }
     for (const e of [amqpFx.fsExchange, amqpFx.tpExchange]) {
       await amqpFx.onFreshChannel((ch) => ch.checkExchange(e));
-      await expect(amqpFx.onFreshChannel((ch) => ch.assertExchange(e, 'direct', { durable: true }))).rejects.toThrow(/PRECONDITION_FAILED/);
+      await expect(amqpFx.onFreshChannel((ch) => ch.assertExchange(e, 'direct', { durable: true }))).rejects.toThrow(
+        /PRECONDITION_FAILED/,
+      );
     }
   });
 
@@ -100,16 +108,40 @@ describe('NotificationConsumer', () => {
     for (const e of [FS_EXAMPLE, TP_EXAMPLE, CE_EXAMPLE, FS_EXAMPLE, TP_EXAMPLE, CE_EXAMPLE]) {
       await amqpFx.publish(amqpFx.exchangeFor(e.routingKey), e.routingKey, e.body);
     }
-    await eventually(async () => (await metricValue(metrics, 'kada_notifications_duplicate_total')) === 3, { what: 'three duplicates' });
+    await eventually(async () => (await metricValue(metrics, 'kada_notifications_duplicate_total')) === 3, {
+      what: 'three duplicates',
+    });
     const rows = await db.dataSource.query(
       `SELECT notification_id, format, routing_key, state, action, person_id, semester, course_id, course_version, operation, body
          FROM inbox WHERE notification_id = ANY($1) ORDER BY format`,
       [[FS_EXAMPLE.body.jti, TP_EXAMPLE.body.jti, CE_EXAMPLE.body.id]],
     );
     expect(rows).toEqual([
-      expect.objectContaining({ notification_id: CE_EXAMPLE.body.id, format: 'cloudevent', state: 'pending', action: 'course', semester: '26h', course_id: 'IN1000', course_version: '1' }),
-      expect.objectContaining({ notification_id: FS_EXAMPLE.body.jti, format: 'fs', state: 'pending', action: 'person', person_id: '56154', operation: 'update', routing_key: FS_EXAMPLE.routingKey }),
-      expect.objectContaining({ notification_id: TP_EXAMPLE.body.jti, format: 'tp', state: 'pending', action: 'course', course_id: 'IN1000' }),
+      expect.objectContaining({
+        notification_id: CE_EXAMPLE.body.id,
+        format: 'cloudevent',
+        state: 'pending',
+        action: 'course',
+        semester: '26h',
+        course_id: 'IN1000',
+        course_version: '1',
+      }),
+      expect.objectContaining({
+        notification_id: FS_EXAMPLE.body.jti,
+        format: 'fs',
+        state: 'pending',
+        action: 'person',
+        person_id: '56154',
+        operation: 'update',
+        routing_key: FS_EXAMPLE.routingKey,
+      }),
+      expect.objectContaining({
+        notification_id: TP_EXAMPLE.body.jti,
+        format: 'tp',
+        state: 'pending',
+        action: 'course',
+        course_id: 'IN1000',
+      }),
     ]);
     expect(rows[1].body).toEqual(FS_EXAMPLE.body);
     expect(await metricValue(metrics, 'kada_notifications_received_total', { format: 'fs' })).toBe(2);
@@ -125,7 +157,10 @@ describe('NotificationConsumer', () => {
     await amqpFx.publish(amqpFx.fsExchange, FS_EXAMPLE.routingKey, good);
 
     await eventually(() => inboxRow('after-the-bad-ones'), { what: 'the good message after the bad ones' });
-    await eventually(async () => (await metricValue(metrics, 'kada_notifications_dead_lettered_total')) === bad.length, { what: 'all dead letters' });
+    await eventually(
+      async () => (await metricValue(metrics, 'kada_notifications_dead_lettered_total')) === bad.length,
+      { what: 'all dead letters' },
+    );
 
     const dead: { code: string; error: string; routingKey: string; body: Buffer }[] = [];
     await amqpFx.onFreshChannel(async (ch) => {
@@ -133,7 +168,12 @@ describe('NotificationConsumer', () => {
         const m = await ch.get(`${amqpFx.queue}.dead`, { noAck: true });
         if (!m) break;
         const h = m.properties.headers ?? {};
-        dead.push({ code: String(h['x-kada-error-code']), error: String(h['x-kada-error']), routingKey: String(h['x-kada-routing-key']), body: m.content });
+        dead.push({
+          code: String(h['x-kada-error-code']),
+          error: String(h['x-kada-error']),
+          routingKey: String(h['x-kada-routing-key']),
+          body: m.content,
+        });
       }
     });
     expect(dead).toHaveLength(bad.length);
@@ -156,7 +196,12 @@ describe('NotificationConsumer', () => {
   it('records notifications kada does not act on as ignored, and counts them', async () => {
     const { consumer, metrics } = startConsumer();
     await consumer.whenConnected();
-    await amqpFx.publish(amqpFx.fsExchange, 'no.uio.fs.FS-prod.emner.update', { sub: 'emner/IN1000', iss: 'FS-prod', jti: 'ignored-1', operation: 'update' });
+    await amqpFx.publish(amqpFx.fsExchange, 'no.uio.fs.FS-prod.emner.update', {
+      sub: 'emner/IN1000',
+      iss: 'FS-prod',
+      jti: 'ignored-1',
+      operation: 'update',
+    });
     const row = (await eventually(() => inboxRow('ignored-1'), { what: 'the ignored notification' }))!;
     expect(row).toMatchObject({ state: 'ignored', action: 'ignored', error: 'FS resource emner is not used by kada' });
     expect(row.processed_at).toBeInstanceOf(Date);
@@ -173,7 +218,9 @@ describe('NotificationConsumer', () => {
 
     // kada stops while the database is still down: the message goes back to the queue.
     await first.consumer.stop(500);
-    await eventually(async () => (await amqpFx.readyCount(amqpFx.queue)) === 1, { what: 'the message back in the queue' });
+    await eventually(async () => (await amqpFx.readyCount(amqpFx.queue)) === 1, {
+      what: 'the message back in the queue',
+    });
 
     // A later consumer (the database is back) stores it.
     flaky.down = false;
@@ -206,7 +253,9 @@ describe('NotificationConsumer', () => {
     });
     await consumer.whenConnected();
     // Cut the TCP connection under the consumer, as a broker restart or a network failure would.
-    (models[0]!.connection as unknown as { stream: { destroy(err: Error): void } }).stream.destroy(new Error('simulated network failure'));
+    (models[0]!.connection as unknown as { stream: { destroy(err: Error): void } }).stream.destroy(
+      new Error('simulated network failure'),
+    );
     await eventually(() => !consumer.isConnected(), { what: 'the consumer to notice' });
     await amqpFx.publish(amqpFx.fsExchange, FS_EXAMPLE.routingKey, { ...FS_EXAMPLE.body, jti: 'after-reconnect' });
     await consumer.whenConnected();
@@ -218,9 +267,12 @@ describe('NotificationConsumer', () => {
     const { consumer } = startConsumer();
     await consumer.whenConnected();
     await amqpFx.onFreshChannel((ch) => ch.deleteQueue(amqpFx.queue));
-    await eventually(async () => (await amqpFx.onFreshChannel((ch) => ch.checkQueue(amqpFx.queue))).consumerCount === 1, {
-      what: 'the queue to be back with a consumer',
-    });
+    await eventually(
+      async () => (await amqpFx.onFreshChannel((ch) => ch.checkQueue(amqpFx.queue))).consumerCount === 1,
+      {
+        what: 'the queue to be back with a consumer',
+      },
+    );
     await amqpFx.publish(amqpFx.tpExchange, TP_EXAMPLE.routingKey, { ...TP_EXAMPLE.body, jti: 'after-redeclare' });
     await eventually(() => inboxRow('after-redeclare'), { what: 'a message through the redeclared queue' });
   });

@@ -22,7 +22,11 @@ const IN1000 = { courseId: 'IN1000', version: '1', semester: '26h' };
 
 describe('parseNotification: the contract examples', () => {
   it('has every example of shared/contracts/examples/amqp-*.json', () => {
-    expect(readdirSync(CONTRACT_DIR).sort()).toEqual(['amqp-cloudevent-tp.json', 'amqp-fs-personer-update.json', 'amqp-tp-course-update.json']);
+    expect(readdirSync(CONTRACT_DIR).sort()).toEqual([
+      'amqp-cloudevent-tp.json',
+      'amqp-fs-personer-update.json',
+      'amqp-tp-course-update.json',
+    ]);
   });
 
   it('FS personer update: rebuild that person, keyed by jti', () => {
@@ -44,7 +48,12 @@ describe('parseNotification: the contract examples', () => {
     const { routingKey, body } = contractExample('amqp-tp-course-update.json');
     expect(parseNotification(routingKey, body)).toMatchObject({
       ok: true,
-      notification: { id: '6f1d2e8a-9c1b-4f7e-8a2d-0b9e4c7d5a31', format: 'tp', action: { kind: 'course', course: IN1000 }, operation: 'update' },
+      notification: {
+        id: '6f1d2e8a-9c1b-4f7e-8a2d-0b9e4c7d5a31',
+        format: 'tp',
+        action: { kind: 'course', course: IN1000 },
+        operation: 'update',
+      },
     });
   });
 
@@ -72,11 +81,18 @@ describe('parseNotification: the contract examples', () => {
 describe('parseNotification: FS rules', () => {
   const base = { iss: 'FS-prod', iat: '1582344412462', operation: 'update', jti: 'j-1' };
 
-  it.each(['undervisningsmeldinger', 'gruppemedlemskap', 'personroller'])('%s/<id> with person_id rebuilds that person', (resource) => {
-    const n = parseOk(`no.uio.fs.FS-prod.${resource}.update`, { ...base, sub: `${resource}/991`, person_id: '56154' });
-    expect(n.action).toEqual({ kind: 'person', personId: '56154' });
-    expect(n.format).toBe('fs');
-  });
+  it.each(['undervisningsmeldinger', 'gruppemedlemskap', 'personroller'])(
+    '%s/<id> with person_id rebuilds that person',
+    (resource) => {
+      const n = parseOk(`no.uio.fs.FS-prod.${resource}.update`, {
+        ...base,
+        sub: `${resource}/991`,
+        person_id: '56154',
+      });
+      expect(n.action).toEqual({ kind: 'person', personId: '56154' });
+      expect(n.format).toBe('fs');
+    },
+  );
 
   it('any other resource with person_id rebuilds that person', () => {
     const n = parseOk('no.uio.fs.FS-prod.studieretter.create', { ...base, sub: 'studieretter/5', person_id: '777' });
@@ -95,7 +111,11 @@ describe('parseNotification: FS rules', () => {
 
   it('an unknown resource without person_id is ignored, with a reason and a metric label', () => {
     const n = parseOk('no.uio.fs.FS-prod.emner.update', { ...base, sub: 'emner/IN1000' });
-    expect(n.action).toEqual({ kind: 'ignored', code: 'fs_resource_not_used', reason: 'FS resource emner is not used by kada' });
+    expect(n.action).toEqual({
+      kind: 'ignored',
+      code: 'fs_resource_not_used',
+      reason: 'FS resource emner is not used by kada',
+    });
   });
 
   it('a courses/ subject from FS is an FS resource kada does not use', () => {
@@ -140,12 +160,22 @@ describe('parseNotification: TP rules', () => {
   });
 
   it('the body may repeat the course fields (case-insensitive semester)', () => {
-    const n = parseOk(TP_KEY, { ...base, sub: 'courses/IN1000,1/26h', course_id: 'IN1000', course_version: 1, semester: '26H' });
+    const n = parseOk(TP_KEY, {
+      ...base,
+      sub: 'courses/IN1000,1/26h',
+      course_id: 'IN1000',
+      course_version: 1,
+      semester: '26H',
+    });
     expect(n.action).toEqual({ kind: 'course', course: IN1000 });
   });
 
   it('a delete of a course is still a course change (its events must go)', () => {
-    const n = parseOk('no.uio.tp.TP-prod.courses.delete', { ...base, operation: 'delete', sub: 'courses/IN1000,1/26h' });
+    const n = parseOk('no.uio.tp.TP-prod.courses.delete', {
+      ...base,
+      operation: 'delete',
+      sub: 'courses/IN1000,1/26h',
+    });
     expect(n).toMatchObject({ operation: 'delete', action: { kind: 'course', course: IN1000 } });
   });
 
@@ -160,11 +190,20 @@ describe('parseNotification: CloudEvents', () => {
 
   it('personer subject: the person is the last path segment', () => {
     const n = parseOk('x', { ...ce, type: 'no.uio.fs.person.create', subject: 'personer/56154' });
-    expect(n).toMatchObject({ format: 'cloudevent', operation: 'create', action: { kind: 'person', personId: '56154' } });
+    expect(n).toMatchObject({
+      format: 'cloudevent',
+      operation: 'create',
+      action: { kind: 'person', personId: '56154' },
+    });
   });
 
   it('other FS subjects: the person is data.person_id', () => {
-    const n = parseOk('x', { ...ce, type: 'no.uio.fs.undervisningsmelding.delete', subject: 'undervisningsmeldinger/5', data: { person_id: '56154' } });
+    const n = parseOk('x', {
+      ...ce,
+      type: 'no.uio.fs.undervisningsmelding.delete',
+      subject: 'undervisningsmeldinger/5',
+      data: { person_id: '56154' },
+    });
     expect(n).toMatchObject({ operation: 'delete', action: { kind: 'person', personId: '56154' } });
   });
 
@@ -215,7 +254,11 @@ describe('parseNotification: malformed input (test/fixtures/bad/notifications)',
   });
 
   it('never throws, whatever the bytes', () => {
-    const samples = [Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('{"__proto__": {"x": 1}, "jti": "p", "sub": "personer/1"}'), Buffer.alloc(10, 0)];
+    const samples = [
+      Buffer.from([0xff, 0xfe, 0x00]),
+      Buffer.from('{"__proto__": {"x": 1}, "jti": "p", "sub": "personer/1"}'),
+      Buffer.alloc(10, 0),
+    ];
     for (const b of samples) expect(() => parseNotification('k', b)).not.toThrow();
   });
 });

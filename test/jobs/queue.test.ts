@@ -104,7 +104,9 @@ describe('per-person job queue', () => {
     await pool.stop(1_000);
     const [person] = await db().query(`SELECT last_error FROM persons WHERE person_id = 'fails'`);
     expect(person.last_error).toBe('[MailboxNotEnabledForRESTAPI] mailbox not found in Exchange');
-    const errors: { code: string; message: string }[] = await db().query(`SELECT code, message FROM errors WHERE person_id = 'fails'`);
+    const errors: { code: string; message: string }[] = await db().query(
+      `SELECT code, message FROM errors WHERE person_id = 'fails'`,
+    );
     expect(errors.map((e) => e.code)).toEqual(['JOB_FAILED']); // the retry before it is not logged
     expect(errors[0]!.message).toContain('after 2 attempt(s)');
   });
@@ -127,7 +129,16 @@ describe('per-person job queue', () => {
     const wakeups = [new JobWakeup(t.url, silentLogger), new JobWakeup(t.url, silentLogger)];
     const pools = wakeups.map(
       (wakeup, i) =>
-        new WorkerPool({ db: db(), wakeup, concurrency: 4, handler: handler(i), isTransient: () => false, logger: silentLogger, workerId: `pool${i}`, pollMs: 200 }),
+        new WorkerPool({
+          db: db(),
+          wakeup,
+          concurrency: 4,
+          handler: handler(i),
+          isTransient: () => false,
+          logger: silentLogger,
+          workerId: `pool${i}`,
+          pollMs: 200,
+        }),
     );
     await Promise.all(wakeups.map((w) => w.start()));
     pools.forEach((p) => p.start());

@@ -37,13 +37,42 @@ spec:
 describe('strategicMerge', () => {
   it('merges containers and env by name, replaces plain lists and deletes on null', () => {
     const merged = strategicMerge(
-      { spec: { replicas: 1, paused: false, containers: [{ name: 'a', args: ['x', 'y'], env: [{ name: 'A', value: '1' }] }] } },
-      { spec: { paused: null, containers: [{ name: 'a', args: ['z'], env: [{ name: 'A', value: '9' }, { name: 'C', value: '3' }] }] } },
+      {
+        spec: {
+          replicas: 1,
+          paused: false,
+          containers: [{ name: 'a', args: ['x', 'y'], env: [{ name: 'A', value: '1' }] }],
+        },
+      },
+      {
+        spec: {
+          paused: null,
+          containers: [
+            {
+              name: 'a',
+              args: ['z'],
+              env: [
+                { name: 'A', value: '9' },
+                { name: 'C', value: '3' },
+              ],
+            },
+          ],
+        },
+      },
     );
     expect(merged).toEqual({
       spec: {
         replicas: 1,
-        containers: [{ name: 'a', args: ['z'], env: [{ name: 'A', value: '9' }, { name: 'C', value: '3' }] }],
+        containers: [
+          {
+            name: 'a',
+            args: ['z'],
+            env: [
+              { name: 'A', value: '9' },
+              { name: 'C', value: '3' },
+            ],
+          },
+        ],
       },
     });
   });
@@ -71,20 +100,41 @@ describe('strategicMerge', () => {
 
 describe('images', () => {
   it('tells a registry port from a tag', () => {
-    expect(parseImage('registry:5000/team/app:1.2@sha256:ab')).toEqual({ name: 'registry:5000/team/app', tag: '1.2', digest: 'sha256:ab' });
-    expect(parseImage('registry:5000/team/app')).toEqual({ name: 'registry:5000/team/app', tag: undefined, digest: undefined });
+    expect(parseImage('registry:5000/team/app:1.2@sha256:ab')).toEqual({
+      name: 'registry:5000/team/app',
+      tag: '1.2',
+      digest: 'sha256:ab',
+    });
+    expect(parseImage('registry:5000/team/app')).toEqual({
+      name: 'registry:5000/team/app',
+      tag: undefined,
+      digest: undefined,
+    });
   });
 
   it('rewrites only the containers whose image it names', () => {
-    const pod = { spec: { initContainers: [{ name: 'i', image: 'app' }], containers: [{ name: 'a', image: 'app:1' }, { name: 's', image: 'proxy:2' }] } };
+    const pod = {
+      spec: {
+        initContainers: [{ name: 'i', image: 'app' }],
+        containers: [
+          { name: 'a', image: 'app:1' },
+          { name: 's', image: 'proxy:2' },
+        ],
+      },
+    };
     expect(applyImages(pod, [{ name: 'app', newName: 'reg.example/app', newTag: '2' }])).toEqual({
       spec: {
         initContainers: [{ name: 'i', image: 'reg.example/app:2' }],
-        containers: [{ name: 'a', image: 'reg.example/app:2' }, { name: 's', image: 'proxy:2' }],
+        containers: [
+          { name: 'a', image: 'reg.example/app:2' },
+          { name: 's', image: 'proxy:2' },
+        ],
       },
     });
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(applyImages({ containers: [{ image: 'app:1' }] }, [{ name: 'app', digest }])).toEqual({ containers: [{ image: `app@${digest}` }] });
+    expect(applyImages({ containers: [{ image: 'app:1' }] }, [{ name: 'app', digest }])).toEqual({
+      containers: [{ image: `app@${digest}` }],
+    });
   });
 });
 
@@ -100,9 +150,13 @@ describe('renderKustomization', () => {
         'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: B, value: "20"}]}]\n',
     });
     const out = renderKustomization(path.join(dir, 'overlay'));
-    expect(out.map((r) => `${r.metadata.namespace}/${r.kind}/${r.metadata.name}`)).toEqual(['team/Deployment/app', 'team/ConfigMap/cfg']);
+    expect(out.map((r) => `${r.metadata.namespace}/${r.kind}/${r.metadata.name}`)).toEqual([
+      'team/Deployment/app',
+      'team/ConfigMap/cfg',
+    ]);
     expect(out[1]).toMatchObject({ data: { A: '1', B: '2' } });
-    const containers = (out[0]!.spec as { template: { spec: { containers: { image: string; env?: unknown[] }[] } } }).template.spec.containers;
+    const containers = (out[0]!.spec as { template: { spec: { containers: { image: string; env?: unknown[] }[] } } })
+      .template.spec.containers;
     expect(containers.map((c) => c.image)).toEqual(['reg/app:7', 'proxy:2']);
     expect(containers[0]!.env).toEqual([
       { name: 'A', value: '1' },

@@ -37,7 +37,10 @@ const imageSchema = z
     name: z.string().min(1),
     newName: z.string().min(1).optional(),
     newTag: z.string().min(1).optional(),
-    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+    digest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/)
+      .optional(),
   })
   .strict();
 
@@ -47,7 +50,10 @@ const kustomizationSchema = z
   .object({
     apiVersion: z.literal('kustomize.config.k8s.io/v1beta1'),
     kind: z.literal('Kustomization'),
-    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).optional(),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .optional(),
     resources: z.array(z.string().min(1)).default([]),
     images: z.array(imageSchema).default([]),
     patches: z.array(z.object({ path: z.string().min(1) }).strict()).default([]),
@@ -92,7 +98,8 @@ export function renderKustomization(dir: string): Resource[] {
   for (const patch of k.patches) {
     const file = path.resolve(dir, patch.path);
     const docs = readYaml(file);
-    if (docs.length !== 1) throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', 'a patch file must hold exactly one document', file);
+    if (docs.length !== 1)
+      throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', 'a patch file must hold exactly one document', file);
     resources = applyPatch(resources, parseResource(docs[0], file), file);
   }
   if (k.namespace) {
@@ -109,7 +116,9 @@ export function readKustomization(file: string): Kustomization {
   const parsed = kustomizationSchema.safeParse(docs[0]);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) =>
-      i.code === 'unrecognized_keys' ? `not supported by this renderer: ${i.keys.join(', ')}` : `${i.path.join('.')}: ${i.message}`,
+      i.code === 'unrecognized_keys'
+        ? `not supported by this renderer: ${i.keys.join(', ')}`
+        : `${i.path.join('.')}: ${i.message}`,
     );
     throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', issues.join('; '), file);
   }
@@ -121,7 +130,8 @@ export function readYaml(file: string): unknown[] {
   const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
   const out: unknown[] = [];
   for (const doc of docs) {
-    if (doc.errors.length) throw new KustomizeError('KUSTOMIZE_INVALID', doc.errors.map((e) => e.message).join('; '), file);
+    if (doc.errors.length)
+      throw new KustomizeError('KUSTOMIZE_INVALID', doc.errors.map((e) => e.message).join('; '), file);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined) out.push(value);
   }
@@ -134,9 +144,11 @@ function readResources(file: string): Resource[] {
 
 function parseResource(doc: unknown, file: string): Resource {
   const parsed = resourceSchema.safeParse(doc);
-  if (!parsed.success) throw new KustomizeError('KUSTOMIZE_INVALID', `not a Kubernetes object: ${parsed.error.message}`, file);
+  if (!parsed.success)
+    throw new KustomizeError('KUSTOMIZE_INVALID', `not a Kubernetes object: ${parsed.error.message}`, file);
   const r = parsed.data as Resource;
-  if (!KNOWN_KINDS.has(r.kind)) throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `kind ${r.kind} is not handled by this renderer`, file);
+  if (!KNOWN_KINDS.has(r.kind))
+    throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `kind ${r.kind} is not handled by this renderer`, file);
   return r;
 }
 
@@ -163,7 +175,11 @@ function applyPatch(resources: Resource[], patch: Resource, file: string): Resou
     (patch.metadata.namespace === undefined || r.metadata.namespace === patch.metadata.namespace);
   const count = resources.filter(matches).length;
   if (count !== 1) {
-    throw new KustomizeError('KUSTOMIZE_PATCH_TARGET', `patch for ${patch.kind}/${patch.metadata.name} matches ${count} resources`, file);
+    throw new KustomizeError(
+      'KUSTOMIZE_PATCH_TARGET',
+      `patch for ${patch.kind}/${patch.metadata.name} matches ${count} resources`,
+      file,
+    );
   }
   return resources.map((r) => (matches(r) ? (strategicMerge(r, patch) as Resource) : r));
 }
@@ -196,18 +212,21 @@ const UNSUPPORTED_LISTS = new Set([
   'resizePolicy',
 ]);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Kubernetes strategic merge patch, for the constructs described above; returns a new value. */
 export function strategicMerge(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = isPlainObject(base) ? structuredClone(base) : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$')) throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `patch directive ${key} is not supported`);
+    if (key.startsWith('$'))
+      throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `patch directive ${key} is not supported`);
     if (value === null) {
       delete out[key];
     } else if (Array.isArray(value)) {
-      if (UNSUPPORTED_LISTS.has(key)) throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `patching the list ${key} is not supported`);
+      if (UNSUPPORTED_LISTS.has(key))
+        throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `patching the list ${key} is not supported`);
       const mergeKey = MERGE_KEYS[key];
       out[key] = mergeKey ? mergeList(out[key], value, mergeKey, key) : structuredClone(value);
     } else if (isPlainObject(value)) {
@@ -223,7 +242,10 @@ function mergeList(base: unknown, patch: unknown[], mergeKey: string, field: str
   const out = Array.isArray(base) ? structuredClone(base) : [];
   for (const item of patch) {
     if (!isPlainObject(item) || typeof item[mergeKey] !== 'string') {
-      throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', `every item patched into ${field} needs its merge key ${mergeKey}`);
+      throw new KustomizeError(
+        'KUSTOMIZE_UNSUPPORTED',
+        `every item patched into ${field} needs its merge key ${mergeKey}`,
+      );
     }
     const at = out.findIndex((o) => isPlainObject(o) && o[mergeKey] === item[mergeKey]);
     if (at >= 0) out[at] = strategicMerge(out[at], item);
@@ -247,7 +269,9 @@ export function applyImages<T>(node: T, images: ImageOverride[]): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if ((key === 'containers' || key === 'initContainers') && Array.isArray(value)) {
-      out[key] = value.map((c) => (isPlainObject(c) && typeof c.image === 'string' ? { ...c, image: rewriteImage(c.image, images) } : c));
+      out[key] = value.map((c) =>
+        isPlainObject(c) && typeof c.image === 'string' ? { ...c, image: rewriteImage(c.image, images) } : c,
+      );
     } else {
       out[key] = applyImages(value, images);
     }

@@ -144,10 +144,9 @@ function isReadByKada(env: Record<string, string>, key: string): boolean {
   }
 }
 
-const rendered = Object.fromEntries(OVERLAYS.map((o) => [o, renderKustomization(path.join(k8s, 'overlays', o))])) as Record<
-  (typeof OVERLAYS)[number],
-  Resource[]
->;
+const rendered = Object.fromEntries(
+  OVERLAYS.map((o) => [o, renderKustomization(path.join(k8s, 'overlays', o))]),
+) as Record<(typeof OVERLAYS)[number], Resource[]>;
 
 describe.each(OVERLAYS)('overlay %s', (overlay) => {
   const resources = rendered[overlay];
@@ -209,7 +208,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         problems = (err as ConfigError).problems.map((p) => p.variable);
       }
       expect(problems, w.id).toEqual(['AZURE_CLIENT_SECRET']);
-      expect(() => loadConfig({ ...env, AZURE_CLIENT_CERTIFICATE_PATH: '/var/run/secrets/kada/azure/cert.pem' }, NOW)).not.toThrow();
+      expect(() =>
+        loadConfig({ ...env, AZURE_CLIENT_CERTIFICATE_PATH: '/var/run/secrets/kada/azure/cert.pem' }, NOW),
+      ).not.toThrow();
     }
   });
 
@@ -254,7 +255,10 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   it('sizes and spreads the server as the benchmark and availability goals say', () => {
     const d = spec(deployment);
     expect(d.replicas).toBe(2);
-    expect(server.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    expect(server.resources).toEqual({
+      requests: { cpu: '250m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
     expect(d.template.spec.terminationGracePeriodSeconds).toBe(60);
     const pdb = spec(find(resources, 'PodDisruptionBudget', 'kada'));
     expect(pdb.minAvailable).toBe(1);
@@ -298,12 +302,16 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         .map(([id]) => id)
         .sort();
     expect(selects(spec(find(resources, 'Service', 'kada')).selector)).toEqual(['Deployment/kada']);
-    expect(selects(spec(find(resources, 'PodDisruptionBudget', 'kada')).selector.matchLabels)).toEqual(['Deployment/kada']);
+    expect(selects(spec(find(resources, 'PodDisruptionBudget', 'kada')).selector.matchLabels)).toEqual([
+      'Deployment/kada',
+    ]);
     expect(selects(spec(deployment).selector.matchLabels)).toEqual(['Deployment/kada']);
     for (const name of ['kada', 'kada-backends']) {
-      expect(selects(spec(find(resources, 'NetworkPolicy', name)).podSelector.matchLabels)).toEqual(
-        ['CronJob/kada-reconcile', 'Deployment/kada', 'Job/kada-migrate'],
-      );
+      expect(selects(spec(find(resources, 'NetworkPolicy', name)).podSelector.matchLabels)).toEqual([
+        'CronJob/kada-reconcile',
+        'Deployment/kada',
+        'Job/kada-migrate',
+      ]);
     }
   });
 
@@ -337,9 +345,16 @@ describe('overlays side by side', () => {
   it('differ in namespace, image and the institution-specific settings', () => {
     const distinct = (f: (o: (typeof OVERLAYS)[number]) => string | undefined) => new Set(OVERLAYS.map(f)).size;
     expect(distinct((o) => find(rendered[o], 'Deployment', 'kada').metadata.namespace)).toBe(2);
-    expect(distinct((o) => (spec(find(rendered[o], 'Deployment', 'kada')).template as PodTemplate).spec.containers[0]!.image)).toBe(2);
+    expect(
+      distinct(
+        (o) => (spec(find(rendered[o], 'Deployment', 'kada')).template as PodTemplate).spec.containers[0]!.image,
+      ),
+    ).toBe(2);
     for (const key of ['KADA_SEMESTERS', 'AMQP_BINDINGS', 'TP_BASE_URL', 'FS_BASE_URL', 'AZURE_CLIENT_ID']) {
-      expect(distinct((o) => configOf(o)[key]), key).toBe(2);
+      expect(
+        distinct((o) => configOf(o)[key]),
+        key,
+      ).toBe(2);
     }
   });
 });
@@ -351,7 +366,9 @@ describe('secret.example.yaml', () => {
     expect(secret.metadata.name).toBe('kada-secrets');
     const refs = new Set(
       workloads(rendered.uio).flatMap((w) =>
-        (w.template.spec.containers[0]!.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [])),
+        (w.template.spec.containers[0]!.env ?? []).flatMap((e) =>
+          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [],
+        ),
       ),
     );
     expect([...refs].sort()).toEqual(Object.keys(secret.stringData).sort());
@@ -404,7 +421,9 @@ describe('Dockerfile', () => {
 describe('the certificate recipe in docs/deploying.md', () => {
   it('patches an overlay into a valid Deployment that starts without a client secret', () => {
     const doc = fs.readFileSync(path.join(root, 'docs/deploying.md'), 'utf8');
-    const patch = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((y) => y.includes('AZURE_CLIENT_CERTIFICATE_PATH'));
+    const patch = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((y) => y.includes('AZURE_CLIENT_CERTIFICATE_PATH'));
     expect(patch, 'the doc shows the patch').toBeDefined();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kada-cert-overlay-'));
     fs.writeFileSync(path.join(dir, 'azure-cert.yaml'), patch!);
@@ -423,6 +442,9 @@ describe('the certificate recipe in docs/deploying.md', () => {
     const mount = c.volumeMounts?.find((m) => env.AZURE_CLIENT_CERTIFICATE_PATH!.startsWith(`${m.mountPath}/`));
     expect(mount, 'the certificate path is inside a mount').toBeDefined();
     expect(pod.volumes?.some((v) => v.name === mount!.name)).toBe(true);
-    expect(c.volumeMounts?.some((m) => m.mountPath === '/tmp'), 'the patch keeps /tmp').toBe(true);
+    expect(
+      c.volumeMounts?.some((m) => m.mountPath === '/tmp'),
+      'the patch keeps /tmp',
+    ).toBe(true);
   });
 });

@@ -25,7 +25,10 @@ describe('createLogger', () => {
   it('replaces configured secret values wherever they appear', () => {
     const { lines, stream } = capture();
     const log = createLogger({ destination: stream, secrets: ['s3cr3t-client-value'] });
-    log.warn({ detail: 'token s3cr3t-client-value leaked', headers: { authorization: 'Bearer abc' } }, 'oops s3cr3t-client-value');
+    log.warn(
+      { detail: 'token s3cr3t-client-value leaked', headers: { authorization: 'Bearer abc' } },
+      'oops s3cr3t-client-value',
+    );
     expect(lines.join('')).not.toContain('s3cr3t-client-value');
     expect(lines.join('')).not.toContain('Bearer abc');
     expect(lines.join('')).toContain('[redacted]');

@@ -8,7 +8,13 @@ import type { Planner } from '../../src/planner/planner';
 import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 import { startSources } from '../sources/fixture';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
-import { affectedByCourse, emulatorPlanner, fsPersonMessage, jobRows, tpCourseMessage } from '../planner/plannerFixture';
+import {
+  affectedByCourse,
+  emulatorPlanner,
+  fsPersonMessage,
+  jobRows,
+  tpCourseMessage,
+} from '../planner/plannerFixture';
 
 /**
  * Broker -> consumer -> inbox -> planner -> jobs, in one process against the real RabbitMQ and
@@ -26,7 +32,11 @@ let planner: Planner;
 let metrics: Metrics;
 
 beforeAll(async () => {
-  [db, amqpFx, { institution, emulator }] = await Promise.all([createTestDatabase(), createAmqpFixture('pipeline'), startSources({ students: 150 })]);
+  [db, amqpFx, { institution, emulator }] = await Promise.all([
+    createTestDatabase(),
+    createAmqpFixture('pipeline'),
+    startSources({ students: 150 }),
+  ]);
   // A generous debounce, so the burst below is certainly inside one window even on a busy machine.
   ({ planner, metrics } = emulatorPlanner(db.dataSource, emulator, { debounceMs: 1_500, pollMs: 200 }));
   consumer = new NotificationConsumer({
@@ -64,15 +74,23 @@ describe('notification pipeline (broker to jobs)', () => {
     const m = fsPersonMessage('56154');
     await amqpFx.publish(amqpFx.fsExchange, m.routingKey, m.body);
     await eventually(() => allPlanned(1), { what: 'the notification to be planned' });
-    expect(await jobRows(db.dataSource)).toEqual([{ person_id: '56154', state: 'queued', priority: 0, reasons: [`fs:${m.body.jti}`] }]);
+    expect(await jobRows(db.dataSource)).toEqual([
+      { person_id: '56154', state: 'queued', priority: 0, reasons: [`fs:${m.body.jti}`] },
+    ]);
   });
 
   it('200 TP notifications for one course within a second: one TP read, one job per affected person', async () => {
     await db.dataSource.query(`TRUNCATE inbox, jobs`);
     const messages = Array.from({ length: 200 }, () => tpCourseMessage(IN1000));
-    for (const m of messages) amqpFx.publisher.publish(amqpFx.tpExchange, m.routingKey, Buffer.from(JSON.stringify(m.body)), { persistent: true });
+    for (const m of messages)
+      amqpFx.publisher.publish(amqpFx.tpExchange, m.routingKey, Buffer.from(JSON.stringify(m.body)), {
+        persistent: true,
+      });
     // The broker redelivers and publishers retry: the same notifications again change nothing.
-    for (const m of messages.slice(0, 20)) amqpFx.publisher.publish(amqpFx.tpExchange, m.routingKey, Buffer.from(JSON.stringify(m.body)), { persistent: true });
+    for (const m of messages.slice(0, 20))
+      amqpFx.publisher.publish(amqpFx.tpExchange, m.routingKey, Buffer.from(JSON.stringify(m.body)), {
+        persistent: true,
+      });
     await amqpFx.publisher.waitForConfirms();
 
     await eventually(() => allPlanned(200), { what: 'all 200 notifications to be planned', timeoutMs: 30_000 });
@@ -80,7 +98,8 @@ describe('notification pipeline (broker to jobs)', () => {
     const jobs = await jobRows(db.dataSource);
     expect(jobs.map((j) => j.person_id)).toEqual(affectedByCourse(institution, IN1000));
     expect(jobs.every((j) => j.state === 'queued')).toBe(true);
-    const dupes = async () => (await metrics.registry.getSingleMetric('kada_notifications_duplicate_total')!.get()).values[0]?.value;
+    const dupes = async () =>
+      (await metrics.registry.getSingleMetric('kada_notifications_duplicate_total')!.get()).values[0]?.value;
     await eventually(async () => (await dupes()) === 20, { what: '20 duplicates dropped' });
     expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM inbox`)).toEqual([{ n: 200 }]);
   });

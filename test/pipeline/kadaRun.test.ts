@@ -41,7 +41,8 @@ async function kadaRun(extra: Record<string, string> = {}): Promise<KadaProcess>
 }
 
 const db = () => h.db.dataSource;
-const publish = (m: { routingKey: string; body: object }) => amqpFx.publish(amqpFx.exchangeFor(m.routingKey), m.routingKey, m.body);
+const publish = (m: { routingKey: string; body: object }) =>
+  amqpFx.publish(amqpFx.exchangeFor(m.routingKey), m.routingKey, m.body);
 
 /** The keys of the kada events in a mailbox (with duplicates, if there are any). */
 function kadaKeys(mailbox: string): string[] {
@@ -95,13 +96,23 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
   });
 
   it('enqueue-course puts a TP change in the inbox, and rejects a bad semester with exit 2', async () => {
-    const bad = await run(process.execPath, [CLI, 'enqueue-course', 'IN1000', '2026H'], { env: { ...process.env, ...h.env } }).catch((e) => e);
+    const bad = await run(process.execPath, [CLI, 'enqueue-course', 'IN1000', '2026H'], {
+      env: { ...process.env, ...h.env },
+    }).catch((e) => e);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not a semester code: "2026H"');
-    const { stdout } = await run(process.execPath, [CLI, 'enqueue-course', 'IN1000,1', '26H', '--json'], { env: { ...process.env, ...h.env } });
+    const { stdout } = await run(process.execPath, [CLI, 'enqueue-course', 'IN1000,1', '26H', '--json'], {
+      env: { ...process.env, ...h.env },
+    });
     const out = JSON.parse(stdout);
-    expect(out).toMatchObject({ notificationId: expect.stringMatching(/^manual:[0-9a-f-]{36}$/), course: { courseId: 'IN1000', version: '1', semester: '26h' } });
-    const rows = await db().query(`SELECT format, state, action, course_id, semester FROM inbox WHERE notification_id = $1`, [out.notificationId]);
+    expect(out).toMatchObject({
+      notificationId: expect.stringMatching(/^manual:[0-9a-f-]{36}$/),
+      course: { courseId: 'IN1000', version: '1', semester: '26h' },
+    });
+    const rows = await db().query(
+      `SELECT format, state, action, course_id, semester FROM inbox WHERE notification_id = $1`,
+      [out.notificationId],
+    );
     expect(rows).toEqual([{ format: 'tp', state: 'pending', action: 'course', course_id: 'IN1000', semester: '26h' }]);
     // Leave nothing for the next tests' processes to trip over.
     await db().query(`DELETE FROM inbox`);
@@ -110,8 +121,11 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
   it('enqueue-course - queues a whole list from standard input, or nothing when a line is bad', async () => {
     const withStdin = (args: string[], input: string) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...h.env } }, (err, stdout, stderr) =>
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        const child = execFile(
+          process.execPath,
+          [CLI, ...args],
+          { env: { ...process.env, ...h.env } },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
         child.stdin!.end(input);
       });
@@ -121,18 +135,28 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     expect(bad.stderr).toContain('line 4: not a course: "MAT1100,1,2"');
     expect(await db().query(`SELECT 1 FROM inbox`)).toEqual([]);
 
-    const ok = await withStdin(['enqueue-course', '-', '26h', '--json'], 'IN1000\n\nMAT1100,2  # second version\nIN1000,1\n');
+    const ok = await withStdin(
+      ['enqueue-course', '-', '26h', '--json'],
+      'IN1000\n\nMAT1100,2  # second version\nIN1000,1\n',
+    );
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout).map((q: { course: CourseRef }) => `${q.course.courseId},${q.course.version}`)).toEqual(['IN1000,1', 'MAT1100,2']);
+    expect(JSON.parse(ok.stdout).map((q: { course: CourseRef }) => `${q.course.courseId},${q.course.version}`)).toEqual(
+      ['IN1000,1', 'MAT1100,2'],
+    );
     const rows = await db().query(`SELECT course_id, semester FROM inbox ORDER BY course_id`);
-    expect(rows).toEqual([{ course_id: 'IN1000', semester: '26h' }, { course_id: 'MAT1100', semester: '26h' }]);
+    expect(rows).toEqual([
+      { course_id: 'IN1000', semester: '26h' },
+      { course_id: 'MAT1100', semester: '26h' },
+    ]);
     await db().query(`DELETE FROM inbox`);
   });
 
   it('a published FS notification puts the timetable in the mailbox; a TP change moves the event; SIGTERM exits 0', async () => {
     const p = await kadaRun({ KADA_WORKERS: '4' });
     await p.waitReady();
-    const student = h.institution.students().find((s) => s.epost && h.institution.timetableOf(s.personlopenummer, SEMESTER).length > 0)!;
+    const student = h.institution
+      .students()
+      .find((s) => s.epost && h.institution.timetableOf(s.personlopenummer, SEMESTER).length > 0)!;
     await publish(fsPersonMessage(student.personlopenummer));
     await eventually(() => kadaKeys(student.epost!).length === expectedKeys(student.personlopenummer).length, {
       what: 'the timetable in the mailbox',
@@ -149,7 +173,10 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await publish(tpCourseMessage(course));
     const key = eventKey(course, eventid);
     await eventually(
-      () => h.microsoft.graph.events(student.epost!).find((e) => e.extendedProperties[KEY_PROP] === key && Date.parse(e.startUtc) === newStart.toMillis()),
+      () =>
+        h.microsoft.graph
+          .events(student.epost!)
+          .find((e) => e.extendedProperties[KEY_PROP] === key && Date.parse(e.startUtc) === newStart.toMillis()),
       { what: 'the moved event in Graph', timeoutMs: 30_000 },
     );
 
@@ -170,7 +197,9 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await publish(tpCourseMessage(course));
     // More notifications for the same people while their jobs run: queued again, never run beside themselves.
     for (const personId of affected.slice(0, 10)) await publish(fsPersonMessage(personId));
-    await eventually(async () => (await db().query(`SELECT 1 FROM jobs WHERE created_at >= $1`, [since])).length > 0, { what: 'jobs' });
+    await eventually(async () => (await db().query(`SELECT 1 FROM jobs WHERE created_at >= $1`, [since])).length > 0, {
+      what: 'jobs',
+    });
     for (const personId of affected.slice(0, 10)) await publish(fsPersonMessage(personId));
     await eventually(idle, { what: 'all work done', timeoutMs: 90_000 });
 
@@ -179,16 +208,20 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
       [since],
     );
     expect(jobs.every((j) => j.state === 'done')).toBe(true);
-    const overlaps = (x: (typeof jobs)[0], y: (typeof jobs)[0]) => x.started_at < y.finished_at && y.started_at < x.finished_at;
+    const overlaps = (x: (typeof jobs)[0], y: (typeof jobs)[0]) =>
+      x.started_at < y.finished_at && y.started_at < x.finished_at;
     for (const [i, x] of jobs.entries()) {
-      for (const y of jobs.slice(i + 1)) if (x.person_id === y.person_id) expect(overlaps(x, y), `person ${x.person_id} ran twice at once`).toBe(false);
+      for (const y of jobs.slice(i + 1))
+        if (x.person_id === y.person_id) expect(overlaps(x, y), `person ${x.person_id} ran twice at once`).toBe(false);
     }
     const parallel = jobs.some((x, i) => jobs.slice(i + 1).some((y) => overlaps(x, y)));
     expect(parallel, 'both processes took jobs').toBe(true);
     expectCalendarsMatch(affected);
 
     // Either process's /api/status counts both (process_stats); a graceful stop takes a process out.
-    const status = await fetch(`${a.url}/api/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
+    const status = await fetch(`${a.url}/api/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then(
+      (r) => r.json(),
+    );
     expect(status.graph).toMatchObject({ scope: 'all processes', processes: 2 });
     expect(status.graph.perProcess).toHaveLength(2);
     a.child.kill('SIGTERM');
@@ -222,7 +255,9 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     expect(await first.exited).toBe('SIGKILL');
 
     // While kada is down a notification waits on the broker; the dead process's leases run out by themselves.
-    const late = h.institution.students().find((s) => s.epost && h.institution.timetableOf(s.personlopenummer, SEMESTER).length)!;
+    const late = h.institution
+      .students()
+      .find((s) => s.epost && h.institution.timetableOf(s.personlopenummer, SEMESTER).length)!;
     const lateMessage = fsPersonMessage(late.personlopenummer);
     await publish(lateMessage);
 
@@ -230,7 +265,10 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await second.waitReady();
     await eventually(idle, { what: 'all work done after the restart', timeoutMs: 90_000 });
     expectCalendarsMatch([...affected, late.personlopenummer]);
-    const recovered = await db().query(`SELECT 1 FROM jobs WHERE created_at >= $1 AND 'recovered after a crash' = ANY(reasons)`, [since]);
+    const recovered = await db().query(
+      `SELECT 1 FROM jobs WHERE created_at >= $1 AND 'recovered after a crash' = ANY(reasons)`,
+      [since],
+    );
     expect(recovered.length, 'jobs of the killed process were taken over').toBeGreaterThan(0);
     const lateJobs = await db().query(`SELECT state FROM jobs WHERE $1 = ANY(reasons)`, [`fs:${lateMessage.body.jti}`]);
     expect(lateJobs.map((j: { state: string }) => j.state)).toContain('done');

@@ -30,7 +30,10 @@ beforeEach(async () => {
 const planner = (overrides: Partial<PlannerOptions> = {}) => emulatorPlanner(db.dataSource, emulator, overrides);
 
 const inboxStates = async () =>
-  (await db.dataSource.query(`SELECT state, count(*)::int AS n FROM inbox GROUP BY state ORDER BY state`)) as { state: string; n: number }[];
+  (await db.dataSource.query(`SELECT state, count(*)::int AS n FROM inbox GROUP BY state ORDER BY state`)) as {
+    state: string;
+    n: number;
+  }[];
 
 describe('Planner: person notifications', () => {
   it('turns a person notification into one queued job and marks the row processed', async () => {
@@ -38,7 +41,9 @@ describe('Planner: person notifications', () => {
     let woken = 0;
     const r = await planner({ onEnqueued: () => woken++ }).planner.tick();
     expect(r).toMatchObject({ persons: 1, courses: 0, nextDueInMs: null });
-    expect(await jobRows(db.dataSource)).toEqual([{ person_id: '56154', state: 'queued', priority: 0, reasons: [`fs:${jti}`] }]);
+    expect(await jobRows(db.dataSource)).toEqual([
+      { person_id: '56154', state: 'queued', priority: 0, reasons: [`fs:${jti}`] },
+    ]);
     expect(await inboxStates()).toEqual([{ state: 'processed', n: 1 }]);
     expect(woken).toBe(1);
   });
@@ -75,10 +80,14 @@ describe('Planner: course notifications', () => {
     const expected = affectedByCourse(institution, IN1000);
     expect(expected.length).toBeGreaterThan(20);
     expect(jobs.map((j) => j.person_id)).toEqual(expected);
-    expect(jobs.every((j) => j.state === 'queued' && j.reasons.length === 1 && /^tp:.+ \(\+199\)$/.test(j.reasons[0]!))).toBe(true);
+    expect(
+      jobs.every((j) => j.state === 'queued' && j.reasons.length === 1 && /^tp:.+ \(\+199\)$/.test(j.reasons[0]!)),
+    ).toBe(true);
     expect(await inboxStates()).toEqual([{ state: 'processed', n: 200 }]);
     // The course is stored, so the jobs use this copy instead of reading TP again.
-    const [cached] = await db.dataSource.query(`SELECT found, staff_usernames FROM tp_courses WHERE course_id = 'IN1000'`);
+    const [cached] = await db.dataSource.query(
+      `SELECT found, staff_usernames FROM tp_courses WHERE course_id = 'IN1000'`,
+    );
     expect(cached.found).toBe(true);
     expect((await metrics.registry.getSingleMetric('kada_inbox_lag_seconds')!.get()).values[0]!.value).toBe(0);
   });
@@ -144,10 +153,12 @@ describe('Planner: course notifications', () => {
     expect(await jobRows(db.dataSource)).toEqual([]);
     const [row] = await db.dataSource.query(`SELECT state, error FROM inbox`);
     expect(row).toEqual({ state: 'ignored', error: 'semester 24v is not synced' });
-    expect((await metrics.registry.getSingleMetric('kada_notifications_ignored_total')!.get()).values[0]).toMatchObject({
-      labels: { reason: 'semester_not_synced' },
-      value: 1,
-    });
+    expect((await metrics.registry.getSingleMetric('kada_notifications_ignored_total')!.get()).values[0]).toMatchObject(
+      {
+        labels: { reason: 'semester_not_synced' },
+        value: 1,
+      },
+    );
   });
 
   it('keeps the rows pending with backoff while TP is down, then fails them with an errors row after N attempts', async () => {
@@ -157,7 +168,12 @@ describe('Planner: course notifications', () => {
     await p.tick();
     let rows = await db.dataSource.query(`SELECT state, attempts, error FROM inbox`);
     expect(rows).toHaveLength(3);
-    for (const r of rows) expect(r).toMatchObject({ state: 'pending', attempts: 1, error: expect.stringMatching(/^\[SOURCE_UNAVAILABLE\] could not plan the TP change of 26h:IN1000,1/) });
+    for (const r of rows)
+      expect(r).toMatchObject({
+        state: 'pending',
+        attempts: 1,
+        error: expect.stringMatching(/^\[SOURCE_UNAVAILABLE\] could not plan the TP change of 26h:IN1000,1/),
+      });
     expect(await jobRows(db.dataSource)).toEqual([]);
     // Nothing of the failed attempt was kept: the stored course was rolled back with it.
     expect(await db.dataSource.query(`SELECT 1 FROM tp_courses`)).toEqual([]);
@@ -166,7 +182,14 @@ describe('Planner: course notifications', () => {
     rows = await db.dataSource.query(`SELECT state, attempts FROM inbox`);
     for (const r of rows) expect(r).toEqual({ state: 'failed', attempts: 2 });
     const errors = await db.dataSource.query(`SELECT kind, code, course, details FROM errors`);
-    expect(errors).toEqual([{ kind: 'source', code: 'SOURCE_UNAVAILABLE', course: '26h:IN1000,1', details: expect.objectContaining({ failed: 3 }) }]);
+    expect(errors).toEqual([
+      {
+        kind: 'source',
+        code: 'SOURCE_UNAVAILABLE',
+        course: '26h:IN1000,1',
+        details: expect.objectContaining({ failed: 3 }),
+      },
+    ]);
   });
 
   it('recovers when TP comes back before the attempts run out', async () => {
@@ -208,7 +231,8 @@ describe('Planner: several processes', () => {
     await store(db.dataSource, fsPersonMessage('424242'));
     p.wake();
     const deadline = Date.now() + 10_000;
-    while ((await jobRows(db.dataSource)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await jobRows(db.dataSource)).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     await p.stop();
     expect((await jobRows(db.dataSource)).map((j) => j.person_id)).toEqual(['424242']);
   });

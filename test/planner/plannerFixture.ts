@@ -17,7 +17,14 @@ import { FAST_RETRY, FS_KEY, TP_KEY } from '../sources/fixture';
 export function fsPersonMessage(personId: string, jti = randomUUID()) {
   return {
     routingKey: 'no.uio.fs.FS-prod.personer.update',
-    body: { sub: `personer/${personId}`, iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti, person_id: personId },
+    body: {
+      sub: `personer/${personId}`,
+      iss: 'FS-prod',
+      iat: String(Date.now()),
+      operation: 'update',
+      jti,
+      person_id: personId,
+    },
   };
 }
 

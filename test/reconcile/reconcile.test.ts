@@ -14,14 +14,30 @@ describe('reconcile', () => {
 
   const g = () => h.microsoft.graph;
   const students = () => h.institution.students().filter((s) => s.epost);
-  const kada = (mailbox: string) => g().events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+  const kada = (mailbox: string) =>
+    g()
+      .events(mailbox)
+      .filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
   const snapshot = (mailbox: string) =>
     kada(mailbox)
-      .map((e) => JSON.stringify([e.extendedProperties[KEY_PROP], e.subject, e.startUtc, e.endUtc, e.location.displayName, e.showAs]))
+      .map((e) =>
+        JSON.stringify([
+          e.extendedProperties[KEY_PROP],
+          e.subject,
+          e.startUtc,
+          e.endUtc,
+          e.location.displayName,
+          e.showAs,
+        ]),
+      )
       .sort();
   const writesSince = (before: ReturnType<typeof g>['stats'] extends () => infer S ? S : never) => {
     const w = g().stats().writes;
-    return { create: w.create - before.writes.create, update: w.update - before.writes.update, delete: w.delete - before.writes.delete };
+    return {
+      create: w.create - before.writes.create,
+      update: w.update - before.writes.update,
+      delete: w.delete - before.writes.delete,
+    };
   };
 
   it('restores an edited event and recreates a deleted one, touching nothing else', async () => {
@@ -50,9 +66,17 @@ describe('reconcile', () => {
     expect(writesSince(before)).toEqual({ create: 1, update: 1, delete: 0 });
     expect(snapshot(s.epost!)).toEqual(good);
     expect(g().event(s.epost!, user.id)?.subject).toBe('Trening');
-    expect(g().requestLog().filter((l) => l.eventId === user.id)).toEqual([]);
+    expect(
+      g()
+        .requestLog()
+        .filter((l) => l.eventId === user.id),
+    ).toEqual([]);
     // and the state store agrees with Graph: the next reconcile writes nothing
-    expect((await syncPerson(h.ctx, s.personlopenummer, { mode: 'reconcile' })).written).toEqual({ creates: 0, updates: 0, deletes: 0 });
+    expect((await syncPerson(h.ctx, s.personlopenummer, { mode: 'reconcile' })).written).toEqual({
+      creates: 0,
+      updates: 0,
+      deletes: 0,
+    });
   });
 
   it('cleans a duplicate (one key twice) to one event', async () => {
@@ -75,14 +99,20 @@ describe('reconcile', () => {
     const s = students()[2]!;
     await syncPerson(h.ctx, s.personlopenummer);
     const good = snapshot(s.epost!);
-    const ids = kada(s.epost!).map((e) => e.id).sort();
+    const ids = kada(s.epost!)
+      .map((e) => e.id)
+      .sort();
     await h.ctx.db.query(`DELETE FROM synced_events WHERE person_id = $1`, [s.personlopenummer]);
     const before = g().stats();
     const r = await syncPerson(h.ctx, s.personlopenummer, { mode: 'reconcile' });
     expect(writesSince(before)).toEqual({ create: 0, update: 0, delete: 0 });
     expect(r.eventCount).toBe(good.length);
     expect(snapshot(s.epost!)).toEqual(good);
-    expect(kada(s.epost!).map((e) => e.id).sort()).toEqual(ids);
+    expect(
+      kada(s.epost!)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(ids);
     const rows: { graph_event_id: string }[] = await h.ctx.db.query(
       `SELECT graph_event_id FROM synced_events WHERE person_id = $1 ORDER BY graph_event_id`,
       [s.personlopenummer],
@@ -97,7 +127,9 @@ describe('reconcile', () => {
     await syncPerson(h.ctx, s.personlopenummer);
     const good = snapshot(s.epost!);
     const orphan = g().duplicateEvent(s.epost!, kada(s.epost!)[0]!.id);
-    g().userEdit(s.epost!, orphan.id, { singleValueExtendedProperties: [{ id: KEY_PROP, value: 'tp:26h:GONE1000,1:26H-GONE-1' }] });
+    g().userEdit(s.epost!, orphan.id, {
+      singleValueExtendedProperties: [{ id: KEY_PROP, value: 'tp:26h:GONE1000,1:26H-GONE-1' }],
+    });
     const r = await syncPerson(h.ctx, s.personlopenummer, { mode: 'reconcile' });
     expect(r.written.deletes).toBe(1);
     expect(snapshot(s.epost!)).toEqual(good);
@@ -113,18 +145,23 @@ describe('reconcile', () => {
     const second = await reconcileAll(h.ctx, { concurrency: 2 });
     expect(second).toMatchObject({ finished: true, resumed: true, runId: first.runId, persons: known, failed: [] });
     expect(second.repairs).toBe(some.length);
-    for (const s of some) expect(kada(s.epost!)).toHaveLength(h.institution.timetableOf(s.personlopenummer, '26h').length);
+    for (const s of some)
+      expect(kada(s.epost!)).toHaveLength(h.institution.timetableOf(s.personlopenummer, '26h').length);
     const third = await reconcileAll(h.ctx, { concurrency: 2, discover: false });
     expect(third).toMatchObject({ finished: true, resumed: false, repairs: 0, discovery: null });
     expect(third.runId).not.toBe(first.runId);
   });
 
   it('reconcile --all also syncs persons whose notification never arrived, found through FS for the courses kada knows', async () => {
-    const known = new Set((await h.ctx.db.query(`SELECT person_id FROM persons`)).map((r: { person_id: string }) => r.person_id));
+    const known = new Set(
+      (await h.ctx.db.query(`SELECT person_id FROM persons`)).map((r: { person_id: string }) => r.person_id),
+    );
     const synced = students().find((s) => known.has(s.personlopenummer))!;
     const course = h.institution.registrationsOfPerson(synced.personlopenummer, '26h')[0]!.emne.kode;
     const newcomer = students().find(
-      (s) => !known.has(s.personlopenummer) && h.institution.registrationsOfPerson(s.personlopenummer, '26h').some((r) => r.emne.kode === course),
+      (s) =>
+        !known.has(s.personlopenummer) &&
+        h.institution.registrationsOfPerson(s.personlopenummer, '26h').some((r) => r.emne.kode === course),
     )!;
     expect(newcomer).toBeDefined();
     expect(kada(newcomer.epost!)).toEqual([]);
@@ -134,7 +171,9 @@ describe('reconcile', () => {
     expect(run.discovery!.failed).toEqual([]);
     expect(run.discovery!.courses).toBeGreaterThan(0);
     expect(run.discovery!.added).toBeGreaterThan(0);
-    expect(run.persons).toBe(known.size - (await h.ctx.db.query(`SELECT 1 FROM persons WHERE status = 'gone'`)).length + run.discovery!.added);
+    expect(run.persons).toBe(
+      known.size - (await h.ctx.db.query(`SELECT 1 FROM persons WHERE status = 'gone'`)).length + run.discovery!.added,
+    );
     expect(kada(newcomer.epost!)).toHaveLength(h.institution.timetableOf(newcomer.personlopenummer, '26h').length);
 
     const again = await reconcileAll(h.ctx, { concurrency: 2 });

@@ -53,7 +53,15 @@ describe('bearerMatches', () => {
     fc.assert(
       fc.property(
         token.chain((t) =>
-          fc.tuple(fc.constant(t), fc.oneof(fc.constant(t), fc.string({ maxLength: 300 }), fc.string().map((x) => t + x), fc.string().map((x) => x + t))),
+          fc.tuple(
+            fc.constant(t),
+            fc.oneof(
+              fc.constant(t),
+              fc.string({ maxLength: 300 }),
+              fc.string().map((x) => t + x),
+              fc.string().map((x) => x + t),
+            ),
+          ),
         ),
         ([t, presented]) => {
           fc.pre(presented === presented.trim());

@@ -127,7 +127,8 @@ const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}`
 function leaks(text: string): string[] {
   const found: string[] = [];
   for (const [name, value] of Object.entries(SECRETS)) {
-    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) if (text.includes(form)) found.push(name);
+    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]))
+      if (text.includes(form)) found.push(name);
   }
   return found;
 }
@@ -141,7 +142,12 @@ describe('secrets never leave kada', () => {
     const admin = bearer(SECRETS.adminToken);
 
     // Wrong, missing and misplaced tokens.
-    for (const init of [{}, bearer('wrong-token-0123456789'), bearer(SECRETS.metricsToken), { headers: { authorization: SECRETS.adminToken } }]) {
+    for (const init of [
+      {},
+      bearer('wrong-token-0123456789'),
+      bearer(SECRETS.metricsToken),
+      { headers: { authorization: SECRETS.adminToken } },
+    ]) {
       expect((await call(`${p.url}/api/status`, init)).status).toBe(401);
     }
     expect((await call(`${p.url}/api/status?token=${SECRETS.adminToken}`)).status).toBe(401);
@@ -149,11 +155,19 @@ describe('secrets never leave kada', () => {
     expect((await call(`${p.url}/metrics`, bearer(SECRETS.adminToken))).status).toBe(401);
 
     // A good sync, an FS outage for one person, Graph failing (500, then revoked tokens) for another, TP down.
-    await fx.publish(fx.fsExchange, fsPersonMessage(ok!.personlopenummer).routingKey, fsPersonMessage(ok!.personlopenummer).body);
-    await eventually(async () => (await call(`${p.url}/api/persons/${ok!.personlopenummer}`, admin).then((r) => r.json())).eventCount > 0, {
-      what: 'the first sync',
-      timeoutMs: 60_000,
-    });
+    await fx.publish(
+      fx.fsExchange,
+      fsPersonMessage(ok!.personlopenummer).routingKey,
+      fsPersonMessage(ok!.personlopenummer).body,
+    );
+    await eventually(
+      async () =>
+        (await call(`${p.url}/api/persons/${ok!.personlopenummer}`, admin).then((r) => r.json())).eventCount > 0,
+      {
+        what: 'the first sync',
+        timeoutMs: 60_000,
+      },
+    );
     sources.setFaults({ fs: { status: 500, match: `/personer/${fsDown!.personlopenummer}` } });
     const fsMsg = fsPersonMessage(fsDown!.personlopenummer);
     await fx.publish(fx.fsExchange, fsMsg.routingKey, fsMsg.body);
@@ -172,18 +186,27 @@ describe('secrets never leave kada', () => {
           `SELECT person_id, last_error, state FROM jobs WHERE person_id = ANY($1)`,
           [[fsDown!.personlopenummer, graphDown!.personlopenummer]],
         );
-        const fsFailed = rows.some((r) => r.person_id === fsDown!.personlopenummer && /SOURCE_UNAVAILABLE/.test(r.last_error ?? ''));
-        const graphTried = rows.some((r) => r.person_id === graphDown!.personlopenummer && (r.state === 'done' || r.last_error));
+        const fsFailed = rows.some(
+          (r) => r.person_id === fsDown!.personlopenummer && /SOURCE_UNAVAILABLE/.test(r.last_error ?? ''),
+        );
+        const graphTried = rows.some(
+          (r) => r.person_id === graphDown!.personlopenummer && (r.state === 'done' || r.last_error),
+        );
         return fsFailed && graphTried;
       },
       { what: 'the FS and Graph failures to have been met', timeoutMs: 120_000 },
     );
     sources.setFaults({ tp: { status: 500 } });
     await fx.publish(fx.tpExchange, tpCourseMessage(course).routingKey, tpCourseMessage(course).body);
-    await eventually(async () => (await db.dataSource.query(`SELECT 1 FROM inbox WHERE state = 'failed' OR attempts > 0 AND state = 'pending'`)).length > 0, {
-      what: 'the TP outage to be recorded',
-      timeoutMs: 60_000,
-    });
+    await eventually(
+      async () =>
+        (await db.dataSource.query(`SELECT 1 FROM inbox WHERE state = 'failed' OR attempts > 0 AND state = 'pending'`))
+          .length > 0,
+      {
+        what: 'the TP outage to be recorded',
+        timeoutMs: 60_000,
+      },
+    );
     // FS down for the next two admin look-ups (5 attempts each), so their 502 answers are searched too.
     sources.setFaults({ fs: { status: 500, count: 10 } });
 
@@ -207,16 +230,29 @@ describe('secrets never leave kada', () => {
     ]) {
       await call(`${p.url}${path}`, admin);
     }
-    expect((await call(`${p.url}/api/persons/${ok!.personlopenummer}/rebuild`, { method: 'POST', ...admin })).status).toBe(202);
-    await call(`${p.url}/api/persons/${ok!.personlopenummer}/rebuild`, { method: 'POST', headers: { ...admin.headers, 'content-type': 'application/json' }, body: '{bad json' });
+    expect(
+      (await call(`${p.url}/api/persons/${ok!.personlopenummer}/rebuild`, { method: 'POST', ...admin })).status,
+    ).toBe(202);
+    await call(`${p.url}/api/persons/${ok!.personlopenummer}/rebuild`, {
+      method: 'POST',
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: '{bad json',
+    });
     for (const path of ['/', '/app.js', '/app.css', '/healthz', '/readyz']) await call(`${p.url}${path}`);
     const metrics = await call(`${p.url}/metrics`, bearer(SECRETS.metricsToken));
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('kada_');
 
     // The CLI beside it, with the same environment.
-    for (const args of [['status', '--json'], ['status', ok!.personlopenummer], ['diff', fsDown!.personlopenummer], ['rebuild', 'nobody-by-that-name']]) {
-      const r = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }).catch((e: { stdout: string; stderr: string }) => e);
+    for (const args of [
+      ['status', '--json'],
+      ['status', ok!.personlopenummer],
+      ['diff', fsDown!.personlopenummer],
+      ['rebuild', 'nobody-by-that-name'],
+    ]) {
+      const r = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }).catch(
+        (e: { stdout: string; stderr: string }) => e,
+      );
       seen.push({ where: `kada ${args.join(' ')}`, text: `${r.stdout}${r.stderr}` });
     }
     sources.setFaults({});
@@ -235,26 +271,52 @@ describe('secrets never leave kada', () => {
     await wrongSecret.waitReady();
     const s = inst.students().find((x) => x.epost)!;
     // A forced rebuild reads the calendar back from Graph, so it needs a token.
-    expect((await call(`${wrongSecret.url}/api/persons/${s.personlopenummer}/rebuild`, { method: 'POST', ...bearer(SECRETS.adminToken) })).status).toBe(202);
-    await eventually(() => /AADSTS7000215/.test(wrongSecret.output()), { what: 'the refused client secret', timeoutMs: 60_000 });
-    seen.push({ where: 'api/errors (refused secret)', text: await (await call(`${wrongSecret.url}/api/errors`, bearer(SECRETS.adminToken))).text() });
+    expect(
+      (
+        await call(`${wrongSecret.url}/api/persons/${s.personlopenummer}/rebuild`, {
+          method: 'POST',
+          ...bearer(SECRETS.adminToken),
+        })
+      ).status,
+    ).toBe(202);
+    await eventually(() => /AADSTS7000215/.test(wrongSecret.output()), {
+      what: 'the refused client secret',
+      timeoutMs: 60_000,
+    });
+    seen.push({
+      where: 'api/errors (refused secret)',
+      text: await (await call(`${wrongSecret.url}/api/errors`, bearer(SECRETS.adminToken))).text(),
+    });
     await stopGracefully(wrongSecret);
 
     const wrongFsKey = await kada({ FS_API_KEY: SECRETS.wrongFsKey });
     await wrongFsKey.waitReady();
-    await fx.publish(fx.fsExchange, fsPersonMessage(s.personlopenummer).routingKey, fsPersonMessage(s.personlopenummer).body);
-    await eventually(() => /SOURCE_UNAUTHORIZED/.test(wrongFsKey.output()), { what: 'the refused FS key', timeoutMs: 60_000 });
+    await fx.publish(
+      fx.fsExchange,
+      fsPersonMessage(s.personlopenummer).routingKey,
+      fsPersonMessage(s.personlopenummer).body,
+    );
+    await eventually(() => /SOURCE_UNAUTHORIZED/.test(wrongFsKey.output()), {
+      what: 'the refused FS key',
+      timeoutMs: 60_000,
+    });
     await stopGracefully(wrongFsKey);
 
     const wrongDb = await kada({ DATABASE_URL: dbUrl(SECRETS.wrongDbPassword) });
     expect(await wrongDb.exited).toBe(1);
     expect(wrongDb.output()).toMatch(/password authentication failed/);
 
-    const badConfig = await kada({ PORT: 'eighty', KADA_INSTITUTION: 'UiO!', ADMIN_TOKEN: 'short', AZURE_AUTHORITY_HOST: `http://user:${SECRETS.clientSecret}@login.example` });
+    const badConfig = await kada({
+      PORT: 'eighty',
+      KADA_INSTITUTION: 'UiO!',
+      ADMIN_TOKEN: 'short',
+      AZURE_AUTHORITY_HOST: `http://user:${SECRETS.clientSecret}@login.example`,
+    });
     expect(await badConfig.exited).toBe(1);
     expect(badConfig.output()).toMatch(/invalid configuration: .*PORT/);
 
-    for (const c of [wrongSecret, wrongFsKey, wrongDb, badConfig]) seen.push({ where: `kada run (${c.pid})`, text: c.output() });
+    for (const c of [wrongSecret, wrongFsKey, wrongDb, badConfig])
+      seen.push({ where: `kada run (${c.pid})`, text: c.output() });
     expect(seen.filter((x) => leaks(x.text).length).map((x) => `${x.where}: ${leaks(x.text).join(', ')}`)).toEqual([]);
   }, 180_000);
 });

@@ -37,7 +37,10 @@ describe('FS client: persons', () => {
 
   it('resolves a TP staff username to a person', async () => {
     const l = institution.aLecturer();
-    expect(await fs.findByUsername(l.brukernavn)).toMatchObject({ personId: l.personlopenummer, username: l.brukernavn });
+    expect(await fs.findByUsername(l.brukernavn)).toMatchObject({
+      personId: l.personlopenummer,
+      username: l.brukernavn,
+    });
     expect(await fs.findByUsername('nobody-here')).toBeNull();
   });
 
@@ -51,7 +54,7 @@ describe('FS client: persons', () => {
 });
 
 describe('FS client: lists', () => {
-  it('follows next through every page of a course\'s registrations', async () => {
+  it("follows next through every page of a course's registrations", async () => {
     const expected = institution.registrationsOfCourse(IN1000);
     expect(expected.length).toBeGreaterThan(14);
     const regs = await fs.registrationsForCourse(IN1000);
@@ -61,11 +64,14 @@ describe('FS client: lists', () => {
     expect(emulator.stats().byRoute['fs.registrationsByCourse']).toBe(Math.ceil(expected.length / 7));
   });
 
-  it('reads a student\'s registrations with their groups, and changes to them', async () => {
+  it("reads a student's registrations with their groups, and changes to them", async () => {
     const s = institution.aStudent(2);
     const regs = await fs.registrationsForPerson(s.personlopenummer, '26h');
     expect(regs.map((r) => r.course.courseId).sort()).toEqual(
-      institution.registrationsOfPerson(s.personlopenummer, '26h').map((r) => r.emne.kode).sort(),
+      institution
+        .registrationsOfPerson(s.personlopenummer, '26h')
+        .map((r) => r.emne.kode)
+        .sort(),
     );
     expect(regs.every((r) => r.course.semester === '26h' && r.activities.length === 1)).toBe(true);
     institution.setRegistration(s.personlopenummer, IN1000, ['2-2']);
@@ -122,7 +128,10 @@ describe('FS client: lists', () => {
 
   it('is rejected with the wrong API key', async () => {
     const wrong = createFsClient({ baseUrl: emulator.fsBaseUrl, apiKey: TP_KEY, retry: FAST_RETRY });
-    await expect(wrong.getPerson(institution.aStudent().personlopenummer)).rejects.toMatchObject({ code: 'SOURCE_UNAUTHORIZED', status: 401 });
+    await expect(wrong.getPerson(institution.aStudent().personlopenummer)).rejects.toMatchObject({
+      code: 'SOURCE_UNAUTHORIZED',
+      status: 401,
+    });
   });
 });
 

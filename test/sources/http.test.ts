@@ -39,8 +39,15 @@ describe('getSourceJson', () => {
 
   it('ends a persistent 500 in SOURCE_UNAVAILABLE after the configured attempts, without the key', async () => {
     emulator.setFaults({ tp: { status: 500 } });
-    const err = await failure(getSourceJson(courseUrl, { ...tp(), context: { course: { courseId: 'IN1000', version: '1', semester: '26h' } } }));
-    expect(err).toMatchObject({ code: 'SOURCE_UNAVAILABLE', status: 500, source: 'tp', course: { courseId: 'IN1000' } });
+    const err = await failure(
+      getSourceJson(courseUrl, { ...tp(), context: { course: { courseId: 'IN1000', version: '1', semester: '26h' } } }),
+    );
+    expect(err).toMatchObject({
+      code: 'SOURCE_UNAVAILABLE',
+      status: 500,
+      source: 'tp',
+      course: { courseId: 'IN1000' },
+    });
     expect(err.url).toBe(courseUrl);
     expect(`${err.message} ${JSON.stringify(err)}`).not.toContain(TP_KEY);
     expect(emulator.stats().byRoute['tp.course']).toBe(FAST_RETRY.attempts);

@@ -48,7 +48,7 @@ describe('TP client', () => {
     expect(emulator.courseReads(IN1000)).toBe(1);
   });
 
-  it('sees TP\'s changes: moved, cancelled, deleted and re-roomed occurrences', async () => {
+  it("sees TP's changes: moved, cancelled, deleted and re-roomed occurrences", async () => {
     const [a, b, c] = institution.courseEvents(IN1000)!.filter((e) => e.status === 'active');
     institution.moveEvent(IN1000, a!.eventid, '2026-10-26T08:15:00Z', '2026-10-26T10:00:00Z');
     institution.cancelEvent(IN1000, b!.eventid);
@@ -105,17 +105,36 @@ describe('TP client', () => {
 
 describe('validateTpEvents', () => {
   const base = {
-    eventid: 'E1', actid: '2-1', dtstart: '2026-10-25 01:30:00+02', dtend: '2026-10-25T02:15:00+01',
-    'teaching-title': 'Gruppe 1', status: 'active', unknown: { nested: true },
+    eventid: 'E1',
+    actid: '2-1',
+    dtstart: '2026-10-25 01:30:00+02',
+    dtend: '2026-10-25T02:15:00+01',
+    'teaching-title': 'Gruppe 1',
+    status: 'active',
+    unknown: { nested: true },
   };
 
   it('accepts an event across the DST change with defaults for missing optional fields', () => {
     const { events, rejected } = validateTpEvents([base], IN1000);
     expect(rejected).toEqual([]);
     expect(events[0]).toEqual({
-      eventid: 'E1', id: 'E1', actid: '2-1', courseid: 'IN1000', courseversion: '1', semesterid: '26h',
-      dtstart: base.dtstart, dtend: base.dtend, title: 'Gruppe 1', summary: '', teachingMethod: '', teachingMethodName: '',
-      plenary: false, cancelled: false, staffs: [], rooms: [], tags: [],
+      eventid: 'E1',
+      id: 'E1',
+      actid: '2-1',
+      courseid: 'IN1000',
+      courseversion: '1',
+      semesterid: '26h',
+      dtstart: base.dtstart,
+      dtend: base.dtend,
+      title: 'Gruppe 1',
+      summary: '',
+      teachingMethod: '',
+      teachingMethodName: '',
+      plenary: false,
+      cancelled: false,
+      staffs: [],
+      rooms: [],
+      tags: [],
     });
   });
 

@@ -7,7 +7,11 @@ import { startHarness, type Harness } from '../../testkit/support/harness';
 describe('dedicated calendar mode', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ seed: 31, students: 30, env: { CALENDAR_MODE: 'dedicated', CALENDAR_NAME: 'Timeplan UiO', KADA_LANGUAGE: 'en' } });
+    h = await startHarness({
+      seed: 31,
+      students: 30,
+      env: { CALENDAR_MODE: 'dedicated', CALENDAR_NAME: 'Timeplan UiO', KADA_LANGUAGE: 'en' },
+    });
   });
   afterAll(async () => h?.close());
 
@@ -24,7 +28,9 @@ describe('dedicated calendar mode', () => {
     expect(own).toHaveLength(1);
     const events = h.microsoft.graph.events(a!.epost!, own[0]!.id);
     expect(events.length).toBe(h.institution.timetableOf(a!.personlopenummer, '26h').length);
-    expect(events.every((e) => e.extendedProperties[OWNER_PROP] === 'uio' && e.categories.includes('Teaching'))).toBe(true);
+    expect(events.every((e) => e.extendedProperties[OWNER_PROP] === 'uio' && e.categories.includes('Teaching'))).toBe(
+      true,
+    );
     for (const e of events) {
       const [, , cv, eventid] = e.extendedProperties[KEY_PROP]!.split(':') as [string, string, string, string];
       const [courseId, version] = cv.split(',') as [string, string];
@@ -33,7 +39,9 @@ describe('dedicated calendar mode', () => {
       expect(e.subject).not.toContain('AVLYST');
     }
     // the default calendar still holds only the user's own event
-    expect(h.microsoft.graph.events(a!.epost!, h.microsoft.graph.defaultCalendarId(a!.epost!)).map((e) => e.id)).toEqual([user.id]);
+    expect(
+      h.microsoft.graph.events(a!.epost!, h.microsoft.graph.defaultCalendarId(a!.epost!)).map((e) => e.id),
+    ).toEqual([user.id]);
     expect(h.microsoft.graph.categories(a!.epost!).filter((c) => c.displayName === 'Teaching')).toHaveLength(1);
 
     // a second sync and a reconcile find the calendar again instead of making another, and write nothing
@@ -42,14 +50,20 @@ describe('dedicated calendar mode', () => {
     const r = await syncPerson(h.ctx, a!.personlopenummer, { mode: 'reconcile' });
     expect(r.written).toEqual({ creates: 0, updates: 0, deletes: 0 });
     const after = h.microsoft.graph.stats().writes;
-    expect([after.calendarCreate, after.categoryCreate, after.create]).toEqual([before.calendarCreate, before.categoryCreate, before.create]);
+    expect([after.calendarCreate, after.categoryCreate, after.create]).toEqual([
+      before.calendarCreate,
+      before.categoryCreate,
+      before.create,
+    ]);
     expect(h.microsoft.graph.calendars(a!.epost!).filter((c) => c.name === 'Timeplan UiO')).toHaveLength(1);
 
     // an event the user deleted from kada's calendar comes back there
     h.microsoft.graph.userDelete(a!.epost!, events[0]!.id);
     await syncPerson(h.ctx, a!.personlopenummer, { mode: 'reconcile' });
     const again = h.microsoft.graph.events(a!.epost!, own[0]!.id);
-    expect(again.map((e) => e.extendedProperties[KEY_PROP]).sort()).toEqual(events.map((e) => e.extendedProperties[KEY_PROP]).sort());
+    expect(again.map((e) => e.extendedProperties[KEY_PROP]).sort()).toEqual(
+      events.map((e) => e.extendedProperties[KEY_PROP]).sort(),
+    );
 
     await syncPerson(h.ctx, b!.personlopenummer);
     expect(h.microsoft.graph.calendars(b!.epost!).filter((c) => c.name === 'Timeplan UiO')).toHaveLength(1);

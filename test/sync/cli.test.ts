@@ -37,7 +37,9 @@ describe('kada rebuild / diff', () => {
     const rebuilt = JSON.parse((await kada('rebuild', student.epost!, '--json')).stdout);
     expect(rebuilt).toMatchObject({ personId: student.personlopenummer, state: 'done' });
     expect(rebuilt.result.written.creates).toBe(expected);
-    expect(h.microsoft.graph.events(student.epost!).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio')).toHaveLength(expected);
+    expect(
+      h.microsoft.graph.events(student.epost!).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio'),
+    ).toHaveLength(expected);
 
     const text = (await kada('diff', student.personlopenummer)).stdout;
     expect(text).toContain('0 to create, 0 to update, 0 to delete');

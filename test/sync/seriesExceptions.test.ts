@@ -21,7 +21,9 @@ describe('SERIES_MODE=weekly exceptions', () => {
 
   beforeAll(async () => {
     h = await startHarness({ seed: 7, students: 60, env: { SERIES_MODE: 'weekly' } });
-    const student = h.institution.students().find((s) => s.epost && h.institution.registrationsOfPerson(s.personlopenummer, '26h').length > 0)!;
+    const student = h.institution
+      .students()
+      .find((s) => s.epost && h.institution.registrationsOfPerson(s.personlopenummer, '26h').length > 0)!;
     personId = student.personlopenummer;
     mailbox = student.epost!;
     const reg = h.institution.registrationsOfPerson(personId, '26h')[0]!;
@@ -40,7 +42,10 @@ describe('SERIES_MODE=weekly exceptions', () => {
     const w = graph().stats().writes;
     return w.create + w.update + w.delete;
   };
-  const occurrences = () => graph().occurrences(mailbox).filter((o) => o.extendedProperties[OWNER_PROP] === 'uio');
+  const occurrences = () =>
+    graph()
+      .occurrences(mailbox)
+      .filter((o) => o.extendedProperties[OWNER_PROP] === 'uio');
   /** The occurrence of the group's k-th week, found by its TP start. */
   const week = (k: number) => {
     const at = new Date(parseTpTime(group[k]!.dtstart)!.toMillis()).toISOString();
@@ -48,7 +53,8 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(o, `occurrence at ${at}`).toBeDefined();
     return o!;
   };
-  const view = () => occurrences().map((o) => [o.startUtc, o.endUtc, o.subject, o.showAs, o.location.displayName].join(' | '));
+  const view = () =>
+    occurrences().map((o) => [o.startUtc, o.endUtc, o.subject, o.showAs, o.location.displayName].join(' | '));
   const changeTp = async (change: () => void) => {
     change();
     await refreshCourse(h.ctx.db, h.ctx.tp, course);
@@ -148,8 +154,14 @@ describe('SERIES_MODE=weekly exceptions', () => {
     h.institution.setEmail(personId, mailbox);
     expect((await syncPerson(h.ctx, personId)).failed).toEqual([]);
     expect(view()).toEqual(expected);
-    expect(graph().events(old).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio')).toEqual([]);
-    const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [personId]);
+    expect(
+      graph()
+        .events(old)
+        .filter((e) => e.extendedProperties[OWNER_PROP] === 'uio'),
+    ).toEqual([]);
+    const rows: { mailbox: string }[] = await h.ctx.db.query(`SELECT mailbox FROM synced_events WHERE person_id = $1`, [
+      personId,
+    ]);
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r) => r.mailbox.toLowerCase()))).toEqual(new Set([mailbox.toLowerCase()]));
   });

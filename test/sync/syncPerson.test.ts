@@ -24,7 +24,10 @@ describe('syncPerson', () => {
     const w = graph().stats().writes;
     return w.create + w.update + w.delete;
   };
-  const kadaEvents = (mailbox: string) => graph().events(mailbox).filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
+  const kadaEvents = (mailbox: string) =>
+    graph()
+      .events(mailbox)
+      .filter((e) => e.extendedProperties[OWNER_PROP] === 'uio');
   const expectedKeys = (personId: string) =>
     h.institution
       .timetableOf(personId, '26h')
@@ -62,7 +65,9 @@ describe('syncPerson', () => {
       expect(e.graph.attendees ?? []).toEqual([]);
       expect(e.extendedProperties[HASH_PROP]).toMatch(/^[0-9a-f]{16,}$/);
     }
-    const [{ n }] = await h.ctx.db.query(`SELECT count(*)::int AS n FROM synced_events WHERE person_id = $1`, [student.personlopenummer]);
+    const [{ n }] = await h.ctx.db.query(`SELECT count(*)::int AS n FROM synced_events WHERE person_id = $1`, [
+      student.personlopenummer,
+    ]);
     expect(n).toBe(keys.length);
   });
 
@@ -70,7 +75,9 @@ describe('syncPerson', () => {
     const lecturer = h.institution.lecturers()[0]!;
     const r = await syncPerson(h.ctx, lecturer.personlopenummer);
     expect(r.outcome).toBe('synced');
-    const keys = kadaEvents(lecturer.epost!).map((e) => e.extendedProperties[KEY_PROP]).sort();
+    const keys = kadaEvents(lecturer.epost!)
+      .map((e) => e.extendedProperties[KEY_PROP])
+      .sort();
     expect(keys).toEqual(expectedKeys(lecturer.personlopenummer));
     expect(keys.length).toBeGreaterThan(0);
   });
@@ -105,7 +112,11 @@ describe('syncPerson', () => {
     const before = graph().stats().writes;
     for (const id of personIds) await syncPerson(h.ctx, id);
     const after = graph().stats().writes;
-    return { create: after.create - before.create, update: after.update - before.update, delete: after.delete - before.delete };
+    return {
+      create: after.create - before.create,
+      update: after.update - before.update,
+      delete: after.delete - before.delete,
+    };
   }
 
   it('moves, re-rooms and re-describes an occurrence with one PATCH per affected person', async () => {
@@ -115,7 +126,9 @@ describe('syncPerson', () => {
     const end = parseTpTime(ev.dtend)!.plus({ hours: 2 });
     h.institution.moveEvent(ref, ev.eventid, start.toISO()!, end.toISO()!);
     expect(await resyncCounting(ids, ref)).toEqual({ create: 0, update: students.length, delete: 0 });
-    const moved = kadaEvents(students[0]!.epost!).find((e) => e.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid))!;
+    const moved = kadaEvents(students[0]!.epost!).find(
+      (e) => e.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid),
+    )!;
     expect(DateTime.fromISO(moved.startUtc).toMillis()).toBe(start.toMillis());
 
     const otherRoom = h.institution.rooms().find((r) => !ev.room.some((x) => x.id === r.id))!;
@@ -123,7 +136,9 @@ describe('syncPerson', () => {
     expect(await resyncCounting(ids, ref)).toEqual({ create: 0, update: students.length, delete: 0 });
     h.institution.setSummary(ref, ev.eventid, 'Ny gjennomgang av oblig 2');
     expect(await resyncCounting(ids, ref)).toEqual({ create: 0, update: students.length, delete: 0 });
-    const e = kadaEvents(students[0]!.epost!).find((x) => x.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid))!;
+    const e = kadaEvents(students[0]!.epost!).find(
+      (x) => x.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid),
+    )!;
     expect(e.location.displayName).toContain(otherRoom.roomname);
     expect(e.subject).toContain(' – Ny gjennomgang av oblig 2');
   });
@@ -133,17 +148,23 @@ describe('syncPerson', () => {
     const ids = students.map((s) => s.personlopenummer);
     h.institution.cancelEvent(ref, ev.eventid);
     expect(await resyncCounting(ids, ref)).toEqual({ create: 0, update: students.length, delete: 0 });
-    const e = kadaEvents(students[0]!.epost!).find((x) => x.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid))!;
+    const e = kadaEvents(students[0]!.epost!).find(
+      (x) => x.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid),
+    )!;
     expect(e.subject.startsWith('AVLYST: ')).toBe(true);
     expect(e.showAs).toBe('free');
 
     h.institution.deleteEvent(ref, ev.eventid);
     expect(await resyncCounting(ids, ref)).toEqual({ create: 0, update: 0, delete: students.length });
-    expect(kadaEvents(students[0]!.epost!).some((x) => x.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid))).toBe(false);
+    expect(
+      kadaEvents(students[0]!.epost!).some((x) => x.extendedProperties[KEY_PROP] === eventKey(ref, ev.eventid)),
+    ).toBe(false);
   });
 
   it('deletes the events of a course the student is no longer registered for', async () => {
-    const student = h.institution.students().find((s) => s.epost && h.institution.registrationsOfPerson(s.personlopenummer, '26h').length >= 2)!;
+    const student = h.institution
+      .students()
+      .find((s) => s.epost && h.institution.registrationsOfPerson(s.personlopenummer, '26h').length >= 2)!;
     await syncPerson(h.ctx, student.personlopenummer);
     const reg = h.institution.registrationsOfPerson(student.personlopenummer, '26h')[0]!;
     const ref = { courseId: reg.emne.kode, version: reg.emne.versjon, semester: '26h' };
@@ -152,7 +173,11 @@ describe('syncPerson', () => {
     expect(had).toBeGreaterThan(0);
     h.institution.removeRegistration(student.personlopenummer, ref);
     expect(await resyncCounting([student.personlopenummer])).toEqual({ create: 0, update: 0, delete: had });
-    expect(kadaEvents(student.epost!).map((e) => e.extendedProperties[KEY_PROP]).sort()).toEqual(expectedKeys(student.personlopenummer));
+    expect(
+      kadaEvents(student.epost!)
+        .map((e) => e.extendedProperties[KEY_PROP])
+        .sort(),
+    ).toEqual(expectedKeys(student.personlopenummer));
   });
 
   it('never touches user-made events in the same mailbox (property)', async () => {
@@ -172,12 +197,18 @@ describe('syncPerson', () => {
         fc.constantFrom('sync', 'reconcile'),
         async (userEvents, mode) => {
           const made = userEvents.map((u) => {
-            const start = DateTime.fromISO('2026-08-17T00:00:00', { zone: 'Europe/Oslo' }).plus({ days: u.day, hours: u.hour });
+            const start = DateTime.fromISO('2026-08-17T00:00:00', { zone: 'Europe/Oslo' }).plus({
+              days: u.day,
+              hours: u.hour,
+            });
             const props =
               u.marker === 'none'
                 ? undefined
                 : u.marker === 'foreignOwner'
-                  ? [{ id: OWNER_PROP, value: 'uib' }, { id: KEY_PROP, value: 'tp:26h:X,1:foreign' }]
+                  ? [
+                      { id: OWNER_PROP, value: 'uib' },
+                      { id: KEY_PROP, value: 'tp:26h:X,1:foreign' },
+                    ]
                   : [{ id: KEY_PROP, value: 'tp:26h:X,1:keyonly' }];
             return h.microsoft.graph.addUserEvent(mailbox, {
               subject: u.subject,
@@ -189,7 +220,9 @@ describe('syncPerson', () => {
           const snapshot = made.map((m) => JSON.stringify(graph().event(mailbox, m.id)!.graph));
           await syncPerson(h.ctx, student.personlopenummer, { mode: mode as 'sync' | 'reconcile' });
           made.forEach((m, i) => expect(JSON.stringify(graph().event(mailbox, m.id)?.graph)).toBe(snapshot[i]));
-          const log = graph().requestLog().filter((l) => made.some((m) => m.id === l.eventId));
+          const log = graph()
+            .requestLog()
+            .filter((l) => made.some((m) => m.id === l.eventId));
           expect(log).toEqual([]);
         },
       ),

@@ -57,7 +57,9 @@ function fmt(e: { subject: string; startUtc: string; endUtc: string; location: {
 
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL || !process.env.AMQP_URL || !process.env.NODE_EXTRA_CA_CERTS) {
-    throw new Error('run the demo with `npm run demo` (scripts/demo.sh starts PostgreSQL, RabbitMQ and trusts the emulator CA)');
+    throw new Error(
+      'run the demo with `npm run demo` (scripts/demo.sh starts PostgreSQL, RabbitMQ and trusts the emulator CA)',
+    );
   }
   out('kada demo: a synthetic university, real PostgreSQL and RabbitMQ, emulated TP/FS and Microsoft 365\n');
   const institution = generateInstitution({ seed: 2026, students: STUDENTS, semesters: ['26h'], institution: 'uio' });
@@ -82,8 +84,12 @@ async function main(): Promise<void> {
     ...microsoft.env(),
   };
   const config = loadConfig(env);
-  out(`institution: ${institution.students().length} students, ${institution.lecturers().length} lecturers, ${institution.courses('26h').length} courses`);
-  out(`TP/FS emulator ${sources.url}, Graph emulator ${microsoft.graphBaseUrl} (latency ${LATENCY} ms, 4 concurrent requests per app)`);
+  out(
+    `institution: ${institution.students().length} students, ${institution.lecturers().length} lecturers, ${institution.courses('26h').length} courses`,
+  );
+  out(
+    `TP/FS emulator ${sources.url}, Graph emulator ${microsoft.graphBaseUrl} (latency ${LATENCY} ms, 4 concurrent requests per app)`,
+  );
 
   const ds = createDataSource(databaseUrl, { poolSize: 2 });
   await ds.initialize();
@@ -98,7 +104,11 @@ async function main(): Promise<void> {
   await ch.assertExchange('ex_fs_demo', 'topic', { durable: true });
   await ch.assertExchange('ex_tp_demo', 'topic', { durable: true });
 
-  const logger = createLogger({ level: config.logLevel, destination: process.stderr as never, secrets: ['demo-tp-key', 'demo-fs-key', microsoft.clientSecret ?? 'x'] });
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: process.stderr as never,
+    secrets: ['demo-tp-key', 'demo-fs-key', microsoft.clientSecret ?? 'x'],
+  });
   const service = await startService(config, { env, logger });
   out(`kada run is up: admin page ${service.adminUrl}/ (token ${env.ADMIN_TOKEN})\n`);
   for (let i = 0; !service.consumer.isConnected(); i++) {
@@ -110,8 +120,18 @@ async function main(): Promise<void> {
   const persons = [...institution.students(), ...institution.lecturers()];
   const started = Date.now();
   for (const p of persons) {
-    const body = { sub: `personer/${p.personlopenummer}`, iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: randomUUID(), person_id: p.personlopenummer };
-    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' });
+    const body = {
+      sub: `personer/${p.personlopenummer}`,
+      iss: 'FS-prod',
+      iat: String(Date.now()),
+      operation: 'update',
+      jti: randomUUID(),
+      person_id: p.personlopenummer,
+    };
+    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), {
+      persistent: true,
+      contentType: 'application/json',
+    });
   }
   await ch.waitForConfirms();
   out(`published ${persons.length} FS personer.update notifications to RabbitMQ`);
@@ -119,7 +139,9 @@ async function main(): Promise<void> {
   await waitQuiet(service.ctx.db, 'initial fill');
   const fillSeconds = (Date.now() - started) / 1000;
   const st = microsoft.graph.stats();
-  out(`calendars filled in ${fillSeconds.toFixed(1)} s: ${st.writes.create} events created with ${st.batches} $batch requests (${(st.requests.total / Math.max(1, st.writes.create)).toFixed(3)} HTTP requests per event), ${st.throttled} throttled\n`);
+  out(
+    `calendars filled in ${fillSeconds.toFixed(1)} s: ${st.writes.create} events created with ${st.batches} $batch requests (${(st.requests.total / Math.max(1, st.writes.create)).toFixed(3)} HTTP requests per event), ${st.throttled} throttled\n`,
+  );
 
   // 2. What landed in a few calendars.
   const student = institution.students().find((s) => s.epost)!;
@@ -143,15 +165,33 @@ async function main(): Promise<void> {
   institution.cancelEvent(ref, cancelled.eventid);
   const changeAt = Date.now();
   const writesBefore = microsoft.graph.stats().writes.update;
-  const ce = { specversion: '1.0', id: randomUUID(), source: 'https://tp.uio.no', type: 'no.uio.tp.course.update', subject: `courses/${ref.courseId},${ref.version}/26h`, time: new Date().toISOString() };
-  ch.publish('ex_tp_demo', 'no.uio.tp.TP-prod.courses.update', Buffer.from(JSON.stringify(ce)), { persistent: true, contentType: 'application/cloudevents+json' });
+  const ce = {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'https://tp.uio.no',
+    type: 'no.uio.tp.course.update',
+    subject: `courses/${ref.courseId},${ref.version}/26h`,
+    time: new Date().toISOString(),
+  };
+  ch.publish('ex_tp_demo', 'no.uio.tp.TP-prod.courses.update', Buffer.from(JSON.stringify(ce)), {
+    persistent: true,
+    contentType: 'application/cloudevents+json',
+  });
   await ch.waitForConfirms();
-  out(`\nTP: ${ref.courseId} lecture ${moved.eventid} moved two hours later, ${cancelled.eventid} cancelled; notification published`);
+  out(
+    `\nTP: ${ref.courseId} lecture ${moved.eventid} moved two hours later, ${cancelled.eventid} cancelled; notification published`,
+  );
   const key = (id: string) => `tp:26h:${ref.courseId},${ref.version}:${id}`;
-  const find = (id: string) => microsoft.graph.events(student.epost!).find((e) => e.extendedProperties[KEY_PROP] === key(id));
+  const find = (id: string) =>
+    microsoft.graph.events(student.epost!).find((e) => e.extendedProperties[KEY_PROP] === key(id));
   for (;;) {
     const e = find(moved.eventid);
-    if (e && DateTime.fromISO(e.startUtc).toMillis() === newStart.toMillis() && find(cancelled.eventid)?.subject.startsWith('AVLYST')) break;
+    if (
+      e &&
+      DateTime.fromISO(e.startUtc).toMillis() === newStart.toMillis() &&
+      find(cancelled.eventid)?.subject.startsWith('AVLYST')
+    )
+      break;
     if (Date.now() - changeAt > 60_000) throw new Error('the change did not reach the calendar within a minute');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -160,19 +200,33 @@ async function main(): Promise<void> {
   out(`   ${fmt(find(cancelled.eventid)!)}`);
   await waitQuiet(service.ctx.db, 'fan-out');
   const affected = institution.registrationsOfCourse(ref).length;
-  out(`the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of the ${affected} registered students and the lecturers, nothing else`);
+  out(
+    `the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of the ${affected} registered students and the lecturers, nothing else`,
+  );
 
   // 4. The same FS notifications again: nothing to write.
   const createsBefore = microsoft.graph.stats().writes;
   for (const p of persons.slice(0, 20)) {
-    const body = { sub: `personer/${p.personlopenummer}`, iss: 'FS-prod', iat: String(Date.now()), operation: 'update', jti: randomUUID(), person_id: p.personlopenummer };
-    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), { persistent: true, contentType: 'application/json' });
+    const body = {
+      sub: `personer/${p.personlopenummer}`,
+      iss: 'FS-prod',
+      iat: String(Date.now()),
+      operation: 'update',
+      jti: randomUUID(),
+      person_id: p.personlopenummer,
+    };
+    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), {
+      persistent: true,
+      contentType: 'application/json',
+    });
   }
   await ch.waitForConfirms();
   await new Promise((r) => setTimeout(r, 500));
   await waitQuiet(service.ctx.db, 'resync of 20 unchanged persons');
   const after = microsoft.graph.stats().writes;
-  out(`resync of 20 unchanged persons: ${after.create - createsBefore.create + after.update - createsBefore.update + after.delete - createsBefore.delete} Graph writes`);
+  out(
+    `resync of 20 unchanged persons: ${after.create - createsBefore.create + after.update - createsBefore.update + after.delete - createsBefore.delete} Graph writes`,
+  );
 
   if (KEEP) {
     out(`\nkada keeps running; admin page ${service.adminUrl}/ (token ${env.ADMIN_TOKEN}). Ctrl-C to stop.`);

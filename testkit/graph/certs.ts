@@ -49,7 +49,10 @@ function baseCertificate(publicKey: forge.pki.rsa.PublicKey, commonName: string,
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(Date.now() - DAY_MS);
   cert.validity.notAfter = new Date(Date.now() + days * DAY_MS);
-  cert.setSubject([{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'kada local emulators' }]);
+  cert.setSubject([
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'kada local emulators' },
+  ]);
   return cert;
 }
 
@@ -66,7 +69,10 @@ function createCa(): { certPem: string; keyPem: string; cert: forge.pki.Certific
   return { certPem: forge.pki.certificateToPem(cert), keyPem: key.pem, cert, key: key.forgeKey };
 }
 
-function createServerCert(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }): { certPem: string; keyPem: string } {
+function createServerCert(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }): {
+  certPem: string;
+  keyPem: string;
+} {
   const key = newRsaKey();
   const cert = baseCertificate(key.publicKey, 'localhost', 825);
   cert.setIssuer(ca.cert.subject.attributes);
@@ -104,7 +110,12 @@ function usable(p: CertPaths): boolean {
     const server = new X509Certificate(fs.readFileSync(p.certPath));
     const ca = new X509Certificate(fs.readFileSync(p.caPath));
     const soon = Date.now() + DAY_MS;
-    return server.checkIssued(ca) && server.verify(ca.publicKey) && Date.parse(server.validTo) > soon && Date.parse(ca.validTo) > soon;
+    return (
+      server.checkIssued(ca) &&
+      server.verify(ca.publicKey) &&
+      Date.parse(server.validTo) > soon &&
+      Date.parse(ca.validTo) > soon
+    );
   } catch {
     return false;
   }
@@ -198,7 +209,13 @@ export function createClientCertificate(commonName = 'kada-client', days = 365):
   const certPem = forge.pki.certificateToPem(cert);
   const keyPem = key.pem;
   const { sha1, sha256 } = certificateThumbprints(certPem);
-  return { certPem, keyPem, pem: `${certPem.trim()}\n${keyPem.trim()}\n`, thumbprintSha1: sha1, thumbprintSha256: sha256 };
+  return {
+    certPem,
+    keyPem,
+    pem: `${certPem.trim()}\n${keyPem.trim()}\n`,
+    thumbprintSha1: sha1,
+    thumbprintSha256: sha256,
+  };
 }
 
 if (require.main === module) {

@@ -16,9 +16,22 @@ import {
 } from './graphHttp';
 import { evaluateFilter, nextLink, parseListOptions, parseQueryString, type ListOptions } from './graphQuery';
 import type { Occurrence } from './graphRecurrence';
-import { MailboxStore, extendedIdEquals, renderEvent, type EventRecord, type MailboxRecord, type MailboxState } from './graphStore';
+import {
+  MailboxStore,
+  extendedIdEquals,
+  renderEvent,
+  type EventRecord,
+  type MailboxRecord,
+  type MailboxState,
+} from './graphStore';
 import { UTC_ZONE, formatDateTimeTimeZone, parsePrefer } from './graphTime';
-import { startTokenEmulator, type ClientRegistration, type TokenCheck, type TokenEmulator, type TokenEmulatorOptions } from './tokenEmulator';
+import {
+  startTokenEmulator,
+  type ClientRegistration,
+  type TokenCheck,
+  type TokenEmulator,
+  type TokenEmulatorOptions,
+} from './tokenEmulator';
 
 /**
  * A Microsoft Graph emulator for the calendar calls kada makes (shared/contracts/graph.md): events,
@@ -165,7 +178,15 @@ function emptyStats(): GraphStats {
     throttled: 0,
     concurrencyRejections: 0,
     maxConcurrency: 0,
-    writes: { create: 0, createDeduplicated: 0, update: 0, delete: 0, calendarCreate: 0, categoryCreate: 0, categoryUpdate: 0 },
+    writes: {
+      create: 0,
+      createDeduplicated: 0,
+      update: 0,
+      delete: 0,
+      calendarCreate: 0,
+      categoryCreate: 0,
+      categoryUpdate: 0,
+    },
     faults: {},
   };
 }
@@ -209,7 +230,11 @@ function byIdDepends(items: { id: string; dependsOn: string[] }[], id: string | 
 
 const json = (status: number, body: unknown, headers: Headers = {}): EmulatedResponse => ({
   status,
-  headers: { 'Content-Type': 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8', ...headers },
+  headers: {
+    'Content-Type':
+      'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8',
+    ...headers,
+  },
   body,
 });
 
@@ -222,9 +247,12 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   let jitterMs = opts.jitterMs ?? 0;
   let concurrencyLimit = opts.concurrencyLimit ?? 4;
   const retryAfter = String(opts.retryAfterSeconds ?? 1);
-  const quota = opts.mailboxRequestLimit === undefined ? { requests: 10_000, windowMs: 600_000 } : opts.mailboxRequestLimit;
+  const quota =
+    opts.mailboxRequestLimit === undefined ? { requests: 10_000, windowMs: 600_000 } : opts.mailboxRequestLimit;
   const maxBatch = opts.maxBatchSize ?? 20;
-  const authenticate = opts.authenticate ?? ((t: string): TokenCheck => (t ? { ok: true, appId: 'app' } : { ok: false, message: 'Access token is empty.' }));
+  const authenticate =
+    opts.authenticate ??
+    ((t: string): TokenCheck => (t ? { ok: true, appId: 'app' } : { ok: false, message: 'Access token is empty.' }));
   const inFlight = new Map<string, number>();
   const quotaWindows = new Map<string, { start: number; count: number }>();
   const closing = new AbortController();
@@ -238,14 +266,21 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   function checkSelectExpand(o: ListOptions) {
     for (const name of o.select ?? []) {
       if (!eventNames.has(name)) {
-        throw badRequest('RequestBroker--ParseUri', `Could not find a property named '${name}' on type 'microsoft.graph.event'.`);
+        throw badRequest(
+          'RequestBroker--ParseUri',
+          `Could not find a property named '${name}' on type 'microsoft.graph.event'.`,
+        );
       }
     }
     for (const e of o.expand) {
       if (!eventNames.has(e.property)) {
-        throw badRequest('RequestBroker--ParseUri', `Could not find a property named '${e.property}' on type 'microsoft.graph.event'.`);
+        throw badRequest(
+          'RequestBroker--ParseUri',
+          `Could not find a property named '${e.property}' on type 'microsoft.graph.event'.`,
+        );
       }
-      if (!EXPANDABLE.has(e.property)) throw badRequest('BadRequest', `The emulator does not implement $expand=${e.property}.`);
+      if (!EXPANDABLE.has(e.property))
+        throw badRequest('BadRequest', `The emulator does not implement $expand=${e.property}.`);
     }
   }
 
@@ -255,7 +290,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     return {
       id: ev.id,
       seriesMasterId: ev.seriesMasterId ?? null,
-      originalStart: ev.originalStartMs === undefined ? null : new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z'),
+      originalStart:
+        ev.originalStartMs === undefined ? null : new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z'),
       subject: p.subject ?? '',
       showAs: p.showAs ?? 'busy',
       type: p.type ?? 'singleInstance',
@@ -295,7 +331,11 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       events = events.filter((ev) => evaluateFilter(f, filterView(ev), extendedIdEquals));
     }
     if (o.orderby?.length) {
-      const key = (ev: EventRecord, path: string[]) => path.reduce<unknown>((acc, seg) => (acc as Record<string, unknown> | undefined)?.[seg], filterView(ev)) as string;
+      const key = (ev: EventRecord, path: string[]) =>
+        path.reduce<unknown>(
+          (acc, seg) => (acc as Record<string, unknown> | undefined)?.[seg],
+          filterView(ev),
+        ) as string;
       events = [...events].sort((a, b) => {
         for (const ob of o.orderby!) {
           const x = key(a, ob.path);
@@ -310,13 +350,28 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       '@odata.context': `${origin}/${VERSION}/$metadata#users('${encodeURIComponent(mb.address)}')/${contextPath}`,
     };
     if (o.count) body['@odata.count'] = events.length;
-    body.value = page.map((ev) => renderEvent(ev, { zone: prefer.zone, bodyContentType: prefer.bodyContentType, select: o.select, expand: o.expand, mailbox: mb }));
-    if (o.skip + o.top < events.length) body['@odata.nextLink'] = nextLink(`${origin}/${VERSION}${pathForLinks}`, query, o.skip + o.top);
+    body.value = page.map((ev) =>
+      renderEvent(ev, {
+        zone: prefer.zone,
+        bodyContentType: prefer.bodyContentType,
+        select: o.select,
+        expand: o.expand,
+        mailbox: mb,
+      }),
+    );
+    if (o.skip + o.top < events.length)
+      body['@odata.nextLink'] = nextLink(`${origin}/${VERSION}${pathForLinks}`, query, o.skip + o.top);
     return json(200, body, prefer.applied.length ? { 'Preference-Applied': prefer.applied.join(', ') } : {});
   }
 
   /** Like Graph's calendar event lists: single events and series masters, never their instances. */
-  function listEvents(mb: MailboxRecord, calendarId: string, pathForLinks: string, query: Map<string, string>, headers: Headers): EmulatedResponse {
+  function listEvents(
+    mb: MailboxRecord,
+    calendarId: string,
+    pathForLinks: string,
+    query: Map<string, string>,
+    headers: Headers,
+  ): EmulatedResponse {
     return eventList(mb, store.listEvents(mb, calendarId), 'events', pathForLinks, query, headers);
   }
 
@@ -326,35 +381,64 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const start = get('startDateTime');
     const end = get('endDateTime');
     if (!start || !end) {
-      throw badRequest('ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+      throw badRequest(
+        'ErrorInvalidParameter',
+        'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+      );
     }
     const parse = (name: string, text: string) => {
       const ms = Date.parse(/(Z|[+-]\d{2}:\d{2})$/i.test(text) ? text : `${text.replace(/(\.\d{3})\d+/, '$1')}Z`);
-      if (Number.isNaN(ms)) throw badRequest('ErrorInvalidParameter', `The value '${text}' of parameter '${name}' is invalid.`);
+      if (Number.isNaN(ms))
+        throw badRequest('ErrorInvalidParameter', `The value '${text}' of parameter '${name}' is invalid.`);
       return ms;
     };
     return { fromMs: parse('StartDateTime', start), toMs: parse('EndDateTime', end) };
   }
 
   /** GET .../events/{id}/instances: the series' occurrences and exceptions overlapping the window, by start. */
-  function listInstances(mb: MailboxRecord, ev: EventRecord, pathForLinks: string, query: Map<string, string>, headers: Headers): EmulatedResponse {
+  function listInstances(
+    mb: MailboxRecord,
+    ev: EventRecord,
+    pathForLinks: string,
+    query: Map<string, string>,
+    headers: Headers,
+  ): EmulatedResponse {
     const { fromMs, toMs } = timeWindow(query);
-    const inWindow = store.instances(ev).filter((i) => i.startMs < toMs && (i.endMs > fromMs || (i.endMs === i.startMs && i.startMs >= fromMs)));
+    const inWindow = store
+      .instances(ev)
+      .filter((i) => i.startMs < toMs && (i.endMs > fromMs || (i.endMs === i.startMs && i.startMs >= fromMs)));
     return eventList(mb, inWindow, `events('${ev.id}')/instances`, pathForLinks, query, headers);
   }
 
-  function singleEvent(mb: MailboxRecord, ev: EventRecord, status: number, query: Map<string, string>, headers: Headers): EmulatedResponse {
+  function singleEvent(
+    mb: MailboxRecord,
+    ev: EventRecord,
+    status: number,
+    query: Map<string, string>,
+    headers: Headers,
+  ): EmulatedResponse {
     const o = parseListOptions(query);
     checkSelectExpand(o);
     const prefer = parsePrefer(headers.prefer);
     const body = {
       '@odata.context': `${origin}/${VERSION}/$metadata#users('${encodeURIComponent(mb.address)}')/events/$entity`,
-      ...renderEvent(ev, { zone: prefer.zone, bodyContentType: prefer.bodyContentType, select: o.select, expand: o.expand, mailbox: mb }),
+      ...renderEvent(ev, {
+        zone: prefer.zone,
+        bodyContentType: prefer.bodyContentType,
+        select: o.select,
+        expand: o.expand,
+        mailbox: mb,
+      }),
     };
     return json(status, body, prefer.applied.length ? { 'Preference-Applied': prefer.applied.join(', ') } : {});
   }
 
-  function listOf(items: Record<string, unknown>[], context: string, pathForLinks: string, query: Map<string, string>): EmulatedResponse {
+  function listOf(
+    items: Record<string, unknown>[],
+    context: string,
+    pathForLinks: string,
+    query: Map<string, string>,
+  ): EmulatedResponse {
     const o = parseListOptions(query);
     let list = items;
     if (o.filter) {
@@ -362,12 +446,17 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       list = list.filter((x) => evaluateFilter(f, x));
     }
     const page = list.slice(o.skip, o.skip + o.top);
-    const body: Record<string, unknown> = { '@odata.context': `${origin}/${VERSION}/$metadata#${context}`, value: page };
-    if (o.skip + o.top < list.length) body['@odata.nextLink'] = nextLink(`${origin}/${VERSION}${pathForLinks}`, query, o.skip + o.top);
+    const body: Record<string, unknown> = {
+      '@odata.context': `${origin}/${VERSION}/$metadata#${context}`,
+      value: page,
+    };
+    if (o.skip + o.top < list.length)
+      body['@odata.nextLink'] = nextLink(`${origin}/${VERSION}${pathForLinks}`, query, o.skip + o.top);
     return json(200, body);
   }
 
-  const methodNotAllowed = () => new GraphHttpError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+  const methodNotAllowed = () =>
+    new GraphHttpError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
 
   /** Executes one Outlook request against the store (no faults, limits or latency here). */
   function route(r: OutlookRequest): Routed {
@@ -376,14 +465,21 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const query = parseQueryString(qPos === -1 ? '' : r.url.slice(qPos + 1));
     let segs: string[];
     try {
-      segs = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+      segs = path
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
     } catch {
       throw badRequest('BadRequest', 'Invalid request URL.');
     }
     const lower = segs.map((s) => s.toLowerCase());
-    if (lower[0] === 'me') throw badRequest('BadRequest', '/me request is only valid with delegated authentication flow.');
+    if (lower[0] === 'me')
+      throw badRequest('BadRequest', '/me request is only valid with delegated authentication flow.');
     if (lower[0] !== 'users' || segs.length < 3) {
-      throw badRequest('BadRequest', `Resource not found for the segment '${segs[segs.length > 1 && lower[0] === 'users' ? 1 : 0] ?? ''}'.`);
+      throw badRequest(
+        'BadRequest',
+        `Resource not found for the segment '${segs[segs.length > 1 && lower[0] === 'users' ? 1 : 0] ?? ''}'.`,
+      );
     }
     const mb = store.resolve(segs[1]!);
     const rest = lower.slice(2);
@@ -402,7 +498,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     };
     const oneEvent = (id: string, calendarId?: string): Routed => {
       const ev = store.event(mb, id);
-      if (calendarId && ev.calendarId !== calendarId) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (calendarId && ev.calendarId !== calendarId)
+        throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       if (m === 'GET') return { ...base, eventId: id, response: singleEvent(mb, ev, 200, query, r.headers) };
       if (m === 'PATCH') {
         const updated = store.updateEvent(mb, id, r.body);
@@ -414,25 +511,29 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       }
       throw methodNotAllowed();
     };
-    const pathFor = (...tail: string[]) => `/users/${encodeURIComponent(segs[1]!)}/${tail.map(encodeURIComponent).join('/')}`;
+    const pathFor = (...tail: string[]) =>
+      `/users/${encodeURIComponent(segs[1]!)}/${tail.map(encodeURIComponent).join('/')}`;
     const instancesOf = (id: string, listPath: string, calendarId?: string): Routed => {
       if (m !== 'GET') throw methodNotAllowed();
       const ev = store.event(mb, id);
-      if (calendarId && ev.calendarId !== calendarId) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+      if (calendarId && ev.calendarId !== calendarId)
+        throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       return { ...base, eventId: id, response: listInstances(mb, ev, listPath, query, r.headers) };
     };
 
     if (rest[0] === 'events') {
       if (rest.length === 1) return eventsIn(mb.defaultCalendarId, pathFor('events'));
       if (rest.length === 2) return oneEvent(restRaw[1]!);
-      if (rest.length === 3 && rest[2] === 'instances') return instancesOf(restRaw[1]!, pathFor('events', restRaw[1]!, 'instances'));
+      if (rest.length === 3 && rest[2] === 'instances')
+        return instancesOf(restRaw[1]!, pathFor('events', restRaw[1]!, 'instances'));
     }
     if (rest[0] === 'calendar') {
       if (rest.length === 1) {
         if (m !== 'GET') throw methodNotAllowed();
         return { ...base, response: json(200, store.renderCalendar(mb, store.calendar(mb, mb.defaultCalendarId))) };
       }
-      if (rest[1] === 'events' && rest.length === 2) return eventsIn(mb.defaultCalendarId, pathFor('calendar', 'events'));
+      if (rest[1] === 'events' && rest.length === 2)
+        return eventsIn(mb.defaultCalendarId, pathFor('calendar', 'events'));
       if (rest[1] === 'events' && rest.length === 3) return oneEvent(restRaw[2]!, mb.defaultCalendarId);
       if (rest[1] === 'events' && rest.length === 4 && rest[3] === 'instances') {
         return instancesOf(restRaw[2]!, pathFor('calendar', 'events', restRaw[2]!, 'instances'), mb.defaultCalendarId);
@@ -442,7 +543,10 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (rest.length === 1) {
         if (m === 'GET') {
           const cals = [...mb.calendars.values()].sort((a, b) => a.seq - b.seq).map((c) => store.renderCalendar(mb, c));
-          return { ...base, response: listOf(cals, `users('${encodeURIComponent(mb.address)}')/calendars`, pathFor('calendars'), query) };
+          return {
+            ...base,
+            response: listOf(cals, `users('${encodeURIComponent(mb.address)}')/calendars`, pathFor('calendars'), query),
+          };
         }
         if (m === 'POST') {
           const cal = store.createCalendar(mb, (r.body ?? {}) as Record<string, unknown>);
@@ -453,7 +557,14 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       const calId = restRaw[1]!;
       if (rest.length === 2) {
         if (m === 'GET') return { ...base, response: json(200, store.renderCalendar(mb, store.calendar(mb, calId))) };
-        if (m === 'PATCH') return { ...base, response: json(200, store.renderCalendar(mb, store.updateCalendar(mb, calId, (r.body ?? {}) as Record<string, unknown>))) };
+        if (m === 'PATCH')
+          return {
+            ...base,
+            response: json(
+              200,
+              store.renderCalendar(mb, store.updateCalendar(mb, calId, (r.body ?? {}) as Record<string, unknown>)),
+            ),
+          };
         if (m === 'DELETE') {
           store.deleteCalendar(mb, calId);
           return { ...base, response: { status: 204, headers: {} } };
@@ -464,14 +575,21 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         store.calendar(mb, calId);
         if (rest.length === 3) return eventsIn(calId, pathFor('calendars', calId, 'events'));
         if (rest.length === 4) return oneEvent(restRaw[3]!, calId);
-        if (rest.length === 5 && rest[4] === 'instances') return instancesOf(restRaw[3]!, pathFor('calendars', calId, 'events', restRaw[3]!, 'instances'), calId);
+        if (rest.length === 5 && rest[4] === 'instances')
+          return instancesOf(restRaw[3]!, pathFor('calendars', calId, 'events', restRaw[3]!, 'instances'), calId);
       }
     }
     if (rest[0] === 'outlook' && rest[1] === 'mastercategories') {
       if (rest.length === 2) {
         if (m === 'GET') {
           const value = [...mb.categories.values()].map((c) => store.renderCategory(c));
-          return { ...base, response: json(200, { '@odata.context': `${origin}/${VERSION}/$metadata#users('${encodeURIComponent(mb.address)}')/outlook/masterCategories`, value }) };
+          return {
+            ...base,
+            response: json(200, {
+              '@odata.context': `${origin}/${VERSION}/$metadata#users('${encodeURIComponent(mb.address)}')/outlook/masterCategories`,
+              value,
+            }),
+          };
         }
         if (m === 'POST') {
           const cat = store.createCategory(mb, (r.body ?? {}) as Record<string, unknown>);
@@ -483,7 +601,14 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         const id = restRaw[2]!;
         if (m === 'GET') return { ...base, response: json(200, store.renderCategory(store.category(mb, id))) };
         if (m === 'PATCH') {
-          return { ...base, response: json(200, store.renderCategory(store.updateCategory(mb, id, (r.body ?? {}) as Record<string, unknown>))), write: 'categoryUpdate' };
+          return {
+            ...base,
+            response: json(
+              200,
+              store.renderCategory(store.updateCategory(mb, id, (r.body ?? {}) as Record<string, unknown>)),
+            ),
+            write: 'categoryUpdate',
+          };
         }
         if (m === 'DELETE') {
           store.category(mb, id);
@@ -506,7 +631,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     }
   }
 
-  const throttled = (message: string) => graphError(429, 'ApplicationThrottled', message, { 'Retry-After': retryAfter });
+  const throttled = (message: string) =>
+    graphError(429, 'ApplicationThrottled', message, { 'Retry-After': retryAfter });
 
   /** One Outlook request with faults, quota, the concurrency limit and latency applied. */
   async function runOutlook(r: OutlookRequest): Promise<EmulatedResponse> {
@@ -514,7 +640,15 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const mailbox = mailboxOf(r.url);
     const isCreate = r.method === 'POST' && /\/events\/?$/i.test(path);
     const fault = faults.forRequest({ method: r.method, path, mailbox, isCreate });
-    const entry: LoggedRequest = { at: Date.now(), method: r.method, path, status: 0, mailbox, inBatch: r.inBatch, fault };
+    const entry: LoggedRequest = {
+      at: Date.now(),
+      method: r.method,
+      path,
+      status: 0,
+      mailbox,
+      inBatch: r.inBatch,
+      fault,
+    };
     const finish = (resp: EmulatedResponse, routed?: Routed): EmulatedResponse => {
       entry.status = resp.status;
       entry.eventId = routed?.eventId;
@@ -528,9 +662,13 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       return resp;
     };
     if (fault === '429') return finish(throttled('Application is over its MailboxConcurrency limit.'));
-    if (fault === '503') return finish(graphError(503, 'ServiceUnavailable', 'Service Unavailable', { 'Retry-After': retryAfter }));
+    if (fault === '503')
+      return finish(graphError(503, 'ServiceUnavailable', 'Service Unavailable', { 'Retry-After': retryAfter }));
     if (fault === '504') return finish(graphError(504, 'GatewayTimeout', 'Gateway Timeout'));
-    if (fault === '500') return finish(graphError(500, 'ErrorInternalServerError', 'An internal server error occurred. The operation failed.'));
+    if (fault === '500')
+      return finish(
+        graphError(500, 'ErrorInternalServerError', 'An internal server error occurred. The operation failed.'),
+      );
     if (fault === 'timeout') {
       await sleep(faults.hangMs, closing.signal);
       return finish(graphError(504, 'GatewayTimeout', 'Gateway Timeout'));
@@ -565,7 +703,10 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     }
     if (resp.status === 201 && (fault === '503AfterCreate' || fault === 'timeoutAfterCreate')) {
       if (fault === 'timeoutAfterCreate') await sleep(faults.hangMs, closing.signal);
-      const failed = fault === '503AfterCreate' ? graphError(503, 'ServiceUnavailable', 'Service Unavailable', { 'Retry-After': retryAfter }) : graphError(504, 'GatewayTimeout', 'Gateway Timeout');
+      const failed =
+        fault === '503AfterCreate'
+          ? graphError(503, 'ServiceUnavailable', 'Service Unavailable', { 'Retry-After': retryAfter })
+          : graphError(504, 'GatewayTimeout', 'Gateway Timeout');
       return finish(failed, routed);
     }
     return finish(resp, routed);
@@ -585,7 +726,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const requests = (body as { requests?: unknown } | null)?.requests;
     if (!Array.isArray(requests)) throw invalid('Invalid batch payload format.');
     if (requests.length === 0) throw invalid('Invalid batch payload format: the batch has no requests.');
-    if (requests.length > maxBatch) throw invalid(`The number of requests in the batch (${requests.length}) exceeds the limit of ${maxBatch}.`);
+    if (requests.length > maxBatch)
+      throw invalid(`The number of requests in the batch (${requests.length}) exceeds the limit of ${maxBatch}.`);
     const items: BatchItem[] = requests.map((raw: unknown) => {
       const x = (raw ?? {}) as Record<string, unknown>;
       if (typeof x.id !== 'string' || !x.id) throw invalid('Each request in a batch needs a non-empty string id.');
@@ -593,7 +735,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         throw invalid(`Request id : ${x.id} has an invalid method.`);
       }
       if (typeof x.url !== 'string' || !x.url) throw invalid(`Request id : ${x.id} has no url.`);
-      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(x.url)) throw invalid(`Request id : ${x.id}: the url must be relative, e.g. /users/{id}/events.`);
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(x.url))
+        throw invalid(`Request id : ${x.id}: the url must be relative, e.g. /users/{id}/events.`);
       const headers = lowerHeaders(x.headers as Record<string, unknown> | undefined);
       const method = x.method.toUpperCase();
       if (x.body !== undefined && !headers['content-type']) {
@@ -603,7 +746,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
         throw invalid(`Write request id : ${x.id} does not contain Content-Type header or body.`);
       }
       const dependsOn = x.dependsOn === undefined ? [] : x.dependsOn;
-      if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) throw invalid(`Request id : ${x.id} has an invalid dependsOn.`);
+      if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string'))
+        throw invalid(`Request id : ${x.id} has an invalid dependsOn.`);
       const url = x.url.startsWith('/') ? x.url : `/${x.url}`;
       return { id: x.id, method, url, headers, body: x.body, dependsOn: dependsOn as string[] };
     });
@@ -612,13 +756,19 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (ids.has(it.id)) throw invalid(`Request id : ${it.id} is not unique in the batch.`);
       ids.add(it.id);
     }
-    for (const it of items) for (const d of it.dependsOn) if (!ids.has(d)) throw invalid(`Request id : ${it.id} depends on unknown request id ${d}.`);
+    for (const it of items)
+      for (const d of it.dependsOn)
+        if (!ids.has(d)) throw invalid(`Request id : ${it.id} depends on unknown request id ${d}.`);
     // Graph runs only these shapes: all parallel, a serial chain in listed order, or all dependents on one request.
     const dependents = items.filter((it) => it.dependsOn.length);
-    const serial = items.every((it, i) => (i === 0 ? it.dependsOn.length === 0 : it.dependsOn.length === 1 && it.dependsOn[0] === items[i - 1]!.id));
+    const serial = items.every((it, i) =>
+      i === 0 ? it.dependsOn.length === 0 : it.dependsOn.length === 1 && it.dependsOn[0] === items[i - 1]!.id,
+    );
     const anchor = dependents[0]?.dependsOn[0];
-    const same = dependents.every((it) => it.dependsOn.length === 1 && it.dependsOn[0] === anchor) && !byIdDepends(items, anchor);
-    if (dependents.length && !serial && !same) throw invalid('Batch should be either fully sequential or fully parallel');
+    const same =
+      dependents.every((it) => it.dependsOn.length === 1 && it.dependsOn[0] === anchor) && !byIdDepends(items, anchor);
+    if (dependents.length && !serial && !same)
+      throw invalid('Batch should be either fully sequential or fully parallel');
     const state = new Map<string, 'visiting' | 'done'>();
     const byId = new Map(items.map((i) => [i.id, i]));
     const visit = (id: string) => {
@@ -640,7 +790,8 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       stats.throttled++;
       return throttled('Application is over its MailboxConcurrency limit.');
     }
-    if (fault === 'batch503') return graphError(503, 'ServiceUnavailable', 'Service Unavailable', { 'Retry-After': retryAfter });
+    if (fault === 'batch503')
+      return graphError(503, 'ServiceUnavailable', 'Service Unavailable', { 'Retry-After': retryAfter });
     if (fault === 'batchTimeout') {
       await sleep(faults.hangMs, closing.signal);
       return graphError(504, 'GatewayTimeout', 'Gateway Timeout');
@@ -666,7 +817,14 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
               /* keep the string: the handler answers 400 */
             }
           }
-          resp = await runOutlook({ appId, method: it.method, url: it.url, headers: it.headers, body: parsedBody, inBatch: true });
+          resp = await runOutlook({
+            appId,
+            method: it.method,
+            url: it.url,
+            headers: it.headers,
+            body: parsedBody,
+            inBatch: true,
+          });
         }
         const entry: Record<string, unknown> = { id: it.id, status: resp.status, headers: resp.headers };
         if (resp.body !== undefined && resp.status !== 204) entry.body = resp.body;
@@ -691,7 +849,9 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     const auth = req.headers.authorization ?? '';
     const bearer = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim() ?? '';
     const unauthorized = (message: string) =>
-      graphError(401, 'InvalidAuthenticationToken', message, { 'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"` });
+      graphError(401, 'InvalidAuthenticationToken', message, {
+        'WWW-Authenticate': `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
+      });
     if (!bearer) return unauthorized('Access token is empty.');
     const check = await authenticate(bearer);
     if (!check.ok) return unauthorized(check.message);
@@ -701,22 +861,38 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       try {
         body = JSON.parse(text);
       } catch {
-        return graphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+        return graphError(
+          400,
+          'BadRequest',
+          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+        );
       }
     }
     const url = rawUrl.slice(prefix.length) || '/';
     const path = url.split('?')[0]!;
     if (path === '/$batch' || path === '/%24batch') {
-      if (method !== 'POST') return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+      if (method !== 'POST')
+        return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
       return runBatch(check.appId, body);
     }
-    return runOutlook({ appId: check.appId, method, url, headers: lowerHeaders(req.headers as Record<string, unknown>), body, inBatch: false });
+    return runOutlook({
+      appId: check.appId,
+      method,
+      url,
+      headers: lowerHeaders(req.headers as Record<string, unknown>),
+      body,
+      inBatch: false,
+    });
   }
 
   // ---------- inspection ----------
 
   function inspect(mb: MailboxRecord, ev: EventRecord): InspectedEvent {
-    const graph = renderEvent(ev, { zone: UTC_ZONE, mailbox: mb, expand: [{ property: 'singleValueExtendedProperties' }] });
+    const graph = renderEvent(ev, {
+      zone: UTC_ZONE,
+      mailbox: mb,
+      expand: [{ property: 'singleValueExtendedProperties' }],
+    });
     const extendedProperties: Record<string, string> = {};
     for (const x of ev.single.values()) extendedProperties[x.id] = x.value;
     return {
@@ -756,7 +932,12 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       start: { dateTime: start.toISOString().slice(0, 19), timeZone: 'UTC' },
       end: { dateTime: new Date(start.getTime() + 3_600_000).toISOString().slice(0, 19), timeZone: 'UTC' },
     };
-    const { event: ev } = store.createEvent(mb, o.calendarId ?? mb.defaultCalendarId, { ...defaults, ...event }, 'user');
+    const { event: ev } = store.createEvent(
+      mb,
+      o.calendarId ?? mb.defaultCalendarId,
+      { ...defaults, ...event },
+      'user',
+    );
     return inspect(mb, ev);
   }
 
@@ -803,7 +984,11 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     },
     calendars(mailbox: string) {
       const mb = store.find(mailbox);
-      return mb ? [...mb.calendars.values()].sort((a, b) => a.seq - b.seq).map((c) => ({ id: c.id, name: c.name, isDefault: c.isDefault })) : [];
+      return mb
+        ? [...mb.calendars.values()]
+            .sort((a, b) => a.seq - b.seq)
+            .map((c) => ({ id: c.id, name: c.name, isDefault: c.isDefault }))
+        : [];
     },
     defaultCalendarId(mailbox: string) {
       return (store.find(mailbox) ?? store.addMailbox(mailbox)).defaultCalendarId;
@@ -847,11 +1032,15 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
       if (method === 'GET' && a === 'log') return ok(api.requestLog());
       if (method === 'POST' && a === 'faults') return (api.setFaults(body as Faults), ok());
       if (method === 'DELETE' && a === 'faults') return (api.clearFaults(), ok());
-      if (method === 'POST' && a === 'fail-next') return (api.failNext(body.kind as FaultKind, Number(body.n ?? 1), body.match as FaultMatch | undefined), ok());
-      if (method === 'POST' && a === 'latency') return (api.setLatency(Number(body.latencyMs ?? 0), Number(body.jitterMs ?? 0)), ok());
-      if (a === 'mailboxes' && !mbox && method === 'POST') return ok(api.addMailbox(String(body.address), body as { state?: MailboxState }));
+      if (method === 'POST' && a === 'fail-next')
+        return (api.failNext(body.kind as FaultKind, Number(body.n ?? 1), body.match as FaultMatch | undefined), ok());
+      if (method === 'POST' && a === 'latency')
+        return (api.setLatency(Number(body.latencyMs ?? 0), Number(body.jitterMs ?? 0)), ok());
+      if (a === 'mailboxes' && !mbox && method === 'POST')
+        return ok(api.addMailbox(String(body.address), body as { state?: MailboxState }));
       if (a === 'mailboxes' && mbox && c === 'calendars' && method === 'GET') return ok(api.calendars(mbox));
-      if (a === 'mailboxes' && mbox && c === 'occurrences' && method === 'GET') return ok(api.occurrences(mbox, url.searchParams.get('calendarId') ?? undefined));
+      if (a === 'mailboxes' && mbox && c === 'occurrences' && method === 'GET')
+        return ok(api.occurrences(mbox, url.searchParams.get('calendarId') ?? undefined));
       if (a === 'mailboxes' && mbox && c === 'events') {
         if (!id && method === 'GET') return ok(api.events(mbox, url.searchParams.get('calendarId') ?? undefined));
         if (!id && method === 'POST') return json(201, api.addUserEvent(mbox, body));

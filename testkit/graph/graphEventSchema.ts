@@ -17,14 +17,48 @@ export const ENUMS: Record<string, readonly string[]> = {
   onlineMeetingProviderType: ['unknown', 'skypeForBusiness', 'skypeForConsumer', 'teamsForBusiness'],
   attendeeType: ['required', 'optional', 'resource'],
   responseType: ['none', 'organizer', 'tentativelyAccepted', 'accepted', 'declined', 'notResponded'],
-  locationType: ['default', 'conferenceRoom', 'homeAddress', 'businessAddress', 'geoCoordinates', 'streetAddress', 'hotel', 'restaurant', 'localBusiness', 'postalAddress'],
+  locationType: [
+    'default',
+    'conferenceRoom',
+    'homeAddress',
+    'businessAddress',
+    'geoCoordinates',
+    'streetAddress',
+    'hotel',
+    'restaurant',
+    'localBusiness',
+    'postalAddress',
+  ],
   locationUniqueIdType: ['unknown', 'locationStore', 'directory', 'private', 'bing'],
-  phoneType: ['home', 'business', 'mobile', 'other', 'assistant', 'homeFax', 'businessFax', 'otherFax', 'pager', 'radio'],
+  phoneType: [
+    'home',
+    'business',
+    'mobile',
+    'other',
+    'assistant',
+    'homeFax',
+    'businessFax',
+    'otherFax',
+    'pager',
+    'radio',
+  ],
   dayOfWeek: ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
   weekIndex: ['first', 'second', 'third', 'fourth', 'last'],
   recurrencePatternType: ['daily', 'weekly', 'absoluteMonthly', 'relativeMonthly', 'absoluteYearly', 'relativeYearly'],
   recurrenceRangeType: ['endDate', 'noEnd', 'numbered'],
-  calendarColor: ['auto', 'lightBlue', 'lightGreen', 'lightOrange', 'lightGray', 'lightYellow', 'lightTeal', 'lightPink', 'lightBrown', 'lightRed', 'maxColor'],
+  calendarColor: [
+    'auto',
+    'lightBlue',
+    'lightGreen',
+    'lightOrange',
+    'lightGray',
+    'lightYellow',
+    'lightTeal',
+    'lightPink',
+    'lightBrown',
+    'lightRed',
+    'maxColor',
+  ],
   categoryColor: ['none', ...Array.from({ length: 25 }, (_, i) => `preset${i}`)],
 };
 
@@ -116,7 +150,12 @@ export const TYPES: Record<string, Record<string, PropDef>> = {
   },
   physicalAddress: { city: s, countryOrRegion: s, postalCode: s, state: s, street: s },
   outlookGeoCoordinates: { accuracy: dbl, altitude: dbl, altitudeAccuracy: dbl, latitude: dbl, longitude: dbl },
-  attendee: { emailAddress: cx('emailAddress'), type: en('attendeeType'), status: cx('responseStatus'), proposedNewTime: cx('timeSlot') },
+  attendee: {
+    emailAddress: cx('emailAddress'),
+    type: en('attendeeType'),
+    status: cx('responseStatus'),
+    proposedNewTime: cx('timeSlot'),
+  },
   timeSlot: { start: cx('dateTimeTimeZone'), end: cx('dateTimeTimeZone') },
   emailAddress: { address: s, name: s },
   recipient: { emailAddress: cx('emailAddress') },
@@ -138,7 +177,14 @@ export const TYPES: Record<string, Record<string, PropDef>> = {
     startDate: { type: 'Edm.Date' },
     type: en('recurrenceRangeType'),
   },
-  onlineMeetingInfo: { conferenceId: s, joinUrl: s, phones: many(cx('phone')), quickDial: s, tollFreeNumbers: many(s), tollNumber: s },
+  onlineMeetingInfo: {
+    conferenceId: s,
+    joinUrl: s,
+    phones: many(cx('phone')),
+    quickDial: s,
+    tollFreeNumbers: many(s),
+    tollNumber: s,
+  },
   phone: { number: s, type: en('phoneType') },
   singleValueLegacyExtendedProperty: { id: s, value: s },
   multiValueLegacyExtendedProperty: { id: s, value: many(s) },
@@ -183,7 +229,10 @@ function canonicalEnum(enumName: string, value: unknown): string {
 }
 
 function primitive(type: Primitive, value: unknown, prop: string): unknown {
-  const bad = () => fail(`Cannot convert a primitive value to the expected type '${type}'. See the inner exception for more details. (property '${prop}')`);
+  const bad = () =>
+    fail(
+      `Cannot convert a primitive value to the expected type '${type}'. See the inner exception for more details. (property '${prop}')`,
+    );
   switch (type) {
     case 'Edm.String':
       return typeof value === 'string' ? value : bad();
@@ -196,7 +245,9 @@ function primitive(type: Primitive, value: unknown, prop: string): unknown {
     case 'Edm.Date':
       return typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(value)) ? value : bad();
     case 'Edm.DateTimeOffset':
-      return typeof value === 'string' && DATE_TIME_OFFSET.test(value) && !Number.isNaN(Date.parse(value)) ? value : bad();
+      return typeof value === 'string' && DATE_TIME_OFFSET.test(value) && !Number.isNaN(Date.parse(value))
+        ? value
+        : bad();
   }
 }
 
@@ -208,7 +259,10 @@ function value(def: PropDef, v: unknown, prop: string): unknown {
   if (v === null) return null;
   if (def.type.startsWith('enum:')) return canonicalEnum(def.type.slice(5), v);
   if (def.type.startsWith('complex:')) {
-    if (!isPlainObject(v)) fail(`An unexpected '${Array.isArray(v) ? 'StartArray' : 'PrimitiveValue'}' node was found when reading from the JSON reader. A 'StartObject' node was expected. (property '${prop}')`);
+    if (!isPlainObject(v))
+      fail(
+        `An unexpected '${Array.isArray(v) ? 'StartArray' : 'PrimitiveValue'}' node was found when reading from the JSON reader. A 'StartObject' node was expected. (property '${prop}')`,
+      );
     return validateObject(def.type.slice(8), v);
   }
   return primitive(def.type as Primitive, v, prop);
@@ -227,7 +281,9 @@ export function validateObject(typeName: string, body: Record<string, unknown>):
       if (key === '@odata.type' && typeof raw === 'string') {
         const t = raw.replace(/^#/, '');
         if (t !== `microsoft.graph.${typeName}` && !OPEN_TYPES.has(typeName)) {
-          fail(`A type named '${t}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`);
+          fail(
+            `A type named '${t}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+          );
         }
       }
       continue;
@@ -248,7 +304,9 @@ export function validateObject(typeName: string, body: Record<string, unknown>):
         continue;
       }
       if (!Array.isArray(raw)) {
-        fail(`An unexpected '${isPlainObject(raw) ? 'StartObject' : 'PrimitiveValue'}' node was found for property named '${key}' when reading from the JSON reader. A 'StartArray' node was expected.`);
+        fail(
+          `An unexpected '${isPlainObject(raw) ? 'StartObject' : 'PrimitiveValue'}' node was found for property named '${key}' when reading from the JSON reader. A 'StartArray' node was expected.`,
+        );
       }
       const items = raw.map((item) => value({ ...def, collection: false }, item, key));
       if (!def.readOnly) out[key] = items;
@@ -265,7 +323,8 @@ export function eventPropertyNames(): string[] {
   return Object.keys(TYPES.event!);
 }
 
-const EXT_ID = /^(String|Integer|Boolean|SystemTime|Binary|Double|Float|Short|Long|Currency|Guid|CLSID|Object|Null|ApplicationTime|Error)(Array)?\s+(?:\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}\s+(Name\s+\S.*|Id\s+0x[0-9a-f]{1,4})|(0x[0-9a-f]{4}))$/i;
+const EXT_ID =
+  /^(String|Integer|Boolean|SystemTime|Binary|Double|Float|Short|Long|Currency|Guid|CLSID|Object|Null|ApplicationTime|Error)(Array)?\s+(?:\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}\s+(Name\s+\S.*|Id\s+0x[0-9a-f]{1,4})|(0x[0-9a-f]{4}))$/i;
 
 /**
  * The identity of an extended property id: Exchange resolves the type and property-set GUID

@@ -16,7 +16,13 @@ export interface EmulatedResponse {
 }
 
 /** Graph's error envelope: `{ error: { code, message, innerError } }`. */
-export function graphError(status: number, code: string, message: string, headers: Headers = {}, requestId = randomUUID()): EmulatedResponse {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Headers = {},
+  requestId = randomUUID(),
+): EmulatedResponse {
   return {
     status,
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -24,7 +30,11 @@ export function graphError(status: number, code: string, message: string, header
       error: {
         code,
         message,
-        innerError: { date: new Date().toISOString().replace(/\.\d{3}Z$/, ''), 'request-id': requestId, 'client-request-id': requestId },
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+          'request-id': requestId,
+          'client-request-id': requestId,
+        },
       },
     },
   };

@@ -132,11 +132,13 @@ export function parseFilter(text: string): FilterExpr {
       path.push(seg.v);
     }
     const opTok = tokens[pos++];
-    if (opTok?.t !== 'id' || !OPS.has(opTok.v.toLowerCase())) invalidFilter(`expected a comparison after '${path.join('/')}'`);
+    if (opTok?.t !== 'id' || !OPS.has(opTok.v.toLowerCase()))
+      invalidFilter(`expected a comparison after '${path.join('/')}'`);
     const lit = tokens[pos++];
     let value: Literal;
     if (lit?.t === 'str' || lit?.t === 'num') value = lit.v;
-    else if (lit?.t === 'id' && ['true', 'false', 'null'].includes(lit.v)) value = lit.v === 'null' ? null : lit.v === 'true';
+    else if (lit?.t === 'id' && ['true', 'false', 'null'].includes(lit.v))
+      value = lit.v === 'null' ? null : lit.v === 'true';
     else invalidFilter(`expected a literal after '${opTok.v}'`);
     return { kind: 'cmp', op: opTok.v.toLowerCase() as 'eq', path, value };
   }
@@ -159,7 +161,8 @@ export function evaluateFilter(
 ): boolean {
   const resolve = (path: string[]): unknown => {
     let cur: unknown = path[0]! in scope ? scope[path[0]!] : root[path[0]!];
-    for (const seg of path.slice(1)) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[seg] : undefined;
+    for (const seg of path.slice(1))
+      cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[seg] : undefined;
     return cur;
   };
   switch (expr.kind) {
@@ -231,7 +234,11 @@ export function parseExpand(text: string): ExpandItem[] {
       const eq = opt.indexOf('=');
       const key = opt.slice(0, eq).trim().toLowerCase();
       if (key === '$filter') item.filter = parseFilter(opt.slice(eq + 1));
-      else throw badRequest('BadRequest', `Query option '${opt.slice(0, eq).trim()}' is not supported inside $expand by the emulator.`);
+      else
+        throw badRequest(
+          'BadRequest',
+          `Query option '${opt.slice(0, eq).trim()}' is not supported inside $expand by the emulator.`,
+        );
     }
     return item;
   });
@@ -254,7 +261,11 @@ export function parseQueryString(query: string): Map<string, string> {
     };
     let key = decode(rawKey);
     if (key.startsWith('$')) key = key.toLowerCase();
-    if (out.has(key)) throw badRequest('BadRequest', `Query option '${key}' was specified more than once, but it must be specified at most once.`);
+    if (out.has(key))
+      throw badRequest(
+        'BadRequest',
+        `Query option '${key}' was specified more than once, but it must be specified at most once.`,
+      );
     out.set(key, decode(rawVal));
   }
   return out;
@@ -288,7 +299,11 @@ export function parseListOptions(q: Map<string, string>, defaultTop = 10, maxTop
   let skip = intOption('$skip') ?? 0;
   const token = q.get('$skiptoken');
   if (token !== undefined) skip = decodeSkipToken(token);
-  const select = q.get('$select')?.split(',').map((x) => x.trim()).filter(Boolean);
+  const select = q
+    .get('$select')
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const orderby = q
     .get('$orderby')
     ?.split(',')

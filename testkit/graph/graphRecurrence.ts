@@ -62,15 +62,22 @@ export function expandRecurrence(master: SeriesStart, recurrence: Recurrence): I
   const interval = Math.max(1, pattern.interval ?? 1);
   const first = dayNumber(range.startDate);
   const last = range.type === 'endDate' ? dayNumber(range.endDate ?? '') : Infinity;
-  const limit = range.type === 'numbered' ? Math.max(0, range.numberOfOccurrences ?? 0) : range.type === 'noEnd' ? NO_END_LIMIT : Infinity;
-  if (!['endDate', 'numbered', 'noEnd'].includes(range.type)) throw new Error(`recurrence: range type ${range.type} is not supported`);
+  const limit =
+    range.type === 'numbered'
+      ? Math.max(0, range.numberOfOccurrences ?? 0)
+      : range.type === 'noEnd'
+        ? NO_END_LIMIT
+        : Infinity;
+  if (!['endDate', 'numbered', 'noEnd'].includes(range.type))
+    throw new Error(`recurrence: range type ${range.type} is not supported`);
 
   let includes: (day: number) => boolean;
   if (pattern.type === 'daily') {
     includes = (day) => (day - first) % interval === 0;
   } else if (pattern.type === 'weekly') {
     const days = new Set((pattern.daysOfWeek ?? []).map((d) => WEEKDAYS.indexOf(d.toLowerCase())));
-    if (days.size === 0 || days.has(-1)) throw new Error(`recurrence: bad daysOfWeek ${JSON.stringify(pattern.daysOfWeek)}`);
+    if (days.size === 0 || days.has(-1))
+      throw new Error(`recurrence: bad daysOfWeek ${JSON.stringify(pattern.daysOfWeek)}`);
     const firstDayOfWeek = Math.max(0, WEEKDAYS.indexOf((pattern.firstDayOfWeek ?? 'sunday').toLowerCase()));
     const weekStart = (day: number) => day - ((weekdayOf(day) - firstDayOfWeek + 7) % 7);
     const firstWeek = weekStart(first);
@@ -127,7 +134,11 @@ export function seriesInstances(master: SeriesStart, recurrence: Recurrence, cha
   for (const slot of expandRecurrence(master, recurrence)) {
     if (changes.cancelled.has(slot.startMs)) continue;
     const ex = changes.exceptions.get(slot.startMs);
-    out.push(ex ? { originalStartMs: slot.startMs, startMs: ex.startMs, endMs: ex.endMs, type: 'exception' } : { originalStartMs: slot.startMs, ...slot, type: 'occurrence' });
+    out.push(
+      ex
+        ? { originalStartMs: slot.startMs, startMs: ex.startMs, endMs: ex.endMs, type: 'exception' }
+        : { originalStartMs: slot.startMs, ...slot, type: 'occurrence' },
+    );
   }
   return out.sort((a, b) => a.startMs - b.startMs || a.originalStartMs - b.originalStartMs);
 }
@@ -138,7 +149,13 @@ export function seriesInstances(master: SeriesStart, recurrence: Recurrence, cha
  * where they are now (a moved exception at its new time) and also when cancelled, as Exchange keeps
  * their slot. Returns false for a slot the series does not have (the caller answers 404 first).
  */
-export function crossesAdjacentOccurrence(master: SeriesStart, recurrence: Recurrence, changes: SeriesChanges, originalStartMs: number, newStartMs: number): boolean {
+export function crossesAdjacentOccurrence(
+  master: SeriesStart,
+  recurrence: Recurrence,
+  changes: SeriesChanges,
+  originalStartMs: number,
+  newStartMs: number,
+): boolean {
   const slots = expandRecurrence(master, recurrence);
   const i = slots.findIndex((s) => s.startMs === originalStartMs);
   if (i === -1) return false;

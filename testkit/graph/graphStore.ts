@@ -3,8 +3,24 @@ import { DateTime } from 'luxon';
 import { invalidExtendedPropertyId, normalizeExtendedPropertyId, validateObject } from './graphEventSchema';
 import { GraphHttpError, badRequest } from './graphHttp';
 import { evaluateFilter, type ExpandItem, type Literal } from './graphQuery';
-import { crossesAdjacentOccurrence, expandRecurrence, seriesInstances, seriesZone, type Recurrence, type SeriesChanges, type SeriesStart } from './graphRecurrence';
-import { NEVER, formatDateTimeTimeZone, isoUtc, parseDateTimeTimeZone, resolveTimeZone, timeZoneNotSupported, type ResponseZone } from './graphTime';
+import {
+  crossesAdjacentOccurrence,
+  expandRecurrence,
+  seriesInstances,
+  seriesZone,
+  type Recurrence,
+  type SeriesChanges,
+  type SeriesStart,
+} from './graphRecurrence';
+import {
+  NEVER,
+  formatDateTimeTimeZone,
+  isoUtc,
+  parseDateTimeTimeZone,
+  resolveTimeZone,
+  timeZoneNotSupported,
+  type ResponseZone,
+} from './graphTime';
 
 /**
  * The emulated Exchange mailboxes: calendars, events (stored as instants with their extended
@@ -104,9 +120,16 @@ export function parseInstanceId(id: string): { masterId: string; originalStartMs
 export const crossingBoundary = () =>
   badRequest('ErrorOccurrenceCrossingBoundary', 'Modified occurrence is crossing or overlapping adjacent occurrence.');
 
-const seriesStart = (master: EventRecord): SeriesStart => ({ startMs: master.startMs, endMs: master.endMs, startTimeZone: master.startTimeZone });
+const seriesStart = (master: EventRecord): SeriesStart => ({
+  startMs: master.startMs,
+  endMs: master.endMs,
+  startTimeZone: master.startTimeZone,
+});
 
-const seriesChanges = (master: EventRecord): SeriesChanges => ({ exceptions: master.exceptions ?? new Map(), cancelled: master.cancelled ?? new Set() });
+const seriesChanges = (master: EventRecord): SeriesChanges => ({
+  exceptions: master.exceptions ?? new Map(),
+  cancelled: master.cancelled ?? new Set(),
+});
 
 /** JSON with sorted keys, to tell whether a PATCH really changed a recurrence. */
 function stableJson(v: unknown): string {
@@ -127,7 +150,8 @@ function occurrenceICalUId(masterUid: string, originalStartMs: number, zone: str
   return `${masterUid.slice(0, 32)}${hex(d.year, 4)}${hex(d.month, 2)}${hex(d.day, 2)}${masterUid.slice(40)}`;
 }
 
-export const notFound = () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+export const notFound = () =>
+  new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 
 export class MailboxStore {
   private readonly byKey = new Map<string, MailboxRecord>();
@@ -148,7 +172,20 @@ export class MailboxStore {
       displayName: opts.displayName ?? address.split('@')[0]!,
       state: opts.state ?? 'enabled',
       defaultCalendarId: calendarId,
-      calendars: new Map([[calendarId, { id: calendarId, name: 'Calendar', color: 'auto', hexColor: '', changeKey: changeKey(), isDefault: true, seq: nextSeq() }]]),
+      calendars: new Map([
+        [
+          calendarId,
+          {
+            id: calendarId,
+            name: 'Calendar',
+            color: 'auto',
+            hexColor: '',
+            changeKey: changeKey(),
+            isDefault: true,
+            seq: nextSeq(),
+          },
+        ],
+      ]),
       events: new Map(),
       categories: new Map(),
       transactions: new Map(),
@@ -168,9 +205,14 @@ export class MailboxStore {
     if (!mb && this.autoCreate && idOrAddress.includes('@')) mb = this.addMailbox(idOrAddress);
     if (!mb) throw new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${idOrAddress}' is invalid.`);
     if (mb.state === 'noMailbox') {
-      throw new GraphHttpError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+      throw new GraphHttpError(
+        404,
+        'MailboxNotEnabledForRESTAPI',
+        'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+      );
     }
-    if (mb.state === 'accessDenied') throw new GraphHttpError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    if (mb.state === 'accessDenied')
+      throw new GraphHttpError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     return mb;
   }
 
@@ -189,7 +231,8 @@ export class MailboxStore {
   createCalendar(mb: MailboxRecord, body: Record<string, unknown>): CalendarRecord {
     const props = validateObject('calendar', body);
     const name = props.name;
-    if (typeof name !== 'string' || !name.trim()) throw badRequest('ErrorInvalidRequest', 'The calendar name is required.');
+    if (typeof name !== 'string' || !name.trim())
+      throw badRequest('ErrorInvalidRequest', 'The calendar name is required.');
     if ([...mb.calendars.values()].some((c) => c.name.toLowerCase() === name.toLowerCase())) {
       throw new GraphHttpError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
     }
@@ -248,11 +291,16 @@ export class MailboxStore {
   createCategory(mb: MailboxRecord, body: Record<string, unknown>): CategoryRecord {
     const props = validateObject('outlookCategory', body);
     const displayName = props.displayName;
-    if (typeof displayName !== 'string' || !displayName.trim()) throw badRequest('ErrorInvalidRequest', 'The category displayName is required.');
+    if (typeof displayName !== 'string' || !displayName.trim())
+      throw badRequest('ErrorInvalidRequest', 'The category displayName is required.');
     if ([...mb.categories.values()].some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) {
       throw new GraphHttpError(409, 'ErrorAlreadyExists', 'A category with the specified display name already exists.');
     }
-    const cat: CategoryRecord = { id: randomUUID(), displayName, color: typeof props.color === 'string' ? props.color : 'none' };
+    const cat: CategoryRecord = {
+      id: randomUUID(),
+      displayName,
+      color: typeof props.color === 'string' ? props.color : 'none',
+    };
     mb.categories.set(cat.id, cat);
     return cat;
   }
@@ -287,14 +335,21 @@ export class MailboxStore {
   }
 
   /** The series an instance id points into, with the instance as Graph shows it; undefined when there is none. */
-  private instance(mb: MailboxRecord, id: string): { master: EventRecord; originalStartMs: number; view: EventRecord } | undefined {
+  private instance(
+    mb: MailboxRecord,
+    id: string,
+  ): { master: EventRecord; originalStartMs: number; view: EventRecord } | undefined {
     const ref = parseInstanceId(id);
     const master = ref ? mb.events.get(ref.masterId) : undefined;
-    if (!ref || !master || !master.props.recurrence || master.cancelled?.has(ref.originalStartMs)) return undefined;
+    if (!ref || !master?.props.recurrence || master.cancelled?.has(ref.originalStartMs)) return undefined;
     const ex = master.exceptions?.get(ref.originalStartMs);
     if (ex) return { master, originalStartMs: ref.originalStartMs, view: ex };
-    const slot = expandRecurrence(seriesStart(master), master.props.recurrence as Recurrence).find((i) => i.startMs === ref.originalStartMs);
-    return slot ? { master, originalStartMs: slot.startMs, view: occurrenceView(master, slot.startMs, slot.endMs) } : undefined;
+    const slot = expandRecurrence(seriesStart(master), master.props.recurrence as Recurrence).find(
+      (i) => i.startMs === ref.originalStartMs,
+    );
+    return slot
+      ? { master, originalStartMs: slot.startMs, view: occurrenceView(master, slot.startMs, slot.endMs) }
+      : undefined;
   }
 
   /**
@@ -305,7 +360,9 @@ export class MailboxStore {
     const recurrence = master.props.recurrence as Recurrence | null | undefined;
     if (!recurrence || master.seriesMasterId) return [];
     return seriesInstances(seriesStart(master), recurrence, seriesChanges(master)).map((i) =>
-      i.type === 'exception' ? master.exceptions!.get(i.originalStartMs)! : occurrenceView(master, i.originalStartMs, i.endMs),
+      i.type === 'exception'
+        ? master.exceptions!.get(i.originalStartMs)!
+        : occurrenceView(master, i.originalStartMs, i.endMs),
     );
   }
 
@@ -313,7 +370,12 @@ export class MailboxStore {
    * Creates an event, or answers with the existing one when the mailbox already holds an event
    * created with the same transactionId (Graph's idempotent create).
    */
-  createEvent(mb: MailboxRecord, calendarId: string, body: unknown, createdBy: 'app' | 'user'): { event: EventRecord; deduplicated: boolean } {
+  createEvent(
+    mb: MailboxRecord,
+    calendarId: string,
+    body: unknown,
+    createdBy: 'app' | 'user',
+  ): { event: EventRecord; deduplicated: boolean } {
     this.calendar(mb, calendarId);
     const props = validateObject('event', requireObject(body));
     const tx = props.transactionId;
@@ -373,7 +435,9 @@ export class MailboxStore {
     const draft: EventRecord = { ...ev, props: { ...ev.props }, single: new Map(ev.single), multi: new Map(ev.multi) };
     applyEventProps(draft, props, false);
     const regenerated =
-      draft.startMs !== ev.startMs || draft.endMs !== ev.endMs || stableJson(draft.props.recurrence) !== stableJson(ev.props.recurrence);
+      draft.startMs !== ev.startMs ||
+      draft.endMs !== ev.endMs ||
+      stableJson(draft.props.recurrence) !== stableJson(ev.props.recurrence);
     if (regenerated || !draft.props.recurrence) {
       draft.exceptions = undefined;
       draft.cancelled = undefined;
@@ -382,24 +446,49 @@ export class MailboxStore {
     return ev;
   }
 
-  private updateInstance(inst: { master: EventRecord; originalStartMs: number; view: EventRecord }, body: unknown): EventRecord {
+  private updateInstance(
+    inst: { master: EventRecord; originalStartMs: number; view: EventRecord },
+    body: unknown,
+  ): EventRecord {
     const { master, originalStartMs, view } = inst;
     const props = validateObject('event', requireObject(body));
     if (props.recurrence !== undefined && props.recurrence !== null) {
-      throw badRequest('ErrorPropertyValidationFailure', 'Recurrence can only be set on a series master or a single instance, not on an occurrence or exception.');
+      throw badRequest(
+        'ErrorPropertyValidationFailure',
+        'Recurrence can only be set on a series master or a single instance, not on an occurrence or exception.',
+      );
     }
     delete props.recurrence;
     if (props.transactionId !== undefined && props.transactionId !== null) {
       throw badRequest('ErrorInvalidRequest', 'The transactionId of an event cannot be changed after it is created.');
     }
     delete props.transactionId;
-    const draft: EventRecord = { ...view, props: { ...view.props }, single: new Map(view.single), multi: new Map(view.multi) };
+    const draft: EventRecord = {
+      ...view,
+      props: { ...view.props },
+      single: new Map(view.single),
+      multi: new Map(view.multi),
+    };
     applyEventProps(draft, props, false);
     const changes = seriesChanges(master);
-    if (draft.startMs !== view.startMs && crossesAdjacentOccurrence(seriesStart(master), master.props.recurrence as Recurrence, changes, originalStartMs, draft.startMs)) {
+    if (
+      draft.startMs !== view.startMs &&
+      crossesAdjacentOccurrence(
+        seriesStart(master),
+        master.props.recurrence as Recurrence,
+        changes,
+        originalStartMs,
+        draft.startMs,
+      )
+    ) {
       throw crossingBoundary();
     }
-    const exception: EventRecord = { ...draft, props: { ...draft.props, type: 'exception' }, modifiedMs: Date.now(), changeKey: changeKey() };
+    const exception: EventRecord = {
+      ...draft,
+      props: { ...draft.props, type: 'exception' },
+      modifiedMs: Date.now(),
+      changeKey: changeKey(),
+    };
     (master.exceptions ??= new Map()).set(originalStartMs, exception);
     return exception;
   }
@@ -438,14 +527,23 @@ export class MailboxStore {
       multi: new Map(ev.multi),
       cancelled: ev.cancelled && new Set(ev.cancelled),
     };
-    copy.exceptions = ev.exceptions && new Map([...ev.exceptions].map(([o, x]) => [o, { ...x, id: instanceId(copy.id, o), seriesMasterId: copy.id, iCalUId: copy.iCalUId }]));
+    copy.exceptions =
+      ev.exceptions &&
+      new Map(
+        [...ev.exceptions].map(([o, x]) => [
+          o,
+          { ...x, id: instanceId(copy.id, o), seriesMasterId: copy.id, iCalUId: copy.iCalUId },
+        ]),
+      );
     mb.events.set(copy.id, copy);
     return copy;
   }
 
   /** Events in calendar order of creation; `calendarId` undefined means every calendar. */
   listEvents(mb: MailboxRecord, calendarId?: string): EventRecord[] {
-    return [...mb.events.values()].filter((e) => calendarId === undefined || e.calendarId === calendarId).sort((a, b) => a.seq - b.seq);
+    return [...mb.events.values()]
+      .filter((e) => calendarId === undefined || e.calendarId === calendarId)
+      .sort((a, b) => a.seq - b.seq);
   }
 }
 
@@ -491,10 +589,16 @@ function validateRecurrence(rec: unknown) {
   if ((p.type === 'weekly' || p.type === 'relativeMonthly' || p.type === 'relativeYearly') && days.length === 0) {
     throw invalid(`pattern.daysOfWeek is required for a ${String(p.type)} pattern.`);
   }
-  if ((p.type === 'absoluteMonthly' || p.type === 'absoluteYearly') && !(typeof p.dayOfMonth === 'number' && p.dayOfMonth >= 1 && p.dayOfMonth <= 31)) {
+  if (
+    (p.type === 'absoluteMonthly' || p.type === 'absoluteYearly') &&
+    !(typeof p.dayOfMonth === 'number' && p.dayOfMonth >= 1 && p.dayOfMonth <= 31)
+  ) {
     throw invalid(`pattern.dayOfMonth (1-31) is required for a ${String(p.type)} pattern.`);
   }
-  if ((p.type === 'absoluteYearly' || p.type === 'relativeYearly') && !(typeof p.month === 'number' && p.month >= 1 && p.month <= 12)) {
+  if (
+    (p.type === 'absoluteYearly' || p.type === 'relativeYearly') &&
+    !(typeof p.month === 'number' && p.month >= 1 && p.month <= 12)
+  ) {
     throw invalid(`pattern.month (1-12) is required for a ${String(p.type)} pattern.`);
   }
   const g = r.range;
@@ -506,7 +610,8 @@ function validateRecurrence(rec: unknown) {
   if (g.type === 'numbered' && !(typeof g.numberOfOccurrences === 'number' && g.numberOfOccurrences >= 1)) {
     throw invalid('range.numberOfOccurrences must be at least 1 for a numbered range.');
   }
-  if (typeof g.recurrenceTimeZone === 'string' && !resolveTimeZone(g.recurrenceTimeZone)) throw timeZoneNotSupported(g.recurrenceTimeZone);
+  if (typeof g.recurrenceTimeZone === 'string' && !resolveTimeZone(g.recurrenceTimeZone))
+    throw timeZoneNotSupported(g.recurrenceTimeZone);
 }
 
 const HTML_DOC = /<html[\s>]/i;
@@ -535,7 +640,16 @@ export function htmlToText(html: string): string {
 
 /** Applies validated properties to an event with Exchange's rules (times, body, locations, markers). */
 function applyEventProps(ev: EventRecord, props: Record<string, unknown>, isCreate: boolean) {
-  const { start, end, singleValueExtendedProperties, multiValueExtendedProperties, attachments, extensions, transactionId, ...rest } = props;
+  const {
+    start,
+    end,
+    singleValueExtendedProperties,
+    multiValueExtendedProperties,
+    attachments,
+    extensions,
+    transactionId,
+    ...rest
+  } = props;
   void attachments;
   void extensions;
   void transactionId;
@@ -560,7 +674,10 @@ function applyEventProps(ev: EventRecord, props: Record<string, unknown>, isCrea
     const sz = resolveTimeZone(ev.startTimeZone) ?? 'UTC';
     const ez = resolveTimeZone(ev.endTimeZone) ?? 'UTC';
     if (!midnightIn(ev.startMs, sz) || !midnightIn(ev.endMs, ez) || ev.endMs === ev.startMs) {
-      throw badRequest('ErrorInvalidRequest', 'An all-day event must start and end at midnight and last at least one day.');
+      throw badRequest(
+        'ErrorInvalidRequest',
+        'An all-day event must start and end at midnight and last at least one day.',
+      );
     }
   }
   const body = rest.body as { content?: string | null; contentType?: string | null } | null | undefined;
@@ -573,10 +690,15 @@ function applyEventProps(ev: EventRecord, props: Record<string, unknown>, isCrea
   const hasLocations = rest.locations !== undefined;
   if (hasLocation && !hasLocations) {
     const loc = rest.location as { displayName?: string } | null;
-    rest.locations = loc && loc.displayName ? [loc] : [];
+    rest.locations = loc?.displayName ? [loc] : [];
   } else if (hasLocations && !hasLocation) {
     const locs = (rest.locations as { displayName?: string }[] | null) ?? [];
-    rest.location = { displayName: locs.map((l) => l.displayName ?? '').filter(Boolean).join('; ') };
+    rest.location = {
+      displayName: locs
+        .map((l) => l.displayName ?? '')
+        .filter(Boolean)
+        .join('; '),
+    };
   }
   for (const [k, v] of Object.entries(rest)) ev.props[k] = v;
   if (rest.recurrence !== undefined) ev.props.type = rest.recurrence ? 'seriesMaster' : 'singleInstance';
@@ -585,13 +707,15 @@ function applyEventProps(ev: EventRecord, props: Record<string, unknown>, isCrea
     if (typeof item.id !== 'string') throw invalidExtendedPropertyId(item.id);
     const key = normalizeExtendedPropertyId(item.id);
     if (!key) throw invalidExtendedPropertyId(item.id);
-    if (typeof item.value !== 'string') throw badRequest('ErrorInvalidProperty', `The extended property '${item.id}' needs a string value.`);
+    if (typeof item.value !== 'string')
+      throw badRequest('ErrorInvalidProperty', `The extended property '${item.id}' needs a string value.`);
     ev.single.set(key, { id: item.id, value: item.value });
   }
   for (const item of (multiValueExtendedProperties as { id?: unknown; value?: unknown }[] | null | undefined) ?? []) {
     const key = typeof item.id === 'string' ? normalizeExtendedPropertyId(item.id) : null;
     if (!key || !/array/.test(key.split(' ')[0]!)) throw invalidExtendedPropertyId(item.id);
-    if (!Array.isArray(item.value)) throw badRequest('ErrorInvalidProperty', `The extended property '${String(item.id)}' needs an array value.`);
+    if (!Array.isArray(item.value))
+      throw badRequest('ErrorInvalidProperty', `The extended property '${String(item.id)}' needs an array value.`);
     ev.multi.set(key, { id: item.id as string, value: item.value as string[] });
   }
   if (isCreate) ev.props.type ??= 'singleInstance';
@@ -633,9 +757,16 @@ export function extendedIdEquals(path: string[], actual: unknown, expected: Lite
 export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string, unknown> {
   const p = ev.props;
   const { zone } = opts;
-  let body = (p.body as { contentType: string; content: string } | null | undefined) ?? { contentType: 'html', content: '' };
-  if (opts.bodyContentType === 'text' && body.contentType === 'html') body = { contentType: 'text', content: htmlToText(body.content) };
-  const preview = (body.contentType === 'html' ? htmlToText(body.content) : body.content).replace(/\s+/g, ' ').trim().slice(0, 255);
+  let body = (p.body as { contentType: string; content: string } | null | undefined) ?? {
+    contentType: 'html',
+    content: '',
+  };
+  if (opts.bodyContentType === 'text' && body.contentType === 'html')
+    body = { contentType: 'text', content: htmlToText(body.content) };
+  const preview = (body.contentType === 'html' ? htmlToText(body.content) : body.content)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 255);
   const full: Record<string, unknown> = {
     '@odata.etag': `W/"${ev.changeKey}"`,
     id: ev.id,
@@ -659,7 +790,9 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
     isOrganizer: true,
     responseRequested: p.responseRequested ?? true,
     seriesMasterId: ev.seriesMasterId ?? null,
-    ...(ev.originalStartMs !== undefined ? { originalStart: new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z') } : {}),
+    ...(ev.originalStartMs !== undefined
+      ? { originalStart: new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z') }
+      : {}),
     showAs: p.showAs ?? 'busy',
     type: p.type ?? 'singleInstance',
     webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(ev.id)}&exvsurl=1&path=/calendar/item`,
@@ -682,7 +815,9 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
       status: a.status ?? { response: 'none', time: NEVER },
       emailAddress: a.emailAddress ?? {},
     })),
-    organizer: (p.organizer as unknown) ?? { emailAddress: { name: opts.mailbox.displayName, address: opts.mailbox.address } },
+    organizer: (p.organizer as unknown) ?? {
+      emailAddress: { name: opts.mailbox.displayName, address: opts.mailbox.address },
+    },
   };
   let out = full;
   if (opts.select?.length) {
@@ -691,7 +826,9 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
   }
   for (const item of opts.expand ?? []) {
     const source = item.property === 'singleValueExtendedProperties' ? [...ev.single.values()] : [...ev.multi.values()];
-    const filtered = source.filter((x) => !item.filter || evaluateFilter(item.filter, { id: x.id, value: x.value }, extendedIdEquals));
+    const filtered = source.filter(
+      (x) => !item.filter || evaluateFilter(item.filter, { id: x.id, value: x.value }, extendedIdEquals),
+    );
     out[item.property] = filtered.map((x) => ({ id: x.id, value: x.value }));
   }
   return out;

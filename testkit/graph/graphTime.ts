@@ -77,17 +77,30 @@ export function parseDateTimeTimeZone(v: { dateTime?: unknown; timeZone?: unknow
   if (!zone) throw timeZoneNotSupported(zoneName);
   const text = v.dateTime;
   if (typeof text !== 'string' || !(LOCAL_DATE_TIME.test(text) || WITH_OFFSET.test(text))) {
-    throw badRequest('ErrorInvalidRequest', `The value '${String(text)}' of ${property}.dateTime is not a valid date and time.`);
+    throw badRequest(
+      'ErrorInvalidRequest',
+      `The value '${String(text)}' of ${property}.dateTime is not a valid date and time.`,
+    );
   }
   // Exchange takes up to 7 fractional digits; luxon parses up to milliseconds.
   const trimmed = text.replace(/(\.\d{3})\d+/, '$1');
-  const dt = WITH_OFFSET.test(text) ? DateTime.fromISO(trimmed, { setZone: true }) : DateTime.fromISO(trimmed, { zone });
-  if (!dt.isValid) throw badRequest('ErrorInvalidRequest', `The value '${text}' of ${property}.dateTime is not a valid date and time.`);
+  const dt = WITH_OFFSET.test(text)
+    ? DateTime.fromISO(trimmed, { setZone: true })
+    : DateTime.fromISO(trimmed, { zone });
+  if (!dt.isValid)
+    throw badRequest(
+      'ErrorInvalidRequest',
+      `The value '${text}' of ${property}.dateTime is not a valid date and time.`,
+    );
   return dt.toMillis();
 }
 
 /** Graph's answer format: wall-clock time with seven fractional digits, and the zone name asked for. */
-export function formatDateTimeTimeZone(ms: number, zoneLabel: string, zone: string): { dateTime: string; timeZone: string } {
+export function formatDateTimeTimeZone(
+  ms: number,
+  zoneLabel: string,
+  zone: string,
+): { dateTime: string; timeZone: string } {
   const dt = DateTime.fromMillis(ms, { zone });
   return { dateTime: `${dt.toFormat("yyyy-MM-dd'T'HH:mm:ss")}.${dt.toFormat('SSS')}0000`, timeZone: zoneLabel };
 }
@@ -103,7 +116,11 @@ export const UTC_ZONE: ResponseZone = { label: 'UTC', zone: 'UTC' };
  * Parses the Prefer header (`outlook.timezone="..."`, `outlook.body-content-type="text"`). An unknown
  * zone is ignored, as Exchange falls back to UTC.
  */
-export function parsePrefer(header: string | undefined): { zone: ResponseZone; bodyContentType?: 'text' | 'html'; applied: string[] } {
+export function parsePrefer(header: string | undefined): {
+  zone: ResponseZone;
+  bodyContentType?: 'text' | 'html';
+  applied: string[];
+} {
   const applied: string[] = [];
   let zone = UTC_ZONE;
   let bodyContentType: 'text' | 'html' | undefined;

@@ -1,4 +1,15 @@
-import { X509Certificate, constants, createHash, generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  constants,
+  createHash,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { readBody, seededRandom, sleep, startHttpsServer, writeResponse, type EmulatedResponse } from './graphHttp';
@@ -93,7 +104,9 @@ function b64urlJson(v: unknown) {
   return Buffer.from(JSON.stringify(v)).toString('base64url');
 }
 
-function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signed: string; signature: Buffer } | null {
+function decodeJwt(
+  token: string,
+): { header: Record<string, unknown>; payload: Record<string, unknown>; signed: string; signature: Buffer } | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   try {
@@ -123,13 +136,16 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
   const lifetime = opts.tokenLifetimeSeconds ?? 3599;
   const random = seededRandom(opts.seed ?? Date.now());
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = createHash('sha256').update(signingKey.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
+  const kid = createHash('sha256')
+    .update(signingKey.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+    .slice(0, 27);
   const clients = new Map<string, Client>();
   const closing = new AbortController();
   const liveTokens = new Set<string>();
   const revokedTokens = new Set<string>();
   let faults: TokenFaults = {};
-  let queue: { kind: TokenFaultKind; remaining: number }[] = [];
+  const queue: { kind: TokenFaultKind; remaining: number }[] = [];
   let stats: TokenStats = { metadataRequests: 0, tokenRequests: 0, issued: 0, byStatus: {}, errors: {}, faults: {} };
 
   function registerClient(reg: ClientRegistration) {
@@ -151,10 +167,19 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
   let origin = '';
   const tokenEndpoint = () => `${origin}/${tenantId}/oauth2/v2.0/token`;
 
-  function aadError(status: number, error: string, code: number, description: string, headers: Record<string, string> = {}): EmulatedResponse {
+  function aadError(
+    status: number,
+    error: string,
+    code: number,
+    description: string,
+    headers: Record<string, string> = {},
+  ): EmulatedResponse {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const timestamp = new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
     stats.errors[String(code)] = (stats.errors[String(code)] ?? 0) + 1;
     return {
       status,
@@ -193,7 +218,27 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         http_logout_supported: true,
         frontchannel_logout_supported: true,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+        claims_supported: [
+          'sub',
+          'iss',
+          'cloud_instance_name',
+          'cloud_instance_host_name',
+          'cloud_graph_host_name',
+          'msgraph_host',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'acr',
+          'nonce',
+          'preferred_username',
+          'name',
+          'tid',
+          'ver',
+          'at_hash',
+          'c_hash',
+          'email',
+        ],
         kerberos_endpoint: `${base}/kerberos`,
         tenant_region_scope: 'EU',
         cloud_instance_name: new URL(origin).host,
@@ -206,7 +251,11 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
 
   function jwks(): EmulatedResponse {
     const jwk = signingKey.publicKey.export({ format: 'jwk' });
-    return { status: 200, headers: { 'Content-Type': 'application/json' }, body: { keys: [{ ...jwk, kid, use: 'sig', alg: 'RS256', issuer: `${origin}/${tenantId}/v2.0` }] } };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: { keys: [{ ...jwk, kid, use: 'sig', alg: 'RS256', issuer: `${origin}/${tenantId}/v2.0` }] },
+    };
   }
 
   function issueToken(client: Client): EmulatedResponse {
@@ -237,7 +286,11 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
     stats.issued++;
     return {
       status: 200,
-      headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' },
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store, no-cache',
+        Pragma: 'no-cache',
+      },
       body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token },
     };
   }
@@ -246,7 +299,8 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
     const jwt = decodeJwt(assertion);
     if (!jwt) return aadError(401, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
     const alg = jwt.header.alg;
-    const x5tS256 = typeof jwt.header['x5t#S256'] === 'string' ? Buffer.from(jwt.header['x5t#S256'], 'base64url') : undefined;
+    const x5tS256 =
+      typeof jwt.header['x5t#S256'] === 'string' ? Buffer.from(jwt.header['x5t#S256'], 'base64url') : undefined;
     const x5t = typeof jwt.header.x5t === 'string' ? Buffer.from(jwt.header.x5t, 'base64url') : undefined;
     const cert = client.certs.find((c) => (x5tS256 && c.sha256.equals(x5tS256)) || (x5t && c.sha1.equals(x5t)));
     if (!cert) {
@@ -260,21 +314,40 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
     }
     let ok = false;
     if (alg === 'PS256') {
-      ok = verify('sha256', Buffer.from(jwt.signed), { key: cert.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, jwt.signature);
+      ok = verify(
+        'sha256',
+        Buffer.from(jwt.signed),
+        { key: cert.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+        jwt.signature,
+      );
     } else if (alg === 'RS256') {
       ok = verify('sha256', Buffer.from(jwt.signed), cert.key, jwt.signature);
     }
     if (!ok) return aadError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
     const p = jwt.payload;
     if (p.iss !== client.clientId || p.sub !== client.clientId) {
-      return aadError(401, 'invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+      return aadError(
+        401,
+        'invalid_client',
+        700021,
+        "Client assertion application identifier doesn't match 'client_id' parameter.",
+      );
     }
     const audiences = Array.isArray(p.aud) ? p.aud : [p.aud];
     if (!audiences.includes(tokenEndpoint())) {
-      return aadError(401, 'invalid_client', 700212, `Client assertion audience claim does not match Realm issuer. Expected '${tokenEndpoint()}'.`);
+      return aadError(
+        401,
+        'invalid_client',
+        700212,
+        `Client assertion audience claim does not match Realm issuer. Expected '${tokenEndpoint()}'.`,
+      );
     }
     const now = Date.now() / 1000;
-    if (typeof p.exp !== 'number' || p.exp < now - CLOCK_SKEW_S || (typeof p.nbf === 'number' && p.nbf > now + CLOCK_SKEW_S)) {
+    if (
+      typeof p.exp !== 'number' ||
+      p.exp < now - CLOCK_SKEW_S ||
+      (typeof p.nbf === 'number' && p.nbf > now + CLOCK_SKEW_S)
+    ) {
       return aadError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
     }
     return null;
@@ -292,9 +365,20 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
       clientSecret ??= decodeURIComponent(secret ?? '');
     }
     if (req.grant_type !== 'client_credentials') {
-      return aadError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${req.grant_type ?? ''}'.`);
+      return aadError(
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${req.grant_type ?? ''}'.`,
+      );
     }
-    if (!clientId) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (!clientId)
+      return aadError(
+        400,
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'client_id'.",
+      );
     const client = clients.get(clientId);
     if (!client) {
       return aadError(
@@ -320,9 +404,16 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         );
       }
     } else {
-      return aadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return aadError(
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
-    const scopes = (req.scope ?? '').split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
+    const scopes = (req.scope ?? '')
+      .split(/\s+/)
+      .filter((s) => s && !['openid', 'profile', 'offline_access', 'email'].includes(s));
     if (scopes.length !== 1 || !scopes[0]!.endsWith('/.default')) {
       return aadError(
         400,
@@ -333,7 +424,12 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
     }
     const resource = scopes[0]!.slice(0, -'/.default'.length).replace(/\/+$/, '');
     if (graphOrigin && resource !== graphOrigin) {
-      return aadError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+      return aadError(
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
     }
     return issueToken(client);
   }
@@ -360,9 +456,15 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
     const isMetadata = req.method === 'GET' && rest === 'v2.0/.well-known/openid-configuration';
     const isToken = req.method === 'POST' && rest === 'oauth2/v2.0/token';
     const isKeys = req.method === 'GET' && rest === 'discovery/v2.0/keys';
-    if (!isMetadata && !isToken && !isKeys) return { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' };
+    if (!isMetadata && !isToken && !isKeys)
+      return { status: 404, headers: { 'Content-Type': 'text/plain' }, body: 'Not Found' };
     if (tenant !== tenantId) {
-      return aadError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return aadError(
+        400,
+        'invalid_tenant',
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
     }
     if (isMetadata) {
       stats.metadataRequests++;
@@ -378,8 +480,18 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         await sleep(faults.hangMs ?? 120_000, closing.signal);
         return aadError(504, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.');
       }
-      if (fault === '429') return aadError(429, 'temporarily_unavailable', 50196, 'The server terminated an operation because it encountered a client request loop.', { 'Retry-After': '1' });
-      if (fault === '503') return aadError(503, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.', { 'Retry-After': '1' });
+      if (fault === '429')
+        return aadError(
+          429,
+          'temporarily_unavailable',
+          50196,
+          'The server terminated an operation because it encountered a client request loop.',
+          { 'Retry-After': '1' },
+        );
+      if (fault === '503')
+        return aadError(503, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again.', {
+          'Retry-After': '1',
+        });
       return aadError(500, 'server_error', 90100, 'An unexpected error occurred on the server.');
     }
     return tokenRequest(new URLSearchParams(body), req.headers.authorization);
@@ -387,7 +499,9 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
 
   function handler(req: IncomingMessage, res: ServerResponse) {
     route(req)
-      .catch((): EmulatedResponse => aadError(500, 'server_error', 90100, 'An unexpected error occurred on the server.'))
+      .catch(
+        (): EmulatedResponse => aadError(500, 'server_error', 90100, 'An unexpected error occurred on the server.'),
+      )
       .then((r) => {
         stats.byStatus[String(r.status)] = (stats.byStatus[String(r.status)] ?? 0) + 1;
         writeResponse(res, r);
@@ -413,7 +527,8 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         return { ok: false, message: 'Access token validation failure. Invalid signature.' };
       }
       const p = jwt.payload;
-      if (graphOrigin && p.aud !== graphOrigin) return { ok: false, message: 'Access token validation failure. Invalid audience.' };
+      if (graphOrigin && p.aud !== graphOrigin)
+        return { ok: false, message: 'Access token validation failure. Invalid audience.' };
       const now = Date.now() / 1000;
       if (typeof p.exp !== 'number' || p.exp < now || revokedTokens.has(String(p.uti))) {
         return { ok: false, message: 'Lifetime validation failed, the token is expired.' };

@@ -216,11 +216,18 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
   const uniqueUsername = (first: string, last: string): string => {
     const f = asciiLower(first);
     const l = asciiLower(last);
-    for (const candidate of [`${f}${l.slice(0, 1)}`, `${f}${l.slice(0, 2)}`]) if (!byUsername.has(candidate)) return candidate;
+    for (const candidate of [`${f}${l.slice(0, 1)}`, `${f}${l.slice(0, 2)}`])
+      if (!byUsername.has(candidate)) return candidate;
     for (let n = 2; ; n++) if (!byUsername.has(`${f}${l.slice(0, 1)}${n}`)) return `${f}${l.slice(0, 1)}${n}`;
   };
 
-  const createPerson = (first: string, last: string, hasEmail: boolean, username?: string, email?: string | null): FsWirePerson => {
+  const createPerson = (
+    first: string,
+    last: string,
+    hasEmail: boolean,
+    username?: string,
+    email?: string | null,
+  ): FsWirePerson => {
     const brukernavn = username ?? uniqueUsername(first, last);
     if (byUsername.has(brukernavn)) throw new Error(`username ${brukernavn} is taken`);
     const p: FsWirePerson = {
@@ -268,7 +275,11 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
         ref,
         name: catalogue[i]!.name,
         lecturerIds: teachersOf[i]!,
-        events: generateEvents(ref, groupCount, teachersOf[i]!.map((id) => staffOf(persons.get(id)!))),
+        events: generateEvents(
+          ref,
+          groupCount,
+          teachersOf[i]!.map((id) => staffOf(persons.get(id)!)),
+        ),
       });
     });
   }
@@ -276,14 +287,28 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
   function generateEvents(ref: CourseRef, groupCount: number, lecturers: TpWireStaff[]): Map<string, TpWireEvent> {
     const events = new Map<string, TpWireEvent>();
     const { year, weeks } = teachingWeeks(ref.semester);
-    const series = (s: { actid: string; slot: number; weekday: number; hour: number; room: TpWireRoom; sep: TpTimeSeparator; fromWeek: number }) => {
+    const series = (s: {
+      actid: string;
+      slot: number;
+      weekday: number;
+      hour: number;
+      room: TpWireRoom;
+      sep: TpTimeSeparator;
+      fromWeek: number;
+    }) => {
       const plenary = s.actid === '1';
       const activityId = activityTimeId(ref.semester, ref.courseId, ref.version, s.actid, s.slot);
       weeks
         .filter((w) => w >= s.fromWeek)
         .forEach((week, n) => {
           const start = occurrenceStart(year, week, s.weekday, s.hour, 15);
-          const summary = !plenary ? '' : n === 0 && s.slot === 1 ? 'Velkommen og introduksjon' : rnd.chance(0.4) ? rnd.pick(LECTURE_TOPICS) : '';
+          const summary = !plenary
+            ? ''
+            : n === 0 && s.slot === 1
+              ? 'Velkommen og introduksjon'
+              : rnd.chance(0.4)
+                ? rnd.pick(LECTURE_TOPICS)
+                : '';
           const e: TpWireEvent = {
             eventid: occurrenceId(activityId, week, s.weekday),
             id: activityId,
@@ -310,11 +335,27 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
     };
     const lectureDays = rnd.sample([1, 2, 3, 4, 5], rnd.int(1, 2));
     lectureDays.forEach((weekday, i) =>
-      series({ actid: '1', slot: i + 1, weekday, hour: rnd.pick(LECTURE_HOURS), room: rnd.pick(auditoriums), sep: rnd.chance(0.2) ? ' ' : 'T', fromWeek: 0 }),
+      series({
+        actid: '1',
+        slot: i + 1,
+        weekday,
+        hour: rnd.pick(LECTURE_HOURS),
+        room: rnd.pick(auditoriums),
+        sep: rnd.chance(0.2) ? ' ' : 'T',
+        fromWeek: 0,
+      }),
     );
     for (let g = 1; g <= groupCount; g++) {
       // Groups start in the second teaching week, as they do in practice.
-      series({ actid: `2-${g}`, slot: 1, weekday: rnd.int(1, 5), hour: rnd.pick(GROUP_HOURS), room: rnd.pick(seminarRooms), sep: rnd.chance(0.5) ? ' ' : 'T', fromWeek: weeks[1]! });
+      series({
+        actid: `2-${g}`,
+        slot: 1,
+        weekday: rnd.int(1, 5),
+        hour: rnd.pick(GROUP_HOURS),
+        room: rnd.pick(seminarRooms),
+        sep: rnd.chance(0.5) ? ' ' : 'T',
+        fromWeek: weeks[1]!,
+      });
     }
     return events;
   }
@@ -354,7 +395,9 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
     ref: { ...c.ref },
     name: c.name,
     lecturerIds: [...c.lecturerIds],
-    groups: [...new Set([...c.events.values()].filter((e) => !e.status_plenary).map((e) => e.actid))].sort(byGroupNumber),
+    groups: [...new Set([...c.events.values()].filter((e) => !e.status_plenary).map((e) => e.actid))].sort(
+      byGroupNumber,
+    ),
     eventCount: c.events.size,
   });
 
@@ -430,7 +473,10 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
       const person = persons.get(personId);
       if (!person) return [];
       const groups = new Map([...(regsByPerson.get(personId) ?? [])]);
-      const courseKeys = new Set([...groups.keys(), ...roles.filter((r) => r.personId === personId).map((r) => r.courseKey)]);
+      const courseKeys = new Set([
+        ...groups.keys(),
+        ...roles.filter((r) => r.personId === personId).map((r) => r.courseKey),
+      ]);
       const out: { course: CourseRef; eventid: string }[] = [];
       for (const key of courseKeys) {
         const c = courses.get(key)!;
@@ -485,7 +531,9 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
       const actid = init.actid ?? '1';
       const plenary = init.plenary ?? actid === '1';
       const start = parseInstant(init.dtstart).setZone(TP_ZONE);
-      const usedSlots = [...c.events.values()].filter((e) => e.actid === actid).map((e) => Number(e.id.split('-').at(-2)));
+      const usedSlots = [...c.events.values()]
+        .filter((e) => e.actid === actid)
+        .map((e) => Number(e.id.split('-').at(-2)));
       const activityId = activityTimeId(ref.semester, ref.courseId, ref.version, actid, Math.max(0, ...usedSlots) + 1);
       const room = init.roomId === undefined ? [] : rooms.filter((r) => r.id === init.roomId);
       if (init.roomId !== undefined && room.length === 0) throw new Error(`unknown room ${init.roomId}`);
@@ -557,7 +605,13 @@ export function generateInstitution(opts: InstitutionOptions): Institution {
 }
 
 function staffOf(p: FsWirePerson): TpWireStaff {
-  return { id: p.brukernavn, firstname: p.fornavn, lastname: p.etternavn, shortname: `${p.fornavn[0]}. ${p.etternavn}`, url: '' };
+  return {
+    id: p.brukernavn,
+    firstname: p.fornavn,
+    lastname: p.etternavn,
+    shortname: `${p.fornavn[0]}. ${p.etternavn}`,
+    url: '',
+  };
 }
 
 function asciiLower(name: string): string {
@@ -604,7 +658,10 @@ function courseCatalogue(count: number, rnd: Random): { code: string; name: stri
     let number = 1000 + 1000 * rnd.int(0, 3) + 10 * rnd.int(1, 99);
     while (used.has(`${field.prefix}${number}`)) number += 10;
     used.add(`${field.prefix}${number}`);
-    out.push({ code: `${field.prefix}${number}`, name: `${field.name}, ${kinds[Math.floor(number / 1000) - 1] ?? 'emne'}` });
+    out.push({
+      code: `${field.prefix}${number}`,
+      name: `${field.name}, ${kinds[Math.floor(number / 1000) - 1] ?? 'emne'}`,
+    });
   }
   return out;
 }

@@ -18,7 +18,10 @@ export function teachingWeeks(semester: string): { year: number; weeks: number[]
 }
 
 export function occurrenceStart(year: number, week: number, weekday: number, hour: number, minute: number): DateTime {
-  return DateTime.fromObject({ weekYear: year, weekNumber: week, weekday: weekday as WeekdayNumbers, hour, minute }, { zone: TP_ZONE });
+  return DateTime.fromObject(
+    { weekYear: year, weekNumber: week, weekday: weekday as WeekdayNumbers, hour, minute },
+    { zone: TP_ZONE },
+  );
 }
 
 export type TpTimeSeparator = 'T' | ' ';
@@ -40,7 +43,13 @@ export function parseInstant(text: string): DateTime {
 }
 
 /** TP's activity-time id, e.g. `26H-IN1000-1-2-3-1-1` for group 2-3, first time slot. */
-export function activityTimeId(semester: string, courseId: string, version: string, actid: string, slot: number): string {
+export function activityTimeId(
+  semester: string,
+  courseId: string,
+  version: string,
+  actid: string,
+  slot: number,
+): string {
   return `${semester.toUpperCase()}-${courseId}-${version}-${actid}-${slot}-1`;
 }
 

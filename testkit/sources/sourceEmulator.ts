@@ -137,7 +137,13 @@ export async function startSourceEmulator(opts: SourceEmulatorOptions): Promise<
     count('tp.course', courseKey(ref));
     const events = inst.courseEvents(ref);
     if (!events) throw new HttpError(404, 'course not found');
-    return { courseid: ref.courseId, coursename: inst.courseName(ref), courseversion: ref.version, semesterid: ref.semester, events };
+    return {
+      courseid: ref.courseId,
+      coursename: inst.courseName(ref),
+      courseversion: ref.version,
+      semesterid: ref.semester,
+      events,
+    };
   }
 
   function fs(url: URL): unknown {
@@ -169,7 +175,10 @@ export async function startSourceEmulator(opts: SourceEmulatorOptions): Promise<
       if (!personId) throw new HttpError(400, 'personlopenummer or emnekode is required');
       const semester = fsSemester(url);
       count(registrations ? 'fs.registrationsByPerson' : 'fs.rolesByPerson', `${personId} ${semester}`);
-      return paged(url, registrations ? inst.registrationsOfPerson(personId, semester) : inst.rolesOfPerson(personId, semester));
+      return paged(
+        url,
+        registrations ? inst.registrationsOfPerson(personId, semester) : inst.rolesOfPerson(personId, semester),
+      );
     }
     throw new HttpError(404, 'not found');
   }
@@ -205,14 +214,18 @@ export async function startSourceEmulator(opts: SourceEmulatorOptions): Promise<
       stats.faulted++;
       await sleep(fault.delayMs ?? 0);
       if (fault.status !== undefined) {
-        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+        const headers: Record<string, string> =
+          fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
         return sendError(fault.status, 'injected fault', headers);
       }
     }
     if (body === undefined) return sendError(404, 'not found');
     if (system === 'tp' && faults.tpMalformed) return send(200, malformedTpBody(faults.tpMalformed, body));
     if (system === 'fs' && faults.fsMalformed) {
-      return send(200, faults.fsMalformed === 'json' ? '<html><body>502 Bad Gateway</body></html>' : '{"items": "not a list"}');
+      return send(
+        200,
+        faults.fsMalformed === 'json' ? '<html><body>502 Bad Gateway</body></html>' : '{"items": "not a list"}',
+      );
     }
     send(200, JSON.stringify(body));
   }

@@ -70,7 +70,11 @@ export function malformedTpBody(kind: NonNullable<SourceFaults['tpMalformed']>, 
   if (kind === 'json') return '<html><body>502 Bad Gateway</body></html>';
   if (kind === 'envelope') return JSON.stringify({ courseid: 42, events: { not: 'a list' } });
   const envelope = body as { events: Record<string, unknown>[] };
-  const events: unknown[] = envelope.events.map((e) => ({ ...e, lastchanged: '2026-06-01T12:00:00+02', editurl: 'https://example.org/edit' }));
+  const events: unknown[] = envelope.events.map((e) => ({
+    ...e,
+    lastchanged: '2026-06-01T12:00:00+02',
+    editurl: 'https://example.org/edit',
+  }));
   const first = envelope.events[0];
   if (first) {
     const { eventid: _dropped, ...withoutId } = first;

@@ -41,11 +41,18 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   if (!process.env.NODE_EXTRA_CA_CERTS) {
-    throw new Error('NODE_EXTRA_CA_CERTS is not set: run the tests with `npm test` (scripts/test.sh creates and trusts the local CA)');
+    throw new Error(
+      'NODE_EXTRA_CA_CERTS is not set: run the tests with `npm test` (scripts/test.sh creates and trusts the local CA)',
+    );
   }
   const semesters = opts.semesters ?? ['26h'];
   const inst = opts.institution ?? 'uio';
-  const institution = generateInstitution({ seed: opts.seed ?? 1, students: opts.students ?? 60, semesters, institution: inst });
+  const institution = generateInstitution({
+    seed: opts.seed ?? 1,
+    students: opts.students ?? 60,
+    semesters,
+    institution: inst,
+  });
   const sources = await startSourceEmulator({ institution, tpApiKey: TP_KEY, fsApiKey: FS_KEY });
   const microsoft = await startMicrosoftEmulator({ latencyMs: 0, ...opts.microsoft });
   const db = await createTestDatabase();

@@ -14,7 +14,10 @@ export interface KadaWorld {
   close(): Promise<void>;
 }
 
-export async function startKadaWorld(name: string, opts: { seed: number; students: number; workers: number }): Promise<KadaWorld> {
+export async function startKadaWorld(
+  name: string,
+  opts: { seed: number; students: number; workers: number },
+): Promise<KadaWorld> {
   const fx = await createAmqpFixture(name);
   const h = await startHarness({ seed: opts.seed, students: opts.students, noContext: true, env: amqpEnv(fx) });
   const kada = await startKada(h.env, { KADA_WORKERS: String(opts.workers) });

@@ -4,7 +4,8 @@ import type { Occurrence } from '../graph/graphRecurrence';
 import type { Harness } from './harness';
 
 /** kada's occurrences in a mailbox as the Graph emulator expands them (series into their weeks). */
-export const kadaOccurrences = (h: Harness, mailbox: string) => h.microsoft.graph.occurrences(mailbox).filter((o) => o.extendedProperties[OWNER_PROP] === 'uio');
+export const kadaOccurrences = (h: Harness, mailbox: string) =>
+  h.microsoft.graph.occurrences(mailbox).filter((o) => o.extendedProperties[OWNER_PROP] === 'uio');
 
 /** What the person sees of one occurrence, independent of how it was written (single event or series). */
 export const asSeen = (o: Occurrence<InspectedEvent>) => ({
@@ -23,4 +24,6 @@ export const asSeen = (o: Occurrence<InspectedEvent>) => ({
 export const mailboxView = (h: Harness, mailbox: string) =>
   kadaOccurrences(h, mailbox)
     .map(asSeen)
-    .sort((a, b) => (a.start + a.subject < b.start + b.subject ? -1 : a.start + a.subject > b.start + b.subject ? 1 : 0));
+    .sort((a, b) =>
+      a.start + a.subject < b.start + b.subject ? -1 : a.start + a.subject > b.start + b.subject ? 1 : 0,
+    );

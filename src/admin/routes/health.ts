@@ -9,7 +9,7 @@ export function healthRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (req, reply) => {
+  app.get('/readyz', async (_req, reply) => {
     const checks = await deps.isReady().catch(() => ({ database: false, broker: false }));
     const ready = checks.database && checks.broker;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', ...checks });

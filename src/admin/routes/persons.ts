@@ -1,3 +1,4 @@
+import type { Row } from '../../store/queryable';
 import type { FastifyInstance } from 'fastify';
 import { enqueuePerson } from '../../jobs/enqueue';
 import { PRIORITY } from '../../jobs/types';
@@ -38,7 +39,7 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.get('/api/persons', async (req) => {
     const { q, limit } = parseInput(searchQuery, req.query, 'query');
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows: Record<string, any>[] = await ctx.db.query(
+    const rows: Row[] = await ctx.db.query(
       `SELECT person_id, first_name, last_name, username, mailbox, status, event_count FROM persons
         WHERE person_id = $1 OR username ILIKE $2 OR email ILIKE $2 OR mailbox ILIKE $2
            OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ILIKE $2
@@ -62,7 +63,10 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     const stored = await storedPersonReport(ctx.db, personId);
     let fromFs: Partial<PersonReport> = { courses: [], groups: [] };
     try {
-      const [fsPerson, enrolled] = await Promise.all([ctx.fs.getPerson(personId), enrolment(ctx.fs, personId, ctx.config.semesters)]);
+      const [fsPerson, enrolled] = await Promise.all([
+        ctx.fs.getPerson(personId),
+        enrolment(ctx.fs, personId, ctx.config.semesters),
+      ]);
       fromFs = {
         ...enrolled,
         ...(fsPerson
@@ -77,7 +81,11 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       // The admin still gets kada's own record while FS is down.
-      fromFs = { courses: [], groups: [], fsUnavailable: `FS could not be read (${err.code}); courses and groups are missing` };
+      fromFs = {
+        courses: [],
+        groups: [],
+        fsUnavailable: `FS could not be read (${err.code}); courses and groups are missing`,
+      };
     }
     const base = stored ?? {
       personId,
@@ -102,7 +110,11 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     const personId = await personIdOf(req.params);
     const { against } = parseInput(diffQuery, req.query, 'query');
     // Sources are read afresh, as a rebuild would; `against=graph` also reads the calendar back.
-    const r = await syncPerson(ctx, personId, { dryRun: true, courseMaxAgeMs: 0, mode: against === 'graph' ? 'reconcile' : 'sync' });
+    const r = await syncPerson(ctx, personId, {
+      dryRun: true,
+      courseMaxAgeMs: 0,
+      mode: against === 'graph' ? 'reconcile' : 'sync',
+    });
     return {
       personId,
       against,
@@ -134,7 +146,10 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
       handler: async (req, reply) => {
         const personId = await personIdOf(req.params);
         await setOptOut(ctx.db, personId, optedOut);
-        const jobId = await queueRebuild(personId, optedOut ? 'opted out by an admin' : 'opt-out withdrawn by an admin');
+        const jobId = await queueRebuild(
+          personId,
+          optedOut ? 'opted out by an admin' : 'opt-out withdrawn by an admin',
+        );
         ctx.logger.info({ personId, jobId, optedOut }, 'admin changed opt-out');
         return reply.code(202).header('location', `/api/jobs/${jobId}`).send({ personId, optedOut, jobId });
       },

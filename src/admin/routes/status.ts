@@ -1,3 +1,4 @@
+import type { Row } from '../../store/queryable';
 import type { FastifyInstance } from 'fastify';
 import { recentErrors } from '../../store/errors';
 import { resolvePerson } from '../../sync/resolvePerson';
@@ -9,7 +10,9 @@ import type { AdminDeps } from './deps';
 export function statusRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { ctx } = deps;
 
-  app.get('/api/status', async () => collectStatus(ctx.db, { writer: ctx.writer, processId: ctx.processId, metrics: ctx.metrics }));
+  app.get('/api/status', async () =>
+    collectStatus(ctx.db, { writer: ctx.writer, processId: ctx.processId, metrics: ctx.metrics }),
+  );
 
   app.get('/api/errors', async (req) => {
     const q = parseInput(errorsQuery, req.query, 'query');
@@ -23,11 +26,13 @@ export function statusRoutes(app: FastifyInstance, deps: AdminDeps): void {
     const failedNotifications =
       personId || (q.kind && q.kind !== 'dead_letter')
         ? []
-        : ((await ctx.db.query(
-            `SELECT notification_id, format, routing_key, attempts, error, received_at, processed_at FROM inbox
+        : (
+            (await ctx.db.query(
+              `SELECT notification_id, format, routing_key, attempts, error, received_at, processed_at FROM inbox
               WHERE state = 'failed' ORDER BY id DESC LIMIT $1`,
-            [q.limit],
-          )) as Record<string, any>[]).map((r) => ({
+              [q.limit],
+            )) as Row[]
+          ).map((r) => ({
             notificationId: r.notification_id,
             format: r.format,
             routingKey: r.routing_key,

@@ -15,14 +15,28 @@ export function registerDiff(program: Command): void {
       await withContext(
         async (ctx) => {
           const personId = await personOrFail(ctx, person);
-          const r = await syncPerson(ctx, personId, { dryRun: true, mode: opts.graph ? 'reconcile' : 'sync', courseMaxAgeMs: 0 });
+          const r = await syncPerson(ctx, personId, {
+            dryRun: true,
+            mode: opts.graph ? 'reconcile' : 'sync',
+            courseMaxAgeMs: 0,
+          });
           if (opts.json) {
-            printJson({ personId, outcome: r.outcome, mailbox: r.mailbox, planned: r.planned, changes: r.changes, dataErrors: r.dataErrors });
+            printJson({
+              personId,
+              outcome: r.outcome,
+              mailbox: r.mailbox,
+              planned: r.planned,
+              changes: r.changes,
+              dataErrors: r.dataErrors,
+            });
             return;
           }
-          const out = [`person ${personId} (${r.mailbox ?? 'no mailbox'}): ${r.outcome}`,
-            `${r.planned.creates} to create, ${r.planned.updates} to update, ${r.planned.deletes} to delete`];
-          for (const c of r.changes) out.push(`  ${c.kind.padEnd(6)} ${c.start ? `${c.start}  ` : ''}${c.subject ?? c.key}`);
+          const out = [
+            `person ${personId} (${r.mailbox ?? 'no mailbox'}): ${r.outcome}`,
+            `${r.planned.creates} to create, ${r.planned.updates} to update, ${r.planned.deletes} to delete`,
+          ];
+          for (const c of r.changes)
+            out.push(`  ${c.kind.padEnd(6)} ${c.start ? `${c.start}  ` : ''}${c.subject ?? c.key}`);
           for (const e of r.dataErrors) out.push(`  data error ${e.code}: ${e.message}`);
           process.stdout.write(`${out.join('\n')}\n`);
         },

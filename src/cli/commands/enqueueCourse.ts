@@ -13,10 +13,12 @@ import { UsageError } from '../usage';
 /** `IN1000` or `IN1000,2` plus `26h`; a bad argument is a usage error (exit 2). */
 export function parseCourseArgs(courseArg: string, semesterArg: string): CourseRef {
   const [courseId = '', version = '1', ...rest] = courseArg.trim().split(',');
-  if (rest.length || !COURSE_CODE_PATTERN.test(courseId)) throw new UsageError(`not a course: ${JSON.stringify(courseArg)} (expected e.g. IN1000 or IN1000,1)`);
+  if (rest.length || !COURSE_CODE_PATTERN.test(courseId))
+    throw new UsageError(`not a course: ${JSON.stringify(courseArg)} (expected e.g. IN1000 or IN1000,1)`);
   if (!COURSE_VERSION_PATTERN.test(version)) throw new UsageError(`not a course version: ${JSON.stringify(version)}`);
   const semester = semesterArg.trim().toLowerCase();
-  if (!isSemesterCode(semester)) throw new UsageError(`not a semester code: ${JSON.stringify(semesterArg)} (expected e.g. 26h or 27v)`);
+  if (!isSemesterCode(semester))
+    throw new UsageError(`not a semester code: ${JSON.stringify(semesterArg)} (expected e.g. 26h or 27v)`);
   return { courseId, version, semester };
 }
 
@@ -38,7 +40,10 @@ export function parseCourseList(text: string, semesterArg: string): CourseRef[] 
       bad.push(`line ${i + 1}: ${(err as Error).message}`);
     }
   });
-  if (bad.length) throw new UsageError(`${bad.length} bad line(s) in the course list, nothing queued:\n  ${bad.slice(0, 20).join('\n  ')}`);
+  if (bad.length)
+    throw new UsageError(
+      `${bad.length} bad line(s) in the course list, nothing queued:\n  ${bad.slice(0, 20).join('\n  ')}`,
+    );
   if (courses.size === 0) throw new UsageError('the course list on standard input is empty');
   return [...courses.values()];
 }
@@ -59,12 +64,17 @@ export function registerEnqueueCourse(program: Command): void {
   program
     .command('enqueue-course')
     .description('as if TP had sent a change notification for the course')
-    .argument('<courseid>', 'course code, optionally with version: IN1000 or IN1000,1; - reads a list, one per line, from standard input')
+    .argument(
+      '<courseid>',
+      'course code, optionally with version: IN1000 or IN1000,1; - reads a list, one per line, from standard input',
+    )
     .argument('<semester>', 'TP semester code, e.g. 26h')
     .option('--json', 'machine-readable output')
     .action(async (courseArg: string, semesterArg: string, opts: { json?: boolean }) => {
       const list = courseArg.trim() === '-';
-      const courses = list ? parseCourseList(await readStdin(), semesterArg) : [parseCourseArgs(courseArg, semesterArg)];
+      const courses = list
+        ? parseCourseList(await readStdin(), semesterArg)
+        : [parseCourseArgs(courseArg, semesterArg)];
       const ds = createDataSource(loadDatabaseUrl(), { poolSize: 2 });
       await ds.initialize();
       try {
@@ -74,7 +84,10 @@ export function registerEnqueueCourse(program: Command): void {
           const notificationId = `manual:${randomUUID()}`;
           const { inboxId, receivedAt } = await storeManualCourseChange(ds, notificationId, course);
           queued.push({ notificationId, inboxId, course, receivedAt });
-          if (!opts.json) process.stdout.write(`queued a TP change of ${courseKey(course)} as notification ${notificationId} (inbox ${inboxId})\n`);
+          if (!opts.json)
+            process.stdout.write(
+              `queued a TP change of ${courseKey(course)} as notification ${notificationId} (inbox ${inboxId})\n`,
+            );
         }
         if (opts.json) printJson(list ? queued : queued[0]);
       } finally {

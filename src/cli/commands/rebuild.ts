@@ -20,17 +20,33 @@ export function registerRebuild(program: Command): void {
       await withContext(
         async (ctx) => {
           const personId = await personOrFail(ctx, person);
-          const jobId = await enqueuePerson(ctx.db, personId, { priority: PRIORITY.forced, force: true, reason: 'cli rebuild' });
+          const jobId = await enqueuePerson(ctx.db, personId, {
+            priority: PRIORITY.forced,
+            force: true,
+            reason: 'cli rebuild',
+          });
           const bar = progressBar(!opts.json, `rebuild ${personId}`);
-          const job = await runJobNow(ctx.db, jobId, { handler: personJobHandler(ctx), isTransient, onProgress: bar.update });
+          const job = await runJobNow(ctx.db, jobId, {
+            handler: personJobHandler(ctx),
+            isTransient,
+            onProgress: bar.update,
+          });
           bar.stop();
-          if (opts.json) printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
+          if (opts.json)
+            printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
           else if (job.state === 'done') {
-            const r = job.result as { outcome: string; written: { creates: number; updates: number; deletes: number }; eventCount: number };
+            const r = job.result as {
+              outcome: string;
+              written: { creates: number; updates: number; deletes: number };
+              eventCount: number;
+            };
             process.stdout.write(
               `person ${personId}: ${r.outcome}; created ${r.written.creates}, updated ${r.written.updates}, deleted ${r.written.deletes}; ${r.eventCount} kada events\n`,
             );
-          } else process.stdout.write(`person ${personId}: job ${job.id} ${job.state}${job.lastError ? `: ${job.lastError}` : ''}\n`);
+          } else
+            process.stdout.write(
+              `person ${personId}: job ${job.id} ${job.state}${job.lastError ? `: ${job.lastError}` : ''}\n`,
+            );
           if (job.state !== 'done') process.exitCode = 1;
         },
         { quiet: !!opts.json },

@@ -19,44 +19,74 @@ export function registerReconcile(program: Command): void {
     .option('--max-minutes <n>', 'stop taking new persons after this many minutes', (v) => Number(v))
     .option('--concurrency <n>', 'persons at a time (default KADA_WORKERS)', (v) => Number(v))
     .option('--json', 'machine-readable output')
-    .action(async (opts: { all?: boolean; discover?: boolean; person?: string; maxPersons?: number; maxMinutes?: number; concurrency?: number; json?: boolean }) => {
-      if (!!opts.all === !!opts.person) throw new UsageError('give either --all or --person <person>');
-      for (const [name, v] of [['--max-persons', opts.maxPersons], ['--max-minutes', opts.maxMinutes], ['--concurrency', opts.concurrency]] as const) {
-        if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new UsageError(`${name} must be a positive whole number`);
-      }
-      await withContext(
-        async (ctx) => {
-          if (opts.person) {
-            const personId = await personOrFail(ctx, opts.person);
-            const jobId = await enqueuePerson(ctx.db, personId, { priority: PRIORITY.forced, force: true, reason: 'cli reconcile' });
-            const bar = progressBar(!opts.json, `reconcile ${personId}`);
-            const job = await runJobNow(ctx.db, jobId, { handler: personJobHandler(ctx), isTransient, onProgress: bar.update });
+    .action(
+      async (opts: {
+        all?: boolean;
+        discover?: boolean;
+        person?: string;
+        maxPersons?: number;
+        maxMinutes?: number;
+        concurrency?: number;
+        json?: boolean;
+      }) => {
+        if (!!opts.all === !!opts.person) throw new UsageError('give either --all or --person <person>');
+        for (const [name, v] of [
+          ['--max-persons', opts.maxPersons],
+          ['--max-minutes', opts.maxMinutes],
+          ['--concurrency', opts.concurrency],
+        ] as const) {
+          if (v !== undefined && !(Number.isInteger(v) && v > 0))
+            throw new UsageError(`${name} must be a positive whole number`);
+        }
+        await withContext(
+          async (ctx) => {
+            if (opts.person) {
+              const personId = await personOrFail(ctx, opts.person);
+              const jobId = await enqueuePerson(ctx.db, personId, {
+                priority: PRIORITY.forced,
+                force: true,
+                reason: 'cli reconcile',
+              });
+              const bar = progressBar(!opts.json, `reconcile ${personId}`);
+              const job = await runJobNow(ctx.db, jobId, {
+                handler: personJobHandler(ctx),
+                isTransient,
+                onProgress: bar.update,
+              });
+              bar.stop();
+              if (opts.json)
+                printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
+              else
+                process.stdout.write(
+                  `person ${personId}: ${job.state} ${JSON.stringify(job.result ?? job.lastError)}\n`,
+                );
+              if (job.state !== 'done') process.exitCode = 1;
+              return;
+            }
+            const bar = progressBar(!opts.json, 'reconcile');
+            const r = await reconcileAll(ctx, {
+              concurrency: opts.concurrency ?? ctx.config.workers,
+              maxPersons: opts.maxPersons,
+              discover: opts.discover !== false,
+              deadline: opts.maxMinutes ? Date.now() + opts.maxMinutes * 60_000 : undefined,
+              onProgress: (p) => bar.update({ done: p.done, total: p.total }),
+            });
             bar.stop();
-            if (opts.json) printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
-            else process.stdout.write(`person ${personId}: ${job.state} ${JSON.stringify(job.result ?? job.lastError)}\n`);
-            if (job.state !== 'done') process.exitCode = 1;
-            return;
-          }
-          const bar = progressBar(!opts.json, 'reconcile');
-          const r = await reconcileAll(ctx, {
-            concurrency: opts.concurrency ?? ctx.config.workers,
-            maxPersons: opts.maxPersons,
-            discover: opts.discover !== false,
-            deadline: opts.maxMinutes ? Date.now() + opts.maxMinutes * 60_000 : undefined,
-            onProgress: (p) => bar.update({ done: p.done, total: p.total }),
-          });
-          bar.stop();
-          if (opts.json) printJson(r);
-          else {
-            const d = r.discovery;
-            if (d) process.stdout.write(`discovery: ${d.courses} courses asked, ${d.added} persons added${d.failed.length ? `, ${d.failed.length} courses failed (first: ${d.failed[0]!.course}: ${d.failed[0]!.error})` : ''}\n`);
-            process.stdout.write(
-              `reconcile run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.persons} persons, ${r.repairs} repairs, ${r.failed.length} failed; ${r.finished ? 'finished' : 'stopped early, the next run resumes'}\n`,
-            );
-          }
-          if (r.failed.length || r.discovery?.failed.length) process.exitCode = 1;
-        },
-        { quiet: !!opts.json },
-      );
-    });
+            if (opts.json) printJson(r);
+            else {
+              const d = r.discovery;
+              if (d)
+                process.stdout.write(
+                  `discovery: ${d.courses} courses asked, ${d.added} persons added${d.failed.length ? `, ${d.failed.length} courses failed (first: ${d.failed[0]!.course}: ${d.failed[0]!.error})` : ''}\n`,
+                );
+              process.stdout.write(
+                `reconcile run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.persons} persons, ${r.repairs} repairs, ${r.failed.length} failed; ${r.finished ? 'finished' : 'stopped early, the next run resumes'}\n`,
+              );
+            }
+            if (r.failed.length || r.discovery?.failed.length) process.exitCode = 1;
+          },
+          { quiet: !!opts.json },
+        );
+      },
+    );
 }

@@ -14,7 +14,7 @@ import { printJson } from '../output';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('queue depth, last sync, errors; or one person\'s state')
+    .description("queue depth, last sync, errors; or one person's state")
     .argument('[person]', 'personlopenummer, username or e-mail')
     .option('--json', 'machine-readable output')
     .action(async (person: string | undefined, opts: { json?: boolean }) => {
@@ -24,9 +24,15 @@ export function registerStatus(program: Command): void {
         if (person !== undefined) {
           const q = person.trim();
           const known = q ? await findPerson(ds, q) : null;
-          const report = known ? await storedPersonReport(ds, known.personId) : /^\d{1,12}$/.test(q) ? await storedPersonReport(ds, q) : null;
+          const report = known
+            ? await storedPersonReport(ds, known.personId)
+            : /^\d{1,12}$/.test(q)
+              ? await storedPersonReport(ds, q)
+              : null;
           if (!report) {
-            const err = new Error(`unknown person: ${person} (kada has no record of them by number, username or e-mail)`) as Error & { code: string };
+            const err = new Error(
+              `unknown person: ${person} (kada has no record of them by number, username or e-mail)`,
+            ) as Error & { code: string };
             err.code = 'PERSON_UNKNOWN';
             throw err;
           }
@@ -60,7 +66,10 @@ function formatStatus(s: StatusReport, errors: StoredError[]): string {
   ];
   if (errors.length) {
     lines.push('recent errors:');
-    for (const e of errors) lines.push(`  ${when(e.createdAt)} ${e.kind} ${e.code}${e.personId ? ` person ${e.personId}` : ''}: ${e.message}`);
+    for (const e of errors)
+      lines.push(
+        `  ${when(e.createdAt)} ${e.kind} ${e.code}${e.personId ? ` person ${e.personId}` : ''}: ${e.message}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -77,7 +86,9 @@ function formatPerson(p: StoredPersonReport): string {
   if (p.recentJobs.length) {
     lines.push('recent jobs:');
     for (const j of p.recentJobs) {
-      lines.push(`  ${j.jobId} ${j.state}${j.progress ? ` ${j.progress.done}/${j.progress.total}` : ''} ${when(j.createdAt)} ${j.reasons[0] ?? ''}${j.lastError ? ` error: ${j.lastError}` : ''}`);
+      lines.push(
+        `  ${j.jobId} ${j.state}${j.progress ? ` ${j.progress.done}/${j.progress.total}` : ''} ${when(j.createdAt)} ${j.reasons[0] ?? ''}${j.lastError ? ` error: ${j.lastError}` : ''}`,
+      );
     }
   }
   if (p.recentErrors.length) {
