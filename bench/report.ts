@@ -40,7 +40,7 @@ export function table(sections: Section[]): string {
     for (const r of s.rows) {
       const goal = r.goal ? `${r.goal}${r.met === undefined ? '' : r.met ? ' ✓' : ' ✗'}` : '';
       lines.push(
-        `| ${[s.id, r.scenario, r.measure, r.value, r.reference, r.ratio ?? '', goal].map(escape).join(' | ')} |`,
+        `| ${[s.id, r.scenario, r.measure, r.value, r.reference, r.ratio ?? '', goal].map(escapeCell).join(' | ')} |`,
       );
     }
   }
