@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { backoffMs } from '../domain/backoff';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { recordError } from '../store/errors';
@@ -14,7 +15,7 @@ import { declareTopology } from './topology';
  * after its inbox row is committed; one that cannot be parsed goes to `<queue>.dead` (confirmed)
  * and the errors table, then is acknowledged, so it can never loop. While the database is down a
  * message stays unacknowledged and its insert is retried; prefetch bounds how many wait at once.
- * A lost connection or channel is re-established with exponential backoff.
+ * A lost connection or channel is re-established with the shared backoff (domain/backoff.ts).
  */
 
 export interface ConsumerOptions {
@@ -127,7 +128,7 @@ export class NotificationConsumer {
         why = (err as Error).message;
       }
       if (this.stopping) break;
-      const wait = backoff(attempt++, delays.initial, delays.max);
+      const wait = backoffMs(++attempt, { baseMs: delays.initial, capMs: delays.max }, Math.random);
       this.log.warn({ reason: why, retryInMs: Math.round(wait) }, 'broker connection lost; reconnecting');
       await this.sleep(wait);
     }
@@ -313,7 +314,7 @@ export class NotificationConsumer {
         const code = String((err as { code?: unknown }).code ?? '');
         if (/^22[0-9A-Z]{3}$/.test(code)) throw new Unstorable((err as Error).message);
         if (s.closed || this.stopping) return 'gave_up';
-        const wait = backoff(attempt, delays.initial, delays.max);
+        const wait = backoffMs(attempt + 1, { baseMs: delays.initial, capMs: delays.max }, Math.random);
         if (attempt === 0 || attempt % 10 === 0) {
           this.log.warn(
             { error: (err as Error).message, code, attempt, retryInMs: Math.round(wait) },
@@ -346,10 +347,4 @@ export class NotificationConsumer {
       this.stopped.then(() => undefined),
     ]).finally(() => clearTimeout(timer));
   }
-}
-
-/** Exponential backoff with jitter (half to full of the capped delay). */
-export function backoff(attempt: number, initial: number, max: number): number {
-  const capped = Math.min(max, initial * 2 ** Math.min(attempt, 20));
-  return capped * (0.5 + Math.random() / 2);
 }
