@@ -12,3 +12,7 @@ export const unauthorized = {
 export const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
 export const dateTime = { type: 'string', format: 'date-time' };
 export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' };
+
+/** An object's property schemas in short: a type name (`'integer'`) stands for `{ type }`, a schema for itself. */
+export const props = (properties: Record<string, string | object>) =>
+  Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, typeof v === 'string' ? { type: v } : v]));

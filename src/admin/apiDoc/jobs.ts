@@ -1,4 +1,4 @@
-import { dateTime, error, json, nullable, nullableDateTime, ref, unauthorized } from './common';
+import { dateTime, error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
 
 /** The jobs route (routes/jobs.ts) and the Job schema. */
 
@@ -17,22 +17,22 @@ export const jobSchemas = {
   Job: {
     type: 'object',
     required: ['jobId', 'personId', 'state'],
-    properties: {
-      jobId: { type: 'string' },
-      personId: { type: 'string' },
+    properties: props({
+      jobId: 'string',
+      personId: 'string',
       state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
       progress: { type: ['object', 'null'], properties: { done: { type: 'integer' }, total: { type: 'integer' } } },
       result: {},
       lastError: nullable('string'),
-      priority: { type: 'integer' },
-      force: { type: 'boolean' },
+      priority: 'integer',
+      force: 'boolean',
       reasons: { type: 'array', items: { type: 'string' } },
-      attempts: { type: 'integer' },
-      maxAttempts: { type: 'integer' },
+      attempts: 'integer',
+      maxAttempts: 'integer',
       supersededBy: nullable('string'),
       createdAt: dateTime,
       startedAt: nullableDateTime,
       finishedAt: nullableDateTime,
-    },
+    }),
   },
 } as const;

@@ -1,4 +1,4 @@
-import { dateTime, error, json, nullable, nullableDateTime, ref, unauthorized } from './common';
+import { dateTime, error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
 
 /** Status, errors, health, readiness, metrics and this document (routes/status.ts, routes/health.ts). */
 
@@ -142,30 +142,30 @@ export const operationSchemas = {
   },
   ErrorRecord: {
     type: 'object',
-    properties: {
-      id: { type: 'string' },
-      kind: { type: 'string' },
-      code: { type: 'string' },
-      message: { type: 'string' },
+    properties: props({
+      id: 'string',
+      kind: 'string',
+      code: 'string',
+      message: 'string',
       personId: nullable('string'),
       course: nullable('string'),
       notificationId: nullable('string'),
       jobId: nullable('string'),
       details: {},
       createdAt: dateTime,
-    },
+    }),
   },
   FailedNotification: {
     type: 'object',
-    properties: {
-      notificationId: { type: 'string' },
-      format: { type: 'string' },
-      routingKey: { type: 'string' },
-      attempts: { type: 'integer' },
+    properties: props({
+      notificationId: 'string',
+      format: 'string',
+      routingKey: 'string',
+      attempts: 'integer',
       error: nullable('string'),
       receivedAt: dateTime,
       failedAt: nullableDateTime,
-    },
+    }),
   },
   Readiness: {
     type: 'object',

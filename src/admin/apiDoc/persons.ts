@@ -1,4 +1,4 @@
-import { error, json, nullable, nullableDateTime, ref, unauthorized } from './common';
+import { error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
 
 /** The persons routes (routes/persons.ts) and the schemas only they answer with. */
 
@@ -105,38 +105,38 @@ export const personPaths = {
 export const personSchemas = {
   PersonSummary: {
     type: 'object',
-    properties: {
-      personId: { type: 'string' },
+    properties: props({
+      personId: 'string',
       name: nullable('string'),
       username: nullable('string'),
       mailbox: nullable('string'),
-      status: { type: 'string' },
-      eventCount: { type: 'integer' },
-    },
+      status: 'string',
+      eventCount: 'integer',
+    }),
   },
   Course: {
     type: 'object',
-    properties: {
+    properties: props({
       course: { type: 'string', description: '<semester>:<courseid>,<version>' },
-      courseId: { type: 'string' },
-      version: { type: 'string' },
-      semester: { type: 'string' },
+      courseId: 'string',
+      version: 'string',
+      semester: 'string',
       roles: { type: 'array', items: { type: 'string' }, description: '`student` or an FS role such as FORELESER' },
       groups: { type: 'array', items: { type: 'string' } },
-    },
+    }),
   },
   Person: {
     type: 'object',
     required: ['personId', 'status', 'optedOut', 'eventCount', 'courses', 'groups', 'recentJobs'],
-    properties: {
-      personId: { type: 'string' },
+    properties: props({
+      personId: 'string',
       name: nullable('string'),
       username: nullable('string'),
       email: nullable('string'),
       mailbox: nullable('string'),
       status: { type: 'string', enum: ['active', 'no_mailbox', 'gone', 'unknown'] },
-      optedOut: { type: 'boolean' },
-      eventCount: { type: 'integer' },
+      optedOut: 'boolean',
+      eventCount: 'integer',
       lastSync: nullableDateTime,
       lastError: nullable('string'),
       lastErrorAt: nullableDateTime,
@@ -148,38 +148,38 @@ export const personSchemas = {
       syncedCourses: { type: 'array', items: { type: 'string' } },
       recentJobs: { type: 'array', items: ref('Job') },
       recentErrors: { type: 'array', items: ref('ErrorRecord') },
-      fsUnavailable: { type: 'string' },
-    },
+      fsUnavailable: 'string',
+    }),
   },
   Change: {
     type: 'object',
     required: ['kind', 'key', 'mailbox'],
-    properties: {
+    properties: props({
       kind: { type: 'string', enum: ['create', 'update', 'delete'] },
-      key: { type: 'string' },
-      mailbox: { type: 'string' },
-      subject: { type: 'string' },
-      start: { type: 'string' },
-      end: { type: 'string' },
-    },
+      key: 'string',
+      mailbox: 'string',
+      subject: 'string',
+      start: 'string',
+      end: 'string',
+    }),
   },
   Diff: {
     type: 'object',
     required: ['personId', 'outcome', 'counts', 'changes'],
-    properties: {
-      personId: { type: 'string' },
+    properties: props({
+      personId: 'string',
       against: { type: 'string', enum: ['store', 'graph'] },
       outcome: { type: 'string', enum: ['synced', 'gone', 'no_mailbox', 'opted_out'] },
       mailbox: nullable('string'),
-      eventCount: { type: 'integer' },
+      eventCount: 'integer',
       counts: {
         type: 'object',
         properties: { creates: { type: 'integer' }, updates: { type: 'integer' }, deletes: { type: 'integer' } },
       },
       changes: { type: 'array', items: ref('Change') },
-      truncated: { type: 'boolean' },
+      truncated: 'boolean',
       courses: { type: 'array', items: { type: 'string' } },
       dataErrors: { type: 'array', items: { type: 'object' } },
-    },
+    }),
   },
 } as const;
