@@ -2,7 +2,7 @@ import { loadConfig } from '../config/config';
 import { createAppContext, type AppContext } from '../app/context';
 import { createLogger } from '../log/logger';
 import { secretValues } from '../config/config';
-import { UsageError } from './usage';
+import { UnknownPersonError, UsageError } from './usage';
 import { resolvePerson } from '../sync/resolvePerson';
 
 /** Builds the app context for one CLI command and closes it afterwards. Logs go to stderr. */
@@ -24,12 +24,6 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, opts: 
 export async function personOrFail(ctx: AppContext, query: string): Promise<string> {
   if (!query.trim()) throw new UsageError('a person is required: personlopenummer, username or e-mail');
   const id = await resolvePerson(ctx, query);
-  if (!id) {
-    const err = new Error(
-      `unknown person: ${query} (not known to kada or FS by number, username or e-mail)`,
-    ) as Error & { code: string };
-    err.code = 'PERSON_UNKNOWN';
-    throw err;
-  }
+  if (!id) throw new UnknownPersonError(query, 'not known to kada or FS by number, username or e-mail');
   return id;
 }

@@ -1,20 +1,21 @@
-import { hostname } from 'node:os';
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
+import { backoffMs } from '../domain/backoff';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { recordError } from '../store/errors';
 import type { Queryable } from '../store/queryable';
-import { deadLetterHeaders, deadLetterQueue, deadLetterRecord } from './deadLetter';
+import { closeSession, type ConnectFn, connectBroker, openSession, type Session } from './brokerSession';
+import { deadLetterRecord } from './deadLetter';
 import { storeNotification } from './inboxStore';
 import { parseNotification, type Notification } from './parseNotification';
-import { declareTopology } from './topology';
+import { publishDeadLetter, rejectedOf } from './publishDeadLetter';
 
 /**
  * Moves IntArk notifications from RabbitMQ into the durable inbox. A message is acknowledged only
  * after its inbox row is committed; one that cannot be parsed goes to `<queue>.dead` (confirmed)
  * and the errors table, then is acknowledged, so it can never loop. While the database is down a
  * message stays unacknowledged and its insert is retried; prefetch bounds how many wait at once.
- * A lost connection or channel is re-established with exponential backoff.
+ * A lost connection or channel is re-established with the shared backoff (domain/backoff.ts).
  */
 
 export interface ConsumerOptions {
@@ -28,24 +29,12 @@ export interface ConsumerOptions {
   /** Called after a new actionable notification is committed (wakes the planner). */
   onStored?: (n: Notification) => void;
   /** Replaces amqplib's connect (tests reach the socket through it). */
-  connect?: (url: string, socketOptions: Record<string, unknown>) => Promise<ChannelModel>;
+  connect?: ConnectFn;
   reconnectDelayMs?: { initial: number; max: number };
   dbRetryDelayMs?: { initial: number; max: number };
 }
 
-interface Session {
-  model: ChannelModel;
-  channel: Channel;
-  confirm: ConfirmChannel;
-  consumerTag: string | null;
-  closed: boolean;
-  lost: Promise<string>;
-  lose(why: string): void;
-}
-
 class Unstorable extends Error {}
-
-const CLOSE_TIMEOUT_MS = 2_000;
 
 export class NotificationConsumer {
   private session: Session | null = null;
@@ -127,43 +116,17 @@ export class NotificationConsumer {
         why = (err as Error).message;
       }
       if (this.stopping) break;
-      const wait = backoff(attempt++, delays.initial, delays.max);
+      const wait = backoffMs(++attempt, { baseMs: delays.initial, capMs: delays.max }, Math.random);
       this.log.warn({ reason: why, retryInMs: Math.round(wait) }, 'broker connection lost; reconnecting');
       await this.sleep(wait);
     }
   }
 
   private async open(): Promise<Session> {
-    const connect = this.opts.connect ?? ((url: string, o: Record<string, unknown>) => amqp.connect(url, o));
-    const model = await connect(this.opts.url, {
-      clientProperties: { connection_name: `kada ${hostname()}:${process.pid}` },
-    });
-    let lose!: (why: string) => void;
-    const lost = new Promise<string>((resolve) => (lose = resolve));
-    const s: Session = {
-      model,
-      channel: null as unknown as Channel,
-      confirm: null as unknown as ConfirmChannel,
-      consumerTag: null,
-      closed: false,
-      lost,
-      lose: (why) => {
-        if (s.closed) return;
-        s.closed = true;
-        lose(why);
-      },
-    };
-    model.on('error', (err: Error) => this.log.warn({ error: err.message }, 'broker connection error'));
-    model.on('close', () => s.lose('connection closed'));
+    const model = await connectBroker(this.opts.url, this.opts.connect);
+    const topology = { queue: this.opts.queue, bindings: this.opts.bindings };
+    const s = await openSession(model, topology, this.opts.prefetch, this.log);
     try {
-      s.channel = await model.createChannel();
-      s.confirm = await model.createConfirmChannel();
-      for (const ch of [s.channel, s.confirm]) {
-        ch.on('error', (err: Error) => this.log.warn({ error: err.message }, 'broker channel error'));
-        ch.on('close', () => s.lose('channel closed'));
-      }
-      await declareTopology(s.channel, { queue: this.opts.queue, bindings: this.opts.bindings });
-      await s.channel.prefetch(this.opts.prefetch);
       this.session = s;
       const { consumerTag } = await s.channel.consume(this.opts.queue, (msg) => this.onMessage(s, msg), {
         noAck: false,
@@ -178,19 +141,8 @@ export class NotificationConsumer {
   }
 
   private async close(s: Session, why: string): Promise<void> {
-    s.lose(why);
     if (this.session === s) this.session = null;
-    let timer: NodeJS.Timeout | undefined;
-    const closed = await Promise.race([
-      s.model.close().then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), CLOSE_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
-    // A half-dead socket never answers the close handshake; drop it so it cannot keep the process alive.
-    if (!closed) (s.model.connection as unknown as { stream?: { destroy?: () => void } }).stream?.destroy?.();
+    await closeSession(s, why);
   }
 
   private onMessage(s: Session, msg: ConsumeMessage | null): void {
@@ -247,37 +199,8 @@ export class NotificationConsumer {
   }
 
   private async deadLetter(s: Session, msg: ConsumeMessage, code: string, reason: string): Promise<void> {
-    const rejected = {
-      routingKey: msg.fields.routingKey,
-      exchange: msg.fields.exchange,
-      content: msg.content,
-      headers: msg.properties.headers,
-    };
-    const p = msg.properties;
-    await new Promise<void>((resolve, reject) => {
-      try {
-        s.confirm.publish(
-          '',
-          deadLetterQueue(this.opts.queue),
-          msg.content,
-          {
-            persistent: true,
-            headers: deadLetterHeaders(rejected, code, reason, new Date()),
-            contentType: p.contentType,
-            contentEncoding: p.contentEncoding,
-            messageId: p.messageId,
-            correlationId: p.correlationId,
-            timestamp: p.timestamp,
-            type: p.type,
-            appId: p.appId,
-          },
-          (err) => (err ? reject(err) : resolve()),
-        );
-      } catch (err) {
-        reject(err);
-      }
-    });
-    const record = deadLetterRecord(rejected, code, reason);
+    await publishDeadLetter(s.confirm, this.opts.queue, msg, code, reason, new Date());
+    const record = deadLetterRecord(rejectedOf(msg), code, reason);
     const recorded = await this.withDbRetry(s, 'record a dead letter', () =>
       recordError(this.opts.db, record).then(() => 'stored' as const),
     ).catch((err) => {
@@ -313,7 +236,7 @@ export class NotificationConsumer {
         const code = String((err as { code?: unknown }).code ?? '');
         if (/^22[0-9A-Z]{3}$/.test(code)) throw new Unstorable((err as Error).message);
         if (s.closed || this.stopping) return 'gave_up';
-        const wait = backoff(attempt, delays.initial, delays.max);
+        const wait = backoffMs(attempt + 1, { baseMs: delays.initial, capMs: delays.max }, Math.random);
         if (attempt === 0 || attempt % 10 === 0) {
           this.log.warn(
             { error: (err as Error).message, code, attempt, retryInMs: Math.round(wait) },
@@ -346,10 +269,4 @@ export class NotificationConsumer {
       this.stopped.then(() => undefined),
     ]).finally(() => clearTimeout(timer));
   }
-}
-
-/** Exponential backoff with jitter (half to full of the capped delay). */
-export function backoff(attempt: number, initial: number, max: number): number {
-  const capped = Math.min(max, initial * 2 ** Math.min(attempt, 20));
-  return capped * (0.5 + Math.random() / 2);
 }

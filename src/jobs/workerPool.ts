@@ -7,6 +7,7 @@ import { describeError } from './describeError';
 import { recordJobFailure } from './recordJobFailure';
 import { completeJob, failJob, heartbeat, reclaimExpired } from './finishJob';
 import { jobCounts, pruneJobs } from './jobStatus';
+import { jobRetryDelay } from './retryDelay';
 import { takeJob } from './takeJob';
 import type { Job } from './types';
 import type { JobWakeup } from './wakeup';
@@ -29,9 +30,6 @@ export interface WorkerPoolOptions {
   metrics?: Metrics;
   workerId?: string;
 }
-
-const defaultRetryDelay = (attempt: number) =>
-  Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
 /**
  * `concurrency` loops that take jobs from Postgres and run them; any number of kada processes can
@@ -154,7 +152,7 @@ export class WorkerPool {
       const message = describeError(err);
       const outcome = await failJob(this.opts.db, job.id, this.workerId, message, {
         transient,
-        retryInMs: (this.opts.retryDelayMs ?? defaultRetryDelay)(job.attempts),
+        retryInMs: (this.opts.retryDelayMs ?? jobRetryDelay)(job.attempts),
       }).catch((e) => {
         log.error(
           { error: (e as Error).message },

@@ -1,13 +1,16 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { isTransient as defaultIsTransient } from '../app/jobHandler';
+import { type Backoff, backoffMs } from '../domain/backoff';
 import { courseKey, type CourseRef } from '../domain/types';
 import { enqueuePerson, enqueuePersons } from '../jobs/enqueue';
+import { jobRetryDelay } from '../jobs/retryDelay';
 import { PRIORITY } from '../jobs/types';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { recordError } from '../store/errors';
 import type { FsSource, TpSource } from '../sync/ports';
 import { courseFanOut } from './courseFanOut';
+import { inTransaction } from './inTransaction';
 import {
   claimCourseRows,
   claimPersonRows,
@@ -54,8 +57,6 @@ export interface TickResult {
   nextDueInMs: number | null;
 }
 
-const defaultRetryDelay = (attempt: number) =>
-  Math.min(300_000, 2_000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 const PRUNE_EVERY_MS = 10 * 60_000;
 const MIN_TICK_GAP_MS = 25;
 
@@ -71,6 +72,8 @@ export class Planner {
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
+  /** After a failed tick: up to twice the poll interval, doubling up to 32 polls (at most 30 s). */
+  private readonly failureBackoff: Backoff;
 
   constructor(private readonly opts: PlannerOptions) {
     this.log = opts.logger.child({ component: 'planner' });
@@ -78,6 +81,7 @@ export class Planner {
     this.pollMs = opts.pollMs ?? 1_000;
     this.batchSize = opts.batchSize ?? 100;
     this.maxAttempts = opts.maxAttempts ?? 8;
+    this.failureBackoff = { baseMs: this.pollMs, capMs: Math.min(30_000, this.pollMs * 32) };
   }
 
   start(): void {
@@ -139,7 +143,7 @@ export class Planner {
         if (r.nextDueInMs !== null) waitMs = Math.min(this.pollMs, r.nextDueInMs);
       } catch (err) {
         failures++;
-        waitMs = Math.min(30_000, this.pollMs * 2 ** Math.min(failures, 5));
+        waitMs = backoffMs(failures + 1, this.failureBackoff, Math.random);
         this.log.warn(
           { error: (err as Error).message, retryInMs: waitMs },
           'planning failed (database unavailable?); will retry',
@@ -170,7 +174,7 @@ export class Planner {
 
   /** Person notifications (and any stray ignored ones): claim, queue, mark, commit. */
   private async planPersons(): Promise<number> {
-    return this.inTransaction(async (q, afterCommit) => {
+    return inTransaction(this.opts.dataSource, async (q, afterCommit) => {
       const rows = await claimPersonRows(q, this.batchSize);
       if (rows.length === 0) return 0;
       const byPerson = new Map<string, string>();
@@ -209,7 +213,7 @@ export class Planner {
   private async planCourse(course: CourseRef): Promise<boolean> {
     const key = courseKey(course);
     const log = this.log.child({ course: key });
-    return this.inTransaction(async (q, afterCommit) => {
+    return inTransaction(this.opts.dataSource, async (q, afterCommit) => {
       const rows = await claimCourseRows(q, course);
       if (rows.length === 0) return false; // another planner has it
       const ids = rows.map((r) => r.id);
@@ -246,7 +250,7 @@ export class Planner {
     const message = `could not plan the TP change of ${key}: ${(err as Error).message ?? String(err)}`;
     const transient = (this.opts.isTransient ?? defaultIsTransient)(err);
     const attempt = Math.max(...rows.map((r) => r.attempts)) + 1;
-    const retryInMs = (this.opts.retryDelayMs ?? defaultRetryDelay)(attempt);
+    const retryInMs = (this.opts.retryDelayMs ?? jobRetryDelay)(attempt);
     const failed = await markAttemptFailed(
       q,
       rows.map((r) => r.id),
@@ -268,27 +272,6 @@ export class Planner {
         { course: key, code, error: (err as Error).message, retryInMs: Math.round(retryInMs), attempt },
         'course change not planned; will retry',
       );
-    }
-  }
-
-  /** Runs `fn` in a transaction; `afterCommit` callbacks run only if it commits. */
-  private async inTransaction<T>(
-    fn: (q: QueryRunner, afterCommit: (cb: () => void) => void) => Promise<T>,
-  ): Promise<T> {
-    const q = this.opts.dataSource.createQueryRunner();
-    await q.connect();
-    const callbacks: (() => void)[] = [];
-    try {
-      await q.startTransaction();
-      const result = await fn(q, (cb) => callbacks.push(cb));
-      await q.commitTransaction();
-      for (const cb of callbacks) cb();
-      return result;
-    } catch (err) {
-      if (q.isTransactionActive) await q.rollbackTransaction().catch(() => undefined);
-      throw err;
-    } finally {
-      await q.release();
     }
   }
 }

@@ -114,6 +114,9 @@ export function createFsClient(opts: FsClientOptions): FsClient {
     return { ar: String(s.ar), termin: s.termin };
   };
   const courseParams = (c: CourseRef) => ({ emnekode: c.courseId, versjon: c.version, ...semesterParams(c.semester) });
+  /** One person's items of a list in a TP semester (`26h`). */
+  const listForPerson = <T extends z.ZodType>(path: string, item: T, personId: string, semester: string) =>
+    list(path, { personlopenummer: personId, ...semesterParams(semester) }, item, { personId });
 
   return {
     /** null: FS does not know the person (404), which means they are gone. */
@@ -139,13 +142,9 @@ export function createFsClient(opts: FsClientOptions): FsClient {
     },
     /** `semester` is a TP code such as `26h`, here and in rolesForPerson. */
     async registrationsForPerson(personId, semester) {
-      const items = await list(
-        '/undervisningsmeldinger',
-        { personlopenummer: personId, ...semesterParams(semester) },
-        fsRegistrationSchema,
-        { personId },
+      return (await listForPerson('/undervisningsmeldinger', fsRegistrationSchema, personId, semester)).map(
+        toRegistration,
       );
-      return items.map(toRegistration);
     },
     async registrationsForCourse(course) {
       return (await list('/undervisningsmeldinger', courseParams(course), fsRegistrationSchema, { course })).map(
@@ -153,13 +152,7 @@ export function createFsClient(opts: FsClientOptions): FsClient {
       );
     },
     async rolesForPerson(personId, semester) {
-      const items = await list(
-        '/personroller',
-        { personlopenummer: personId, ...semesterParams(semester) },
-        fsRoleSchema,
-        { personId },
-      );
-      return items.map(toTeachingRole);
+      return (await listForPerson('/personroller', fsRoleSchema, personId, semester)).map(toTeachingRole);
     },
     async rolesForCourse(course) {
       return (await list('/personroller', courseParams(course), fsRoleSchema, { course })).map(toTeachingRole);

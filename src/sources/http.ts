@@ -1,9 +1,11 @@
 import type { Logger } from '../log/logger';
+import { type Backoff, backoffMs } from '../domain/backoff';
+import { retryAfterMs } from '../domain/retryAfter';
 import type { CourseRef } from '../domain/types';
 
 /**
  * The one HTTP retry policy for TP and FS. A transient failure (5xx, 429, timeout, network error)
- * is retried a bounded number of times with exponential backoff and full jitter, then becomes a
+ * is retried a bounded number of times with the shared backoff (domain/backoff.ts), then becomes a
  * SourceError: never an empty answer, because "no data" would make kada delete events.
  */
 
@@ -93,26 +95,13 @@ export function safeUrl(raw: string): string {
   return u.toString();
 }
 
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-export function backoffDelay(attempt: number, base: number, max: number, random: () => number): number {
-  return Math.floor(random() * Math.min(max, base * 2 ** (attempt - 1)));
-}
-
 /**
  * GET a JSON resource. Returns the parsed body on 2xx and `{status: 404}` on 404 (callers decide
  * what absence means); everything else ends in a SourceError after the retry policy is spent.
  */
 export async function getSourceJson(url: string, req: SourceRequest): Promise<SourceResponse> {
   const attempts = Math.max(1, req.retry?.attempts ?? 5);
-  const baseDelay = req.retry?.baseDelayMs ?? 250;
-  const maxDelay = req.retry?.maxDelayMs ?? 10_000;
+  const backoff: Backoff = { baseMs: req.retry?.baseDelayMs ?? 250, capMs: req.retry?.maxDelayMs ?? 10_000 };
   const timeoutMs = req.retry?.timeoutMs ?? 15_000;
   const maxRetryAfter = req.retry?.maxRetryAfterMs ?? 60_000;
   const random = req.retry?.random ?? Math.random;
@@ -151,7 +140,7 @@ export async function getSourceJson(url: string, req: SourceRequest): Promise<So
       transient = {
         status: res.status,
         message: `answered ${res.status}`,
-        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+        retryAfterMs: retryAfterMs(res.headers.get('retry-after'), Date.now()) ?? undefined,
       };
     } catch (err) {
       if (err instanceof SourceError) throw err;
@@ -178,7 +167,7 @@ export async function getSourceJson(url: string, req: SourceRequest): Promise<So
         transient.retryAfterMs,
       );
     }
-    const delay = Math.max(backoffDelay(attempt, baseDelay, maxDelay, random), transient.retryAfterMs ?? 0);
+    const delay = Math.max(backoffMs(attempt, backoff, random), transient.retryAfterMs ?? 0);
     req.logger?.warn(
       { source: req.source, url: safeUrl(url), status: transient.status, attempt, delayMs: delay, ...req.context },
       `${req.source} request failed (${transient.message}), retrying`,

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
-import { backoffDelay, getSourceJson, parseRetryAfter, safeUrl, SourceError } from '../../src/sources/http';
+import { getSourceJson, safeUrl, SourceError } from '../../src/sources/http';
 import { FAST_RETRY, FS_KEY, startSources, TP_KEY } from './fixture';
 
 let emulator: SourceEmulator;
@@ -99,21 +99,7 @@ describe('getSourceJson', () => {
   });
 });
 
-describe('retry policy pieces', () => {
-  it('reads Retry-After as seconds or an HTTP date', () => {
-    expect(parseRetryAfter('7')).toBe(7_000);
-    expect(parseRetryAfter(new Date(60_000).toUTCString(), 30_000)).toBe(30_000);
-    expect(parseRetryAfter('soon')).toBeUndefined();
-    expect(parseRetryAfter(null)).toBeUndefined();
-  });
-
-  it('keeps full-jitter backoff between 0 and the capped exponential', () => {
-    expect(backoffDelay(1, 100, 10_000, () => 0.999)).toBe(99);
-    expect(backoffDelay(4, 100, 10_000, () => 0.5)).toBe(400);
-    expect(backoffDelay(20, 100, 10_000, () => 0.999)).toBeLessThan(10_000);
-    expect(backoffDelay(3, 100, 10_000, () => 0)).toBe(0);
-  });
-
+describe('safeUrl', () => {
   it('strips credentials from URLs', () => {
     expect(safeUrl('https://user:pw@fs.example/personer?api_key=abc&brukernavn=ola')).toBe(
       'https://fs.example/personer?api_key=redacted&brukernavn=ola',

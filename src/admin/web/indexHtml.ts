@@ -2,6 +2,23 @@
  * The admin page's HTML, embedded so it ships inside dist/ with the compiled server (the image
  * holds nothing else). Static: every piece of data is filled in by app.js with textContent.
  */
+const headerCells = (columns: string[]) => columns.map((c) => `<th scope="col">${c}</th>`).join('');
+
+/** A data table named by its heading; app.js fills the tbody (by its id) with textContent. */
+function table(headingId: string, bodyId: string, columns: string[]): string {
+  return `<table aria-labelledby="${headingId}">
+        <thead><tr>${headerCells(columns)}</tr></thead>
+        <tbody id="${bodyId}"></tbody>
+      </table>`;
+}
+
+/** A wide table that scrolls on its own, reachable by keyboard (a focusable, named region). */
+function scrolling(headingId: string, inner: string): string {
+  return `<div class="scroll" tabindex="0" role="region" aria-labelledby="${headingId}">
+      ${inner}
+    </div>`;
+}
+
 export const indexHtml = String.raw`<!doctype html>
 <html lang="en">
 <head>
@@ -56,25 +73,14 @@ export const indexHtml = String.raw`<!doctype html>
       </div>
 
       <h4 id="courses-heading">Courses and groups</h4>
-      <table aria-labelledby="courses-heading">
-        <thead><tr><th scope="col">Course</th><th scope="col">Semester</th><th scope="col">Role</th><th scope="col">Groups</th></tr></thead>
-        <tbody id="courses"></tbody>
-      </table>
+      ${table('courses-heading', 'courses', ['Course', 'Semester', 'Role', 'Groups'])}
 
       <h4 id="diff-heading">Dry-run diff</h4>
       <p id="diff-summary" role="status" aria-live="polite"></p>
-      <div class="scroll" tabindex="0" role="region" aria-labelledby="diff-heading">
-        <table aria-labelledby="diff-heading">
-          <thead><tr><th scope="col">Change</th><th scope="col">Subject</th><th scope="col">Start</th><th scope="col">Key</th></tr></thead>
-          <tbody id="diff"></tbody>
-        </table>
-      </div>
+      ${scrolling('diff-heading', table('diff-heading', 'diff', ['Change', 'Subject', 'Start', 'Key']))}
 
       <h4 id="jobs-heading">Recent jobs</h4>
-      <table aria-labelledby="jobs-heading">
-        <thead><tr><th scope="col">Job</th><th scope="col">State</th><th scope="col">Created</th><th scope="col">Reason</th><th scope="col">Error</th></tr></thead>
-        <tbody id="person-jobs"></tbody>
-      </table>
+      ${table('jobs-heading', 'person-jobs', ['Job', 'State', 'Created', 'Reason', 'Error'])}
     </div>
   </section>
 
@@ -101,12 +107,7 @@ export const indexHtml = String.raw`<!doctype html>
 
   <section aria-labelledby="errors-heading" class="card wide">
     <h2 id="errors-heading">Recent errors and dead letters</h2>
-    <div class="scroll" tabindex="0" role="region" aria-labelledby="errors-heading">
-      <table aria-labelledby="errors-heading">
-        <thead><tr><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Code</th><th scope="col">Person</th><th scope="col">Message</th></tr></thead>
-        <tbody id="errors"></tbody>
-      </table>
-    </div>
+    ${scrolling('errors-heading', table('errors-heading', 'errors', ['Time', 'Kind', 'Code', 'Person', 'Message']))}
   </section>
 </main>
 </body>

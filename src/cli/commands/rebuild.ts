@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { isTransient, personJobHandler } from '../../app/jobHandler';
-import { enqueuePerson } from '../../jobs/enqueue';
-import { runJobNow } from '../../jobs/runJobNow';
-import { PRIORITY } from '../../jobs/types';
-import { printJson, progressBar } from '../output';
-import { personOrFail, withContext } from '../withContext';
+import { runForcedPersonJob } from '../forcedPersonJob';
+import { withContext } from '../withContext';
 
 /**
  * `kada rebuild <person>`: a forced rebuild through the job queue (so it never runs beside a
@@ -19,22 +15,9 @@ export function registerRebuild(program: Command): void {
     .action(async (person: string, opts: { json?: boolean }) => {
       await withContext(
         async (ctx) => {
-          const personId = await personOrFail(ctx, person);
-          const jobId = await enqueuePerson(ctx.db, personId, {
-            priority: PRIORITY.forced,
-            force: true,
-            reason: 'cli rebuild',
-          });
-          const bar = progressBar(!opts.json, `rebuild ${personId}`);
-          const job = await runJobNow(ctx.db, jobId, {
-            handler: personJobHandler(ctx),
-            isTransient,
-            onProgress: bar.update,
-          });
-          bar.stop();
-          if (opts.json)
-            printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
-          else if (job.state === 'done') {
+          const { personId, job } = await runForcedPersonJob(ctx, person, { command: 'rebuild', json: !!opts.json });
+          if (opts.json) return;
+          if (job.state === 'done') {
             const r = job.result as {
               outcome: string;
               written: { creates: number; updates: number; deletes: number };
@@ -47,7 +30,6 @@ export function registerRebuild(program: Command): void {
             process.stdout.write(
               `person ${personId}: job ${job.id} ${job.state}${job.lastError ? `: ${job.lastError}` : ''}\n`,
             );
-          if (job.state !== 'done') process.exitCode = 1;
         },
         { quiet: !!opts.json },
       );

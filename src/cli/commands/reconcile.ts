@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import { isTransient, personJobHandler } from '../../app/jobHandler';
-import { enqueuePerson } from '../../jobs/enqueue';
-import { runJobNow } from '../../jobs/runJobNow';
-import { PRIORITY } from '../../jobs/types';
 import { reconcileAll } from '../../reconcile/reconcileAll';
 import { printJson, progressBar } from '../output';
 import { UsageError } from '../usage';
-import { personOrFail, withContext } from '../withContext';
+import { runForcedPersonJob } from '../forcedPersonJob';
+import { withContext } from '../withContext';
 
 export function registerReconcile(program: Command): void {
   program
@@ -41,26 +38,12 @@ export function registerReconcile(program: Command): void {
         await withContext(
           async (ctx) => {
             if (opts.person) {
-              const personId = await personOrFail(ctx, opts.person);
-              const jobId = await enqueuePerson(ctx.db, personId, {
-                priority: PRIORITY.forced,
-                force: true,
-                reason: 'cli reconcile',
-              });
-              const bar = progressBar(!opts.json, `reconcile ${personId}`);
-              const job = await runJobNow(ctx.db, jobId, {
-                handler: personJobHandler(ctx),
-                isTransient,
-                onProgress: bar.update,
-              });
-              bar.stop();
-              if (opts.json)
-                printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
-              else
+              const json = !!opts.json;
+              const { personId, job } = await runForcedPersonJob(ctx, opts.person, { command: 'reconcile', json });
+              if (!json)
                 process.stdout.write(
                   `person ${personId}: ${job.state} ${JSON.stringify(job.result ?? job.lastError)}\n`,
                 );
-              if (job.state !== 'done') process.exitCode = 1;
               return;
             }
             const bar = progressBar(!opts.json, 'reconcile');

@@ -6,6 +6,7 @@ import { createDataSource } from '../../db/dataSource';
 import { recentErrors, type StoredError } from '../../store/errors';
 import { findPerson } from '../../store/persons';
 import { printJson } from '../output';
+import { UnknownPersonError } from '../usage';
 
 /**
  * `kada status [<person>]`: the queue, inbox and errors, or one person's state, read straight from
@@ -29,13 +30,7 @@ export function registerStatus(program: Command): void {
             : /^\d{1,12}$/.test(q)
               ? await storedPersonReport(ds, q)
               : null;
-          if (!report) {
-            const err = new Error(
-              `unknown person: ${person} (kada has no record of them by number, username or e-mail)`,
-            ) as Error & { code: string };
-            err.code = 'PERSON_UNKNOWN';
-            throw err;
-          }
+          if (!report) throw new UnknownPersonError(person, 'kada has no record of them by number, username or e-mail');
           if (opts.json) printJson(report);
           else process.stdout.write(formatPerson(report));
           return;

@@ -1,0 +1,36 @@
+import type { AppContext } from '../app/context';
+import { isTransient, personJobHandler } from '../app/jobHandler';
+import { enqueuePerson } from '../jobs/enqueue';
+import { runJobNow } from '../jobs/runJobNow';
+import { type Job, PRIORITY } from '../jobs/types';
+import { printJson, progressBar } from './output';
+import { personOrFail } from './withContext';
+
+/**
+ * A forced job for one person through the job queue (so it never runs beside a `kada run` working
+ * on the same person), run here and now unless a worker already took it: `kada rebuild` and
+ * `kada reconcile --person`. Prints the job with --json and sets a failing exit code unless it is
+ * done; the command prints its own text otherwise.
+ */
+export async function runForcedPersonJob(
+  ctx: AppContext,
+  person: string,
+  opts: { command: 'rebuild' | 'reconcile'; json: boolean },
+): Promise<{ personId: string; job: Job }> {
+  const personId = await personOrFail(ctx, person);
+  const jobId = await enqueuePerson(ctx.db, personId, {
+    priority: PRIORITY.forced,
+    force: true,
+    reason: `cli ${opts.command}`,
+  });
+  const bar = progressBar(!opts.json, `${opts.command} ${personId}`);
+  const job = await runJobNow(ctx.db, jobId, {
+    handler: personJobHandler(ctx),
+    isTransient,
+    onProgress: bar.update,
+  });
+  bar.stop();
+  if (opts.json) printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
+  if (job.state !== 'done') process.exitCode = 1;
+  return { personId, job };
+}
