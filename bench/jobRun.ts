@@ -82,7 +82,10 @@ export async function lastJobId(db: Queryable): Promise<number> {
   return Number(rows[0].id);
 }
 
-/** Queues `personIds` and runs them to the end with a fresh pool on `ctx`; the clock covers enqueue to last job done. */
+/**
+ * Queues `personIds` and runs them to the end with a fresh pool on `ctx`; the clock covers enqueue to last job
+ * done.
+ */
 export async function runPersonJobs(ctx: AppContext, personIds: string[], reason: string): Promise<JobRunResult> {
   const workers = new BenchWorkers(ctx);
   await workers.start();

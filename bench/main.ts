@@ -117,7 +117,8 @@ async function mainScenarios(
   let fill: FillFigures | undefined;
   let fan: FanOutFigures | undefined;
   log(
-    `institution: ${opts.fill} fill + ${opts.fanOut} fan-out + ${opts.series} series students; L = ${opts.latencyMs} ms, ${opts.concurrency} concurrent`,
+    `institution: ${opts.fill} fill + ${opts.fanOut} fan-out + ${opts.series} series students; L = ${opts.latencyMs} ` +
+      `ms, ${opts.concurrency} concurrent`,
   );
   const inst = benchInstitution({
     seed: opts.seed,

@@ -21,7 +21,9 @@ async function main() {
     rss.push(m.rss);
     if (trace)
       process.stderr.write(
-        `rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)}\n`,
+        `rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ` +
+          `${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ` +
+          `${(m.arrayBuffers / 2 ** 20).toFixed(0)}\n`,
       );
   }, 250);
   const baseline = process.memoryUsage().rss;

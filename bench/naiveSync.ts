@@ -115,7 +115,9 @@ export class NaiveSync {
   async rewrite(personId: string): Promise<number> {
     const d = await this.desired(personId);
     if (!d) return 0;
-    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq '${this.settings.institution}')`;
+    const filter =
+      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq ` +
+      `'${this.settings.institution}')`;
     let next: string | undefined =
       `/users/${encodeURIComponent(d.mailbox)}/events?$select=id&$top=100&$filter=${encodeURIComponent(filter)}`;
     const ids: string[] = [];

@@ -118,7 +118,10 @@ export async function coreThroughput(b: BenchContext): Promise<Section> {
       },
     ],
     notes: [
-      `${num(a.occurrences)} desired occurrences per pass (${num(a.occurrences / students.length, 0)} per student) in ${num(a.ms, 0)} ms (${num(cold.ms, 0)} ms with every course prepared per person). One thread, after a warm-up pass; preparing a course (content + hash of every occurrence) is what costs, choosing a person's events from it is cheap.`,
+      `${num(a.occurrences)} desired occurrences per pass (${num(a.occurrences / students.length, 0)} per student) ` +
+        `in ${num(a.ms, 0)} ms (${num(cold.ms, 0)} ms with every course prepared per person). One thread, after a ` +
+        `warm-up pass; preparing a course (content + hash of every occurrence) is what costs, choosing a person's ` +
+        `events from it is cheap.`,
     ],
   };
 }

@@ -149,7 +149,9 @@ export async function fanOut(b: BenchContext): Promise<{ section: Section; figur
         scenario: '',
         measure: 'writes / affected person',
         value: num(g.writes / holders.length, 3),
-        reference: `1 changed occurrence each; ${num(g.writes)} writes (${num(g.updates)} updates) for ${num(holders.length)} holders (oracle)`,
+        reference:
+          `1 changed occurrence each; ${num(g.writes)} writes (${num(g.updates)} updates) for ` +
+          `${num(holders.length)} holders (oracle)`,
         ratio: ratio(g.writes, holders.length),
         goal: 'exactly 1',
         met: g.writes === holders.length && g.updates === g.writes,
@@ -162,8 +164,12 @@ export async function fanOut(b: BenchContext): Promise<{ section: Section; figur
       },
     ],
     notes: [
-      `Timed from the inbox row (as a TP notification leaves the consumer) to the last job done; planning (400 ms debounce, one TP read, FS look-ups, queueing ${num(r.jobs)} jobs) took ${secs(r.plannedMs, 2)} of it. From the first Graph request to the end of the last, the 4 Outlook slots were busy ${num(busy * 100, 1)}% of the time.`,
-      `${num(inst.cohort.length)} fan-out students take only this course; the fill students who take it and its lecturers are affected too. Everyone was synced beforehand (at L = 0), so the change is the only difference.`,
+      `Timed from the inbox row (as a TP notification leaves the consumer) to the last job done; planning (400 ms ` +
+        `debounce, one TP read, FS look-ups, queueing ${num(r.jobs)} jobs) took ${secs(r.plannedMs, 2)} of it. From ` +
+        `the first Graph request to the end of the last, the 4 Outlook slots were busy ${num(busy * 100, 1)}% of the ` +
+        `time.`,
+      `${num(inst.cohort.length)} fan-out students take only this course; the fill students who take it and its ` +
+        `lecturers are affected too. Everyone was synced beforehand (at L = 0), so the change is the only difference.`,
     ],
   };
   return {

@@ -84,7 +84,9 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
         scenario: `initial fill, ${inst.fill.length} persons${withoutMailbox(inst.institution, inst.fill)}`,
         measure: 'event writes / s',
         value: num(writesPerSecond, 1),
-        reference: `physical limit ${opts.concurrency}/L = ${num(limit, 1)}; bare GraphWriter ${num(cal.writesPerSecond, 1)}`,
+        reference:
+          `physical limit ${opts.concurrency}/L = ${num(limit, 1)}; bare GraphWriter ` +
+          `${num(cal.writesPerSecond, 1)}`,
         ratio: ratio(writesPerSecond, limit),
         goal: '≥ 0.90×',
         met: writesPerSecond >= 0.9 * limit,
@@ -121,9 +123,14 @@ export async function initialFill(b: BenchContext): Promise<{ sections: Section[
       },
     ],
     notes: [
-      `L = ${L} ms per Outlook request (each $batch sub-request waits L in turn), ${opts.concurrency} concurrent Outlook requests per app; KADA_WORKERS=${env.config.workers}.`,
-      `The bare GraphWriter calibration wrote ${num(cal.writes)} events in ${secs(cal.ms)} with no sources or database: what any client can get from this emulator.`,
-      `Outlook requests beyond the event writes (category set-up per mailbox): ${num(graph.outlookRequests - graph.writes)}. The 4 Outlook slots were busy ${num(busy * 100, 1)}% of the time from the first request to the end of the last; the rest of the wall time is start-up before the first request.`,
+      `L = ${L} ms per Outlook request (each $batch sub-request waits L in turn), ${opts.concurrency} concurrent ` +
+        `Outlook requests per app; KADA_WORKERS=${env.config.workers}.`,
+      `The bare GraphWriter calibration wrote ${num(cal.writes)} events in ${secs(cal.ms)} with no sources or ` +
+        `database: what any client can get from this emulator.`,
+      `Outlook requests beyond the event writes (category set-up per mailbox): ` +
+        `${num(graph.outlookRequests - graph.writes)}. The 4 Outlook slots were busy ${num(busy * 100, 1)}% of the ` +
+        `time from the first request to the end of the last; the rest of the wall time is start-up before the first ` +
+        `request.`,
     ],
   };
   const s2: Section = {

@@ -173,15 +173,22 @@ export async function latency(b: BenchContext): Promise<Section> {
         scenario: '',
         measure: 'p99',
         value: millis(percentile(full, 99)),
-        reference: `floor: planner debounce ${millis(debounce)} + L ${millis(opts.latencyMs)} = ${millis(debounce + opts.latencyMs)}`,
+        reference:
+          `floor: planner debounce ${millis(debounce)} + L ${millis(opts.latencyMs)} = ` +
+          `${millis(debounce + opts.latencyMs)}`,
         ratio: ratio(percentile(full, 99), debounce + opts.latencyMs),
         goal: '< 5 s',
         met: percentile(full, 99) < 5_000,
       },
     ],
     notes: [
-      `Published to a topic exchange of its own (routing key ${routingKey}), consumed by startService (src/app/runService.ts, admin server left out) with KADA_PLANNER_DEBOUNCE_MS=${debounce}; timed from publish to the Graph emulator applying the PATCH. Each change moves one of the person's group occurrences by 15 minutes; the course's lecturers are re-checked too (no writes). One warm-up change first; min ${millis(full[0]!)}, max ${millis(full[full.length - 1]!)}.`,
-      `Job-path reference over ${num(direct.length)} changes: min ${millis(direct[0]!)}, max ${millis(direct[direct.length - 1]!)}.`,
+      `Published to a topic exchange of its own (routing key ${routingKey}), consumed by startService ` +
+        `(src/app/runService.ts, admin server left out) with KADA_PLANNER_DEBOUNCE_MS=${debounce}; timed from ` +
+        `publish to the Graph emulator applying the PATCH. Each change moves one of the person's group occurrences ` +
+        `by 15 minutes; the course's lecturers are re-checked too (no writes). One warm-up change first; min ` +
+        `${millis(full[0]!)}, max ${millis(full[full.length - 1]!)}.`,
+      `Job-path reference over ${num(direct.length)} changes: min ${millis(direct[0]!)}, max ` +
+        `${millis(direct[direct.length - 1]!)}.`,
     ],
   };
 }

@@ -81,7 +81,8 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
 
     // Each course read through kada's TP client and stored as the planner would; its keys and hashes computed once.
     await db.query(
-      `CREATE UNLOGGED TABLE bench_course_events (semester text, course_id text, course_version text, event_key text, content_hash text, actid text, plenary boolean)`,
+      `CREATE UNLOGGED TABLE bench_course_events (semester text, course_id text, course_version text, event_key text,
+         content_hash text, actid text, plenary boolean)`,
     );
     const ev: unknown[][] = [[], [], [], [], [], [], []];
     for (const sem of semesters) {
@@ -102,7 +103,8 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
     }
     await insertRows(
       db,
-      `INSERT INTO bench_course_events SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])`,
+      `INSERT INTO bench_course_events SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+         $6::text[], $7::boolean[])`,
       ev,
     );
     // Registrations with their groups, as FS has them.
@@ -121,24 +123,30 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
       }
     }
     await db.query(
-      `CREATE UNLOGGED TABLE bench_registrations (person_id text, mailbox text, semester text, course_id text, course_version text, activities text[])`,
+      `CREATE UNLOGGED TABLE bench_registrations (person_id text, mailbox text, semester text, course_id text,
+         course_version text, activities text[])`,
     );
     await insertRows(
       db,
-      `INSERT INTO bench_registrations SELECT p, m, s, c, v, string_to_array(a, ',') FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(p, m, s, c, v, a)`,
+      `INSERT INTO bench_registrations SELECT p, m, s, c, v, string_to_array(a, ',') FROM unnest($1::text[],
+         $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(p, m, s, c, v, a)`,
       regs,
     );
     const tInsert = performance.now();
     await db.query(
-      `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
-       SELECT r.person_id, e.event_key, r.mailbox, 'AAMkbench' || md5(r.person_id || e.event_key), e.content_hash, e.semester, e.course_id, e.course_version
+      `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id,
+         course_version)
+       SELECT r.person_id, e.event_key, r.mailbox, 'AAMkbench' || md5(r.person_id || e.event_key), e.content_hash,
+         e.semester, e.course_id, e.course_version
          FROM bench_registrations r
-         JOIN bench_course_events e ON e.semester = r.semester AND e.course_id = r.course_id AND e.course_version = r.course_version
+         JOIN bench_course_events e ON e.semester = r.semester AND e.course_id = r.course_id AND e.course_version =
+           r.course_version
         WHERE e.plenary OR e.actid = ANY(r.activities)
        ON CONFLICT DO NOTHING`,
     );
     await db.query(
-      `INSERT INTO mailboxes (mailbox, category_ensured) SELECT DISTINCT mailbox, true FROM bench_registrations ON CONFLICT DO NOTHING`,
+      `INSERT INTO mailboxes (mailbox, category_ensured) SELECT DISTINCT mailbox, true FROM bench_registrations ON
+         CONFLICT DO NOTHING`,
     );
     const insertMs = performance.now() - tInsert;
     await db.query(`DROP TABLE bench_course_events, bench_registrations`);
@@ -149,7 +157,8 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
     const students = institution.students().map((s) => s.personlopenummer);
     await enqueuePersons(db, students, { reason: 'bench: memory walk', priority: PRIORITY.reconcile });
     log(
-      `6: state store holds ${num(rows)} rows for ${num(persons)} persons (set up in ${secs(performance.now() - t0)}); walking ${num(students.length)} persons in a child process`,
+      `6: state store holds ${num(rows)} rows for ${num(persons)} persons (set up in ` +
+        `${secs(performance.now() - t0)}); walking ${num(students.length)} persons in a child process`,
     );
 
     env.graph.resetStats();
@@ -165,7 +174,9 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
       title: 'Memory',
       rows: [
         {
-          scenario: `${opts.full || opts.memoryPersons >= 30_000 ? 'FULL size' : 'reduced size (--full: 30,000)'}: ${num(persons)} persons × ${num(rows / persons, 0)} events in the store`,
+          scenario:
+            `${opts.full || opts.memoryPersons >= 30_000 ? 'FULL size' : 'reduced size (--full: 30,000)'}: ` +
+            `${num(persons)} persons × ${num(rows / persons, 0)} events in the store`,
           measure: 'peak RSS of the kada process during a no-op walk of everyone',
           value: mb(walk.peakRss),
           reference: `state store ${num(rows)} rows; RSS before the walk ${mb(walk.baselineRss)}`,
@@ -177,14 +188,20 @@ export async function memory(opts: BenchOptions, log: (m: string) => void): Prom
           scenario: '',
           measure: 'Graph writes during the walk',
           value: num(graph.writes),
-          reference: `${num(walk.queued)} jobs, ${num(failed)} failed, ${secs(walk.ms)} (${num(walk.queued / (walk.ms / 1000), 0)} persons/s)`,
+          reference:
+            `${num(walk.queued)} jobs, ${num(failed)} failed, ${secs(walk.ms)} ` +
+            `(${num(walk.queued / (walk.ms / 1000), 0)} persons/s)`,
           goal: '0',
           met: graph.writes === 0 && failed === 0,
         },
       ],
       notes: [
-        `${num(rows)} synced_events rows made by one INSERT ... SELECT in ${secs(insertMs)}; ${semesters.join(' + ')}, 2 courses per semester per student. Peak RSS from getrusage (maxrss) of the child; sampled peak ${mb(walk.sampledPeakRss)}, heap in use at the end ${mb(walk.heapUsed)}.`,
-        `The kada process runs with NODE_OPTIONS="${nodeOptions}" as in k8s/base/configmap.yaml, and KADA_WORKERS=${opts.workers}; each job loads only its person's rows (loadState), so the store is never held whole.`,
+        `${num(rows)} synced_events rows made by one INSERT ... SELECT in ${secs(insertMs)}; ` +
+          `${semesters.join(' + ')}, 2 courses per semester per student. Peak RSS from getrusage (maxrss) of the ` +
+          `child; sampled peak ${mb(walk.sampledPeakRss)}, heap in use at the end ${mb(walk.heapUsed)}.`,
+        `The kada process runs with NODE_OPTIONS="${nodeOptions}" as in k8s/base/configmap.yaml, and ` +
+          `KADA_WORKERS=${opts.workers}; each job loads only its person's rows (loadState), so the store is never ` +
+          `held whole.`,
       ],
     };
   } finally {

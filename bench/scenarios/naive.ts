@@ -101,8 +101,13 @@ export async function naive(b: BenchContext, kada: { fill?: FillFigures; fanOut?
         },
       ],
       notes: [
-        `Measured on ${fillSample.length} fill students (${num(fillEvents)} events, ${num(fillGraph.httpRequests)} requests, ${secs(fillMs)}) and ${changeSample.length} fan-out students (${num(changeGraph.httpRequests)} requests: ${num(changeGraph.writes)} writes + listing, ${secs(changeMs)}), then scaled linearly; ${num(fillGraph.throttled + changeGraph.throttled)} answers were 429.`,
-        `The naive client is allowed Outlook's 4 concurrent requests, so its initial fill runs at the same physical limit as kada's; what it lacks is batching (one HTTP request per write) and a state store (a change rewrites every event of every affected person, and user notes on them are lost).`,
+        `Measured on ${fillSample.length} fill students (${num(fillEvents)} events, ${num(fillGraph.httpRequests)} ` +
+          `requests, ${secs(fillMs)}) and ${changeSample.length} fan-out students (${num(changeGraph.httpRequests)} ` +
+          `requests: ${num(changeGraph.writes)} writes + listing, ${secs(changeMs)}), then scaled linearly; ` +
+          `${num(fillGraph.throttled + changeGraph.throttled)} answers were 429.`,
+        `The naive client is allowed Outlook's 4 concurrent requests, so its initial fill runs at the same physical ` +
+          `limit as kada's; what it lacks is batching (one HTTP request per write) and a state store (a change ` +
+          `rewrites every event of every affected person, and user notes on them are lost).`,
       ],
     };
   } finally {

@@ -159,7 +159,9 @@ export async function series(b: BenchContext, fill?: FillFigures): Promise<Secti
         scenario: '',
         measure: 'wall time',
         value: secs(topics.ms),
-        reference: `${num(topics.writes)} writes × L / 4 = ${secs((topics.writes * b.opts.latencyMs) / b.opts.concurrency)}`,
+        reference:
+          `${num(topics.writes)} writes × L / 4 = ` +
+          `${secs((topics.writes * b.opts.latencyMs) / b.opts.concurrency)}`,
       },
       {
         scenario: `the same persons, TP without per-week topics`,
@@ -173,9 +175,19 @@ export async function series(b: BenchContext, fill?: FillFigures): Promise<Secti
       everyOccurrenceSeen(plain),
     ],
     notes: [
-      `Writes (masters, single events, exception PATCHes) per occurrence by kind: group teaching ${per(topics.kinds.group)} (${num(topics.kinds.group.occurrences)} occurrences), lectures ${per(topics.kinds.lecture)} (${num(topics.kinds.lecture.occurrences)}); without per-week topics lectures need ${per(plain.kinds.lecture)}. A week that differs from its series (its own topic, a cancellation, a move within the week) is one PATCH of that week's instance after the master is created; series boundaries are chosen for the fewest writes (src/desired/series.ts).`,
-      `Why ≤ 0.25 is out of reach on the default timetable: the synthetic TP gives about 40% of lecture weeks a topic of their own (TP's summary, part of the subject by service.md), and every such week is a content of its own that needs one write whatever the scheme: the least any writer needs, read off the mailboxes. The second fill clears those topics in TP for the same persons' courses (cancellations and group teaching stay as they were) and starts their mailboxes afresh.`,
-      `SERIES_MODE is off by default; test/bench/seriesEquivalence.test.ts proves the expanded calendar is identical in both modes, test/sync/seriesExceptions.test.ts that a changed week is one PATCH.`,
+      `Writes (masters, single events, exception PATCHes) per occurrence by kind: group teaching ` +
+        `${per(topics.kinds.group)} (${num(topics.kinds.group.occurrences)} occurrences), lectures ` +
+        `${per(topics.kinds.lecture)} (${num(topics.kinds.lecture.occurrences)}); without per-week topics lectures ` +
+        `need ${per(plain.kinds.lecture)}. A week that differs from its series (its own topic, a cancellation, a ` +
+        `move within the week) is one PATCH of that week's instance after the master is created; series boundaries ` +
+        `are chosen for the fewest writes (src/desired/series.ts).`,
+      `Why ≤ 0.25 is out of reach on the default timetable: the synthetic TP gives about 40% of lecture weeks a ` +
+        `topic of their own (TP's summary, part of the subject by service.md), and every such week is a content of ` +
+        `its own that needs one write whatever the scheme: the least any writer needs, read off the mailboxes. The ` +
+        `second fill clears those topics in TP for the same persons' courses (cancellations and group teaching stay ` +
+        `as they were) and starts their mailboxes afresh.`,
+      `SERIES_MODE is off by default; test/bench/seriesEquivalence.test.ts proves the expanded calendar is identical ` +
+        `in both modes, test/sync/seriesExceptions.test.ts that a changed week is one PATCH.`,
     ],
   };
 }

@@ -85,7 +85,8 @@ export class Initial1764115200000 implements MigrationInterface {
         subject          text
       );
       CREATE INDEX inbox_pending_idx ON inbox (run_at, id) WHERE state = 'pending';
-      CREATE INDEX inbox_pending_course_idx ON inbox (semester, course_id, course_version) WHERE state = 'pending' AND action = 'course';
+      CREATE INDEX inbox_pending_course_idx ON inbox (semester, course_id, course_version) WHERE state = 'pending' AND
+        action = 'course';
       CREATE INDEX inbox_received_idx ON inbox (state, received_at);
 
       CREATE TABLE jobs (

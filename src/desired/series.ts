@@ -1,3 +1,4 @@
+import { RRule } from 'rrule';
 import { byKey, type DesiredEvent, type EventContent, type TpEvent } from '../domain/types';
 import { canonicalJson, contentHash } from './contentHash';
 import { eventKey } from './eventKey';
@@ -98,12 +99,27 @@ export function occurrenceOf(master: DesiredEvent, originalDate: string): EventC
   return { ...content, start: moved(content.start), end: moved(content.end) };
 }
 
+/** rrule's weekdays in the order of WEEKDAYS (Sunday first, like Date.getUTCDay). */
+const RRULE_WEEKDAYS = [RRule.SU, RRule.MO, RRule.TU, RRule.WE, RRule.TH, RRule.FR, RRule.SA];
+
+/**
+ * A date as rrule wants it: midnight UTC standing for the date itself ("floating" time). Dates
+ * only, never instants in a zone, so no DST change can move an occurrence to another day.
+ */
+const floatingDate = (date: string) => new Date(dayNumber(date) * DAY);
+
 /** The original dates of every week of a master, in order: where its instances are. */
 export function occurrenceDates(master: DesiredEvent): string[] {
-  const { range } = master.content.recurrence as WeeklyRecurrence;
-  const dates: string[] = [];
-  for (let day = dayNumber(range.startDate); day <= dayNumber(range.endDate); day += 7) dates.push(dateOfDay(day));
-  return dates;
+  const { pattern, range } = master.content.recurrence as WeeklyRecurrence;
+  const rule = new RRule({
+    freq: RRule.WEEKLY,
+    interval: pattern.interval,
+    byweekday: pattern.daysOfWeek.map((d) => RRULE_WEEKDAYS[WEEKDAYS.indexOf(d)]!),
+    wkst: RRule.MO,
+    dtstart: floatingDate(range.startDate),
+    until: floatingDate(range.endDate),
+  });
+  return rule.all().map((d) => dateOfDay(d.getTime() / DAY));
 }
 
 interface Week {

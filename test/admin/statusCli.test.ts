@@ -41,13 +41,16 @@ beforeAll(async () => {
   );
   await recordSyncOutcome(ds, '1001', { eventCount: 2, error: null });
   await ds.query(
-    `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
-     VALUES ('1001', 'k1', 'kari.nordmann@uio.no', 'g1', 'h', '26h', 'IN1000', '1'), ('1001', 'k2', 'kari.nordmann@uio.no', 'g2', 'h', '26h', 'IN1010', '1')`,
+    `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id,
+       course_version)
+     VALUES ('1001', 'k1', 'kari.nordmann@uio.no', 'g1', 'h', '26h', 'IN1000', '1'), ('1001', 'k2',
+       'kari.nordmann@uio.no', 'g2', 'h', '26h', 'IN1010', '1')`,
   );
   await enqueuePerson(ds, '1001', { priority: PRIORITY.forced, force: true, reason: 'test rebuild' });
   await enqueuePerson(ds, '1002', { reason: 'fs change' });
   await ds.query(
-    `INSERT INTO inbox (notification_id, format, body, received_at) VALUES ('n1', 'fs', '{}', now() - interval '42 seconds')`,
+    `INSERT INTO inbox (notification_id, format, body, received_at) VALUES ('n1', 'fs', '{}', now() - interval
+       '42 seconds')`,
   );
   await recordError(ds, {
     kind: 'dead_letter',

@@ -60,7 +60,8 @@ describe('admin page assets', () => {
 /** Stands in for a worker (the end-to-end test runs a real one): a running job with progress... */
 async function startJobLikeAWorker(jobId: string) {
   await f.ctx.db.query(
-    `UPDATE jobs SET state = 'running', started_at = now(), attempts = 1, progress = '{"done":2,"total":5}' WHERE id = $1`,
+    `UPDATE jobs SET state = 'running', started_at = now(), attempts = 1, progress = '{"done":2,"total":5}' WHERE id =
+       $1`,
     [jobId],
   );
 }
@@ -75,7 +76,8 @@ async function finishJobLikeAWorker(jobId: string, eventCount: number) {
   ]);
   for (let i = 0; i < eventCount; i++) {
     await db.query(
-      `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
+      `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id,
+         course_version)
        VALUES ($1, $2, 'm@uio.no', $3, 'h', '26h', 'IN1000', '1')`,
       [person, `k${i}`, `g${i}`],
     );
@@ -91,7 +93,7 @@ async function finishJobLikeAWorker(jobId: string, eventCount: number) {
 }
 
 describe('admin page in a browser', () => {
-  it('asks for the token, finds a person, shows courses, groups and the diff, and follows a rebuild to the end', async () => {
+  it('asks for the token, finds a person, shows courses, groups, the diff, follows a rebuild to the end', async () => {
     const s = f.institution.aStudent(2);
     await page.goto(server.url);
     await expect.poll(() => page.textContent('#status-message')).toMatch(/Enter the admin token/);

@@ -166,7 +166,7 @@ describe('bad TP data through planner and syncPerson', () => {
     });
   }
 
-  it('an enormous course (20,000 occurrences, 100 groups) is read once, stored, and the student gets exactly theirs', async () => {
+  it('a huge course (20,000 occurrences, 100 groups) is read once, stored; a student gets exactly theirs', async () => {
     const { h, sources, overrides: o, pipe } = world();
     const big: CourseRef = { courseId: 'BIG1000', version: '1', semester: '26h' };
     const events = Array.from({ length: 20_000 }, (_, i) => {
@@ -196,7 +196,8 @@ describe('bad TP data through planner and syncPerson', () => {
     await pipe.settle(180_000);
     expect(sources.courseReads(big) - reads).toBe(1);
     const [stored] = await db().query(
-      `SELECT jsonb_array_length(course->'events')::int AS n FROM tp_courses WHERE semester = $1 AND course_id = $2 AND course_version = $3`,
+      `SELECT jsonb_array_length(course->'events')::int AS n FROM tp_courses WHERE semester = $1 AND course_id = $2 AND
+         course_version = $3`,
       [big.semester, big.courseId, big.version],
     );
     expect(stored.n).toBe(20_000);

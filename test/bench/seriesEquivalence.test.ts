@@ -47,7 +47,7 @@ describe('SERIES_MODE=weekly shows a person exactly what the default mode shows'
     }
   };
 
-  it('writes a semester as series masters, and the expanded calendar equals the one-event-per-week calendar', async () => {
+  it('writes a semester as series masters; the expanded calendar equals the one-event-per-week calendar', async () => {
     const s = student();
     const mailbox = s.epost!;
     await syncBoth(s.personlopenummer);

@@ -336,7 +336,8 @@ async function runScenario(s: Scenario): Promise<void> {
   const log: string[] = [];
   const fail = (what: string, detail: unknown) => {
     throw new Error(
-      `${what}\nafter:\n  ${log.join('\n  ')}\n${JSON.stringify(detail, null, 2)}\nreplay with SERIES_SCENARIO='${JSON.stringify(s)}'`,
+      `${what}\nafter:\n  ${log.join('\n  ')}\n${JSON.stringify(detail, null, 2)}\nreplay with ` +
+        `SERIES_SCENARIO='${JSON.stringify(s)}'`,
     );
   };
   try {

@@ -140,7 +140,8 @@ export function checkCalendars(opts: {
       if (problem) {
         f.wrong++;
         note(
-          `${mailbox}: ${key}: ${problem} [graph id ${got[0]!.id.slice(-12)}, hash ${got[0]!.extendedProperties[HASH_PROP]}]`,
+          `${mailbox}: ${key}: ${problem} [graph id ${got[0]!.id.slice(-12)}, hash ` +
+            `${got[0]!.extendedProperties[HASH_PROP]}]`,
         );
       }
     }
@@ -149,7 +150,8 @@ export function checkCalendars(opts: {
       f.extra += got.length;
       const parsed = parseEventKey(key);
       note(
-        `${mailbox}: should not have ${key}${parsed && !inst.event(parsed.course, parsed.eventid) ? ' (deleted in TP)' : ''}`,
+        `${mailbox}: should not have ` +
+          `${key}${parsed && !inst.event(parsed.course, parsed.eventid) ? ' (deleted in TP)' : ''}`,
       );
     }
   }

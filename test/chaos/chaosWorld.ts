@@ -145,7 +145,8 @@ export class ChaosWorld {
     await eventually(
       async () => {
         const [r] = await this.db.query(
-          `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int AS running FROM jobs`,
+          `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int
+             AS running FROM jobs`,
         );
         return r.done >= 1 && r.running >= 1;
       },
@@ -418,7 +419,8 @@ export class ChaosWorld {
       )
       .map(
         (p) =>
-          `${p.bad ? 'bad ' : ''}${p.routingKey} ${p.id} (${p.bad ? 'not dead-lettered' : (states.get(p.id) ?? 'not in the inbox')})`,
+          `${p.bad ? 'bad ' : ''}${p.routingKey} ${p.id} ` +
+          `(${p.bad ? 'not dead-lettered' : (states.get(p.id) ?? 'not in the inbox')})`,
       );
   }
 
@@ -436,7 +438,9 @@ export class ChaosWorld {
                     (SELECT count(*) FROM jobs WHERE state IN ('queued', 'running'))::int AS jobs`,
           );
           const open = await this.unaccounted();
-          last = `${r.pending} pending notifications, ${r.jobs} queued/running jobs, ${open.length} unaccounted: ${open.slice(0, 5).join('; ')}`;
+          last =
+            `${r.pending} pending notifications, ${r.jobs} queued/running jobs, ${open.length} unaccounted: ` +
+            `${open.slice(0, 5).join('; ')}`;
           return r.pending === 0 && r.jobs === 0 && open.length === 0;
         },
         { timeoutMs, what: 'quiet' },
@@ -461,7 +465,8 @@ export class ChaosWorld {
     const count = (s: string) => [...states.values()].filter((v) => v === s).length;
     await this.broker.drainDeadLetters();
     const [jobs] = await this.db.query(
-      `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'failed')::int AS failed,
+      `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'failed')::int AS
+         failed,
               count(*) FILTER (WHERE 'recovered after a crash' = ANY(reasons))::int AS recovered FROM jobs`,
     );
     const g = this.graph.stats();
@@ -470,7 +475,8 @@ export class ChaosWorld {
       const m = /^(\S+): (tp:\S+): /.exec(problem);
       if (!m) continue;
       const [row] = await this.db.query(
-        `SELECT right(graph_event_id, 12) AS id, content_hash, last_synced_at FROM synced_events WHERE lower(mailbox) = $1 AND event_key = $2`,
+        `SELECT right(graph_event_id, 12) AS id, content_hash, last_synced_at FROM synced_events WHERE lower(mailbox) =
+           $1 AND event_key = $2`,
         [m[1], m[2]],
       );
       const id = /graph id (\S+),/.exec(problem)?.[1];
@@ -484,7 +490,8 @@ export class ChaosWorld {
             )
         : [];
       calendars.problems[i] =
-        `${problem} [store: ${row ? `id ${row.id}, hash ${row.content_hash}, synced ${row.last_synced_at.toISOString()}` : 'no row'}]` +
+        `${problem} [store: ` +
+        `${row ? `id ${row.id}, hash ${row.content_hash}, synced ${row.last_synced_at.toISOString()}` : 'no row'}]` +
         (writes.length ? ` [graph: ${writes.join(', ')}]` : '');
     }
     return {

@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('chaos: RabbitMQ and PostgreSQL restarted under load (npm run chaos)', () => {
-  it('both replicas survive a broker restart and a database restart mid fan-out; calendars exact, nothing lost', async () => {
+  it('both replicas survive a broker and a database restart mid fan-out; calendars exact, nothing lost', async () => {
     w.seedUserEvents(15);
     const replicas = [await w.startKada(), await w.startKada()];
     await Promise.all(replicas.map((p) => p.waitReady()));

@@ -45,7 +45,7 @@ async function failure(p: ReturnType<typeof provider>): Promise<GraphAuthError> 
 }
 
 describe('token endpoint failures and the job retry decision', () => {
-  it('an endpoint answering 500, 503 or 429 is an outage, also while MSAL holds back after it: the job is retried', async () => {
+  it('token endpoint 500, 503 or 429 (also while MSAL holds back after it) is an outage: job retried', async () => {
     for (const kind of ['500', '503', '429'] as const) {
       // A provider of its own each time: after a 5xx or 429 MSAL refuses the same request for a while.
       const p = provider();

@@ -75,7 +75,7 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     expect(kadaEvents(mailbox).length).toBe(before);
   });
 
-  it('a new address: deletes in the old mailbox that finish after the creates in the new one keep the new records', async () => {
+  it('a new address: old-mailbox deletes finishing after the creates in the new one keep the new records', async () => {
     const p = h.institution
       .students()
       .filter((s) => s.epost && h.institution.timetableOf(s.personlopenummer, '26h').length)[4]!;
@@ -95,7 +95,7 @@ describe('unrecorded kada events in a mailbox the person no longer has', () => {
     expect((await syncPerson(h.ctx, p.personlopenummer)).written).toEqual({ creates: 0, updates: 0, deletes: 0 });
   });
 
-  it('a create that Graph answers with the event an earlier create made (record lost, TP changed since) is brought up to date', async () => {
+  it('a create answered with the event of an earlier create (record lost, TP changed) is updated', async () => {
     const { p, mailbox } = await studentWithUnrecordedEvents(5);
     const { course, eventid } = h.institution.timetableOf(p.personlopenummer, '26h')[0]!;
     const ev = h.institution.event(course, eventid)!;

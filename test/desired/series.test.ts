@@ -94,7 +94,8 @@ describe('weeklySeries', () => {
 
   it('a second occurrence in the same week, or one moved to another week, stays single', () => {
     const extra = weekly(36, { eventid: 'X', dtstart: '2026-09-03T08:15:00+02', dtend: '2026-09-03T10:00:00+02' });
-    const far = weekly(37, { dtstart: '2026-10-01T10:15:00+02', dtend: '2026-10-01T12:00:00+02' }); // into week 40, which has its own
+    // Moved into week 40, which has its own.
+    const far = weekly(37, { dtstart: '2026-10-01T10:15:00+02', dtend: '2026-10-01T12:00:00+02' });
     const out = series([weekly(35), weekly(36), extra, far, weekly(38), weekly(39), weekly(40)]);
     expect(
       out

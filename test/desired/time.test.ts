@@ -162,7 +162,7 @@ describe('time conversion agrees with luxon', () => {
     );
   });
 
-  it('keeps wall-clock time for an instant with milliseconds just before a transition (found by the property above)', () => {
+  it('keeps wall-clock time for an instant with milliseconds just before a transition (found by the property)', () => {
     // 2020-09-26T13:00:00.001Z, an hour before Chatham's clocks went forward.
     expect(toGraphDateTime(DateTime.fromMillis(1601125200001), 'Pacific/Chatham')).toEqual({
       dateTime: '2020-09-27T01:45:00',

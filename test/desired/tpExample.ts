@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContentSettings, TpCourse, TpEvent } from '../../src/domain/types';
 
-/** Test-only mapper from TP's JSON (fixtures/ is a copy of contracts/examples) to TpEvent; the real one lives in the TP adapter. */
+/**
+ * Test-only mapper from TP's JSON (fixtures/ is a copy of contracts/examples) to TpEvent; the real one lives in the
+ * TP adapter.
+ */
 export function mapTpEvent(raw: Record<string, any>): TpEvent {
   return {
     eventid: raw.eventid,

@@ -92,7 +92,8 @@ describe('planSeries', () => {
 
   it('replaces a changed master instead of patching it, and writes all its exceptions anew', () => {
     const before = semester({ 36: { summary: 'Rekursjon' } });
-    const after = desiredOf([35, 36, 37, 38, 39, 40].map((w) => weekly(w, w === 36 ? { summary: 'Rekursjon' } : {}))); // one week longer
+    // One week longer.
+    const after = desiredOf([35, 36, 37, 38, 39, 40].map((w) => weekly(w, w === 36 ? { summary: 'Rekursjon' } : {})));
     const p = plan(after, written(before));
     expect(p.plan.deletes).toEqual([{ kind: 'delete', key: MASTER, graphEventId: `g-${MASTER}` }]);
     expect(p.plan.creates.map((c) => c.key)).toEqual([MASTER]);

@@ -16,13 +16,15 @@ describe('OData query options of the Graph emulator', () => {
 
   it('evaluates the extended-property Any filter, matching ids by identity not spelling', () => {
     const f = parseFilter(
-      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.toLowerCase().replace('name kadaowner', 'Name kadaOwner')}' and ep/value eq 'uio')`,
+      `singleValueExtendedProperties/Any(ep: ep/id eq ` +
+        `'${OWNER.toLowerCase().replace('name kadaowner', 'Name kadaOwner')}' and ep/value eq 'uio')`,
     );
     expect(evaluateFilter(f, event, extendedIdEquals)).toBe(true);
     const other = parseFilter(`singleValueExtendedProperties/any(x: x/id eq '${OWNER}' and x/value eq 'uib')`);
     expect(evaluateFilter(other, event, extendedIdEquals)).toBe(false);
     const wrongName = parseFilter(
-      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.replace('kadaOwner', 'kadaowner')}' and ep/value eq 'uio')`,
+      `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER.replace('kadaOwner', 'kadaowner')}' and ep/value eq ` +
+        `'uio')`,
     );
     expect(evaluateFilter(wrongName, event, extendedIdEquals)).toBe(false);
   });

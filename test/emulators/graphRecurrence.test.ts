@@ -98,7 +98,7 @@ describe('seriesInstances and crossesAdjacentOccurrence', () => {
     expect(seriesInstances(master, weekly, none)).toHaveLength(4);
   });
 
-  it('refuses a move onto or past the day of a neighbouring occurrence, counting cancelled and moved neighbours', () => {
+  it('refuses a move onto or past the day of a neighbouring occurrence, counting cancelled and moved ones', () => {
     const slot = slots[1]!; // Tue 20 October
     expect(crossesAdjacentOccurrence(master, weekly, none, slot, oslo('2026-10-14T09:00'))).toBe(false);
     expect(crossesAdjacentOccurrence(master, weekly, none, slot, oslo('2026-10-26T23:30'))).toBe(false);

@@ -9,7 +9,8 @@ const CA = process.env.NODE_EXTRA_CA_CERTS;
 if (!CA || !fs.existsSync(CA)) {
   throw new Error(
     'NODE_EXTRA_CA_CERTS must point at the emulator CA before the test process starts. Run: ' +
-      'npx tsx testkit/graph/certs.ts .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run test/emulators (or npm test)',
+      'npx tsx testkit/graph/certs.ts .tmp/certs && NODE_EXTRA_CA_CERTS=$PWD/.tmp/certs/ca.pem npx vitest run ' +
+      'test/emulators (or npm test)',
   );
 }
 
@@ -42,7 +43,10 @@ const freshMailbox = () => `series${++mailboxCounter}@uio.no`;
 const eventsPath = (mb: string, id?: string) =>
   `/users/${encodeURIComponent(mb)}/events${id ? `/${encodeURIComponent(id)}` : ''}`;
 
-/** Tuesdays 08:15-10:00 in Oslo, 6 October to 3 November 2026: five lectures over the end of summer time (25 October). */
+/**
+ * Tuesdays 08:15-10:00 in Oslo, 6 October to 3 November 2026: five lectures over the end of summer time
+ * (25 October).
+ */
 async function createSeries(mb: string, key = 'k-series'): Promise<GraphEvent> {
   return (await client.api(eventsPath(mb)).post({
     subject: 'IN1000 Forelesning',
@@ -112,7 +116,7 @@ beforeEach(() => {
 });
 
 describe('graph emulator: series instances', () => {
-  it('lists the occurrences of a weekly series with stable ids, originalStart in UTC and the wall-clock time across DST', async () => {
+  it('lists the instances of a weekly series: stable ids, UTC originalStart, wall-clock time over DST', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
     expect(master.type).toBe('seriesMaster');
@@ -239,7 +243,7 @@ describe('graph emulator: series instances', () => {
     ).toEqual([]);
   });
 
-  it('PATCH turns an occurrence into an exception and DELETE cancels one, as /instances, GET and the inspection API show', async () => {
+  it('PATCH makes an occurrence an exception, DELETE cancels one, as /instances, GET and inspection show', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
     const ids = (await instances(mb, master.id)).map((e) => e.id);
@@ -343,7 +347,7 @@ describe('graph emulator: series instances', () => {
     expect(emu.graph.stats().writes.update).toBe(1);
   });
 
-  it('a master PATCH of content keeps the exceptions; a change of recurrence drops them and the cancellations', async () => {
+  it('a master PATCH of content keeps the exceptions; a new recurrence drops them and the cancellations', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
     const ids = (await instances(mb, master.id)).map((e) => e.id);
@@ -427,7 +431,7 @@ describe('graph emulator: series instances', () => {
     ]);
   });
 
-  it('runs instance PATCH, DELETE and /instances inside a $batch with dependsOn, counting writes and failing dependents', async () => {
+  it('runs instance PATCH, DELETE, /instances in $batch with dependsOn: counts writes, fails dependents', async () => {
     const mb = freshMailbox();
     const master = await createSeries(mb);
     const ids = (await instances(mb, master.id)).map((e) => e.id);

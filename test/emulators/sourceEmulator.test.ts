@@ -102,7 +102,8 @@ describe('source emulator: FS', () => {
     expect(expected.length).toBeGreaterThan(10);
     const items: unknown[] = [];
     let url: string | null =
-      `${emulator.fsBaseUrl}/undervisningsmeldinger?emnekode=IN1000&versjon=1&ar=2026&termin=${encodeURIComponent('HØST')}`;
+      `${emulator.fsBaseUrl}/undervisningsmeldinger?emnekode=IN1000&versjon=1&ar=2026` +
+      `&termin=${encodeURIComponent('HØST')}`;
     let pages = 0;
     while (url) {
       const page = await get(url, FS_KEY);

@@ -112,7 +112,8 @@ describe('NotificationConsumer', () => {
       what: 'three duplicates',
     });
     const rows = await db.dataSource.query(
-      `SELECT notification_id, format, routing_key, state, action, person_id, semester, course_id, course_version, operation, body
+      `SELECT notification_id, format, routing_key, state, action, person_id, semester, course_id, course_version,
+         operation, body
          FROM inbox WHERE notification_id = ANY($1) ORDER BY format`,
       [[FS_EXAMPLE.body.jti, TP_EXAMPLE.body.jti, CE_EXAMPLE.body.id]],
     );

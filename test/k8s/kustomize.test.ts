@@ -144,10 +144,13 @@ describe('renderKustomization', () => {
       'base/kustomization.yaml': `${K}resources: [deployment.yaml, config.yaml]\n`,
       'base/deployment.yaml': deployment,
       'base/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: "1"}\n---\n',
-      'overlay/kustomization.yaml': `${K}namespace: team\nresources: [../base]\nimages: [{name: app, newName: reg/app, newTag: "7"}]\npatches: [{path: p.yaml}, {path: d.yaml}]\n`,
+      'overlay/kustomization.yaml':
+        `${K}namespace: team\nresources: [../base]\nimages: [{name: app, newName: ` +
+        `reg/app, newTag: "7"}]\npatches: [{path: p.yaml}, {path: d.yaml}]\n`,
       'overlay/p.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {B: "2"}\n',
       'overlay/d.yaml':
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers: [{name: app, env: [{name: B, value: "20"}]}]\n',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      ' +
+        'containers: [{name: app, env: [{name: B, value: "20"}]}]\n',
     });
     const out = renderKustomization(path.join(dir, 'overlay'));
     expect(out.map((r) => `${r.metadata.namespace}/${r.kind}/${r.metadata.name}`)).toEqual([

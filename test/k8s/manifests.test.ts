@@ -294,7 +294,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     }
   });
 
-  it('selects only the server pods for the Service and the disruption budget, and every kada pod for the network policies', () => {
+  it('selects only server pods for the Service and disruption budget, every kada pod for the network policies', () => {
     const labelsOf = Object.fromEntries(workloads(resources).map((w) => [w.id, w.template.metadata.labels]));
     const selects = (selector: Record<string, string>) =>
       Object.entries(labelsOf)
@@ -429,7 +429,8 @@ describe('the certificate recipe in docs/deploying.md', () => {
     fs.writeFileSync(path.join(dir, 'azure-cert.yaml'), patch!);
     fs.writeFileSync(
       path.join(dir, 'kustomization.yaml'),
-      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [${path.join(k8s, 'overlays/uio')}]\npatches: [{path: azure-cert.yaml}]\n`,
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: ` +
+        `[${path.join(k8s, 'overlays/uio')}]\npatches: [{path: azure-cert.yaml}]\n`,
     );
     const resources = renderKustomization(dir);
     const deployment = find(resources, 'Deployment', 'kada');

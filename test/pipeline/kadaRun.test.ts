@@ -151,7 +151,7 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await db().query(`DELETE FROM inbox`);
   });
 
-  it('a published FS notification puts the timetable in the mailbox; a TP change moves the event; SIGTERM exits 0', async () => {
+  it('an FS notification puts the timetable in the mailbox; a TP change moves the event; SIGTERM exits 0', async () => {
     const p = await kadaRun({ KADA_WORKERS: '4' });
     await p.waitReady();
     const student = h.institution
@@ -204,7 +204,8 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await eventually(idle, { what: 'all work done', timeoutMs: 90_000 });
 
     const jobs: { person_id: string; started_at: Date; finished_at: Date; state: string }[] = await db().query(
-      `SELECT person_id, started_at, finished_at, state FROM jobs WHERE created_at >= $1 AND started_at IS NOT NULL ORDER BY started_at`,
+      `SELECT person_id, started_at, finished_at, state FROM jobs WHERE created_at >= $1 AND started_at IS NOT NULL
+         ORDER BY started_at`,
       [since],
     );
     expect(jobs.every((j) => j.state === 'done')).toBe(true);
@@ -243,7 +244,8 @@ describe('kada run and kada enqueue-course (built CLI)', () => {
     await eventually(
       async () => {
         const [r] = await db().query(
-          `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int AS running FROM jobs
+          `SELECT count(*) FILTER (WHERE state = 'done')::int AS done, count(*) FILTER (WHERE state = 'running')::int
+             AS running FROM jobs
             WHERE created_at >= $1`,
           [since],
         );

@@ -102,9 +102,10 @@ describe('Planner: course notifications', () => {
     expect(await inboxStates()).toEqual([{ state: 'pending', n: 1 }]);
   });
 
-  it('also queues persons who have kada events of the course, and lecturers named only in the old timetable', async () => {
+  it('also queues persons with kada events of the course, and lecturers named only in the old timetable', async () => {
     await db.dataSource.query(
-      `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version)
+      `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id,
+         course_version)
        VALUES ('999001', 'k1', 'gone@uio.no', 'g1', 'h', '26h', 'IN1000', '1')`,
     );
     await db.dataSource.query(`INSERT INTO persons (person_id, username) VALUES ('999002', 'oldlect')`);
@@ -161,7 +162,7 @@ describe('Planner: course notifications', () => {
     );
   });
 
-  it('keeps the rows pending with backoff while TP is down, then fails them with an errors row after N attempts', async () => {
+  it('keeps rows pending with backoff while TP is down, then fails them (errors row) after N attempts', async () => {
     emulator.setFaults({ tp: { status: 503 } });
     for (let i = 0; i < 3; i++) await store(db.dataSource, tpCourseMessage(IN1000));
     const { planner: p } = planner({ maxAttempts: 2, retryDelayMs: () => 0 });

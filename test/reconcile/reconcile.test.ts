@@ -152,7 +152,7 @@ describe('reconcile', () => {
     expect(third.runId).not.toBe(first.runId);
   });
 
-  it('reconcile --all also syncs persons whose notification never arrived, found through FS for the courses kada knows', async () => {
+  it('reconcile --all also syncs persons whose notification never came (found in FS by course)', async () => {
     const known = new Set(
       (await h.ctx.db.query(`SELECT person_id FROM persons`)).map((r: { person_id: string }) => r.person_id),
     );

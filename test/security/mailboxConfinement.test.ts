@@ -34,7 +34,8 @@ async function quiet(): Promise<void> {
   await eventually(
     async () => {
       const [r] = await db().query(
-        `SELECT (SELECT count(*) FROM inbox WHERE state = 'pending')::int AS inbox, (SELECT count(*) FROM jobs WHERE state IN ('queued', 'running'))::int AS jobs`,
+        `SELECT (SELECT count(*) FROM inbox WHERE state = 'pending')::int AS inbox, (SELECT count(*) FROM jobs WHERE
+           state IN ('queued', 'running'))::int AS jobs`,
       );
       return r.inbox === 0 && r.jobs === 0;
     },

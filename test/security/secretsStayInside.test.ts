@@ -71,7 +71,8 @@ beforeAll(async () => {
   // A role of its own with a password, so the database password is a secret only this test knows.
   await asAdmin((c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${SECRETS.dbPassword}'`));
   await db.dataSource.query(
-    `GRANT USAGE ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role}`,
+    `GRANT USAGE ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}; GRANT ALL ON ALL
+       SEQUENCES IN SCHEMA public TO ${role}`,
   );
   fx = await createAmqpFixture('secrets');
   env = {
@@ -134,7 +135,7 @@ function leaks(text: string): string[] {
 }
 
 describe('secrets never leave kada', () => {
-  it('a running kada, its API, metrics and admin page, through wrong tokens and FS, TP and Graph failures', async () => {
+  it('a running kada, its API, metrics and admin page, through wrong tokens and FS, TP, Graph failures', async () => {
     const p = await kada();
     await p.waitReady();
     const students = inst.students().filter((s) => s.epost && inst.timetableOf(s.personlopenummer, '26h').length);

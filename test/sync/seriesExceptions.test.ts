@@ -133,7 +133,7 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(view()).toHaveLength(expected.length);
   });
 
-  it('a series written anew is not answered with its predecessor, even when the old one is deleted after the new create', async () => {
+  it('a series written anew is not answered with its predecessor, even if that is deleted afterwards', async () => {
     // The last week goes: the master's range changes, so it is deleted and created again. The delete
     // fails once (retried later), so the create reaches Graph while the old master still exists.
     await changeTp(() => h.institution.deleteEvent(course, group[group.length - 1]!.eventid));

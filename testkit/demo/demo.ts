@@ -52,7 +52,10 @@ async function waitQuiet(db: { query(sql: string): Promise<any> }, label: string
 function fmt(e: { subject: string; startUtc: string; endUtc: string; location: { displayName: string } }): string {
   const s = DateTime.fromISO(e.startUtc).setZone('Europe/Oslo');
   const en = DateTime.fromISO(e.endUtc).setZone('Europe/Oslo');
-  return `${s.setLocale('nb').toFormat('ccc dd.MM HH:mm')}–${en.toFormat('HH:mm')}  ${e.subject}${e.location.displayName ? `  @ ${e.location.displayName}` : ''}`;
+  return (
+    `${s.setLocale('nb').toFormat('ccc dd.MM HH:mm')}–${en.toFormat('HH:mm')}  ` +
+    `${e.subject}${e.location.displayName ? `  @ ${e.location.displayName}` : ''}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -85,10 +88,12 @@ async function main(): Promise<void> {
   };
   const config = loadConfig(env);
   out(
-    `institution: ${institution.students().length} students, ${institution.lecturers().length} lecturers, ${institution.courses('26h').length} courses`,
+    `institution: ${institution.students().length} students, ${institution.lecturers().length} lecturers, ` +
+      `${institution.courses('26h').length} courses`,
   );
   out(
-    `TP/FS emulator ${sources.url}, Graph emulator ${microsoft.graphBaseUrl} (latency ${LATENCY} ms, 4 concurrent requests per app)`,
+    `TP/FS emulator ${sources.url}, Graph emulator ${microsoft.graphBaseUrl} (latency ${LATENCY} ms, 4 concurrent ` +
+      `requests per app)`,
   );
 
   const ds = createDataSource(databaseUrl, { poolSize: 2 });
@@ -140,7 +145,9 @@ async function main(): Promise<void> {
   const fillSeconds = (Date.now() - started) / 1000;
   const st = microsoft.graph.stats();
   out(
-    `calendars filled in ${fillSeconds.toFixed(1)} s: ${st.writes.create} events created with ${st.batches} $batch requests (${(st.requests.total / Math.max(1, st.writes.create)).toFixed(3)} HTTP requests per event), ${st.throttled} throttled\n`,
+    `calendars filled in ${fillSeconds.toFixed(1)} s: ${st.writes.create} events created with ${st.batches} $batch ` +
+      `requests (${(st.requests.total / Math.max(1, st.writes.create)).toFixed(3)} HTTP requests per event), ` +
+      `${st.throttled} throttled\n`,
   );
 
   // 2. What landed in a few calendars.
@@ -179,7 +186,8 @@ async function main(): Promise<void> {
   });
   await ch.waitForConfirms();
   out(
-    `\nTP: ${ref.courseId} lecture ${moved.eventid} moved two hours later, ${cancelled.eventid} cancelled; notification published`,
+    `\nTP: ${ref.courseId} lecture ${moved.eventid} moved two hours later, ${cancelled.eventid} cancelled; ` +
+      `notification published`,
   );
   const key = (id: string) => `tp:26h:${ref.courseId},${ref.version}:${id}`;
   const find = (id: string) =>
@@ -201,7 +209,8 @@ async function main(): Promise<void> {
   await waitQuiet(service.ctx.db, 'fan-out');
   const affected = institution.registrationsOfCourse(ref).length;
   out(
-    `the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of the ${affected} registered students and the lecturers, nothing else`,
+    `the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of ` +
+      `the ${affected} registered students and the lecturers, nothing else`,
   );
 
   // 4. The same FS notifications again: nothing to write.
@@ -224,9 +233,9 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 500));
   await waitQuiet(service.ctx.db, 'resync of 20 unchanged persons');
   const after = microsoft.graph.stats().writes;
-  out(
-    `resync of 20 unchanged persons: ${after.create - createsBefore.create + after.update - createsBefore.update + after.delete - createsBefore.delete} Graph writes`,
-  );
+  const resyncWrites =
+    after.create - createsBefore.create + after.update - createsBefore.update + after.delete - createsBefore.delete;
+  out(`resync of 20 unchanged persons: ${resyncWrites} Graph writes`);
 
   if (KEEP) {
     out(`\nkada keeps running; admin page ${service.adminUrl}/ (token ${env.ADMIN_TOKEN}). Ctrl-C to stop.`);

@@ -58,6 +58,20 @@ export class GraphHttpError extends Error {
 
 export const badRequest = (code: string, message: string) => new GraphHttpError(400, code, message);
 
+export const methodNotAllowed = () =>
+  new GraphHttpError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+
+/** A JSON answer with the Content-Type Graph sends with its OData payloads. */
+export const jsonResponse = (status: number, body: unknown, headers: Headers = {}): EmulatedResponse => ({
+  status,
+  headers: {
+    'Content-Type':
+      'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8',
+    ...headers,
+  },
+  body,
+});
+
 export async function readBody(req: IncomingMessage, limit = 4 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { RRule, type Options } from 'rrule';
 import { resolveTimeZone } from './graphTime';
 
 /**
@@ -50,61 +51,66 @@ const dayNumber = (date: string) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`recurrence: not a date: ${JSON.stringify(date)}`);
   return Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / DAY_MS;
 };
-/** 0 = Sunday, as Date.getUTCDay. */
-const weekdayOf = (day: number) => new Date(day * DAY_MS).getUTCDay();
+/** rrule's weekdays in the order of WEEKDAYS (Sunday first, like Date.getUTCDay). */
+const RRULE_WEEKDAYS = [RRule.SU, RRule.MO, RRule.TU, RRule.WE, RRule.TH, RRule.FR, RRule.SA];
 
-/** The instants of every occurrence of a series, in order. */
-export function expandRecurrence(master: SeriesStart, recurrence: Recurrence): Instance[] {
+/**
+ * Graph's pattern and range as an RFC 5545 rule over dates: rrule gets each date as midnight UTC
+ * ("floating"), so the days it yields never move with DST; the wall-clock time is put on afterwards.
+ * Graph's weekly pattern is RFC 5545's: every interval-th week counted from the start date's week
+ * (weeks begin on firstDayOfWeek), on the listed days, the start date itself only if it matches.
+ */
+function dateRule(recurrence: Recurrence): RRule {
   const { pattern, range } = recurrence;
-  const zone = seriesZone(master, recurrence);
-  const local = DateTime.fromMillis(master.startMs, { zone });
-  const duration = master.endMs - master.startMs;
-  const interval = Math.max(1, pattern.interval ?? 1);
-  const first = dayNumber(range.startDate);
-  const last = range.type === 'endDate' ? dayNumber(range.endDate ?? '') : Infinity;
-  const limit =
+  const dtstart = new Date(dayNumber(range.startDate) * DAY_MS);
+  const until = range.type === 'endDate' ? new Date(dayNumber(range.endDate ?? '') * DAY_MS) : null;
+  const count =
     range.type === 'numbered'
       ? Math.max(0, range.numberOfOccurrences ?? 0)
       : range.type === 'noEnd'
         ? NO_END_LIMIT
-        : Infinity;
+        : null;
   if (!['endDate', 'numbered', 'noEnd'].includes(range.type))
     throw new Error(`recurrence: range type ${range.type} is not supported`);
-
-  let includes: (day: number) => boolean;
-  if (pattern.type === 'daily') {
-    includes = (day) => (day - first) % interval === 0;
-  } else if (pattern.type === 'weekly') {
+  const options: Partial<Options> = { dtstart, until, count, interval: Math.max(1, pattern.interval ?? 1) };
+  if (pattern.type === 'daily') return new RRule({ ...options, freq: RRule.DAILY });
+  if (pattern.type === 'weekly') {
     const days = new Set((pattern.daysOfWeek ?? []).map((d) => WEEKDAYS.indexOf(d.toLowerCase())));
     if (days.size === 0 || days.has(-1))
       throw new Error(`recurrence: bad daysOfWeek ${JSON.stringify(pattern.daysOfWeek)}`);
     const firstDayOfWeek = Math.max(0, WEEKDAYS.indexOf((pattern.firstDayOfWeek ?? 'sunday').toLowerCase()));
-    const weekStart = (day: number) => day - ((weekdayOf(day) - firstDayOfWeek + 7) % 7);
-    const firstWeek = weekStart(first);
-    includes = (day) => days.has(weekdayOf(day)) && ((weekStart(day) - firstWeek) / 7) % interval === 0;
-  } else {
-    throw new Error(`recurrence: pattern type ${pattern.type} is not supported by the emulator`);
+    return new RRule({
+      ...options,
+      freq: RRule.WEEKLY,
+      byweekday: [...days].map((d) => RRULE_WEEKDAYS[d]!),
+      wkst: RRULE_WEEKDAYS[firstDayOfWeek]!,
+    });
   }
+  throw new Error(`recurrence: pattern type ${pattern.type} is not supported by the emulator`);
+}
 
-  const out: Instance[] = [];
-  for (let day = first; day <= last && out.length < limit; day++) {
-    if (!includes(day)) continue;
-    const date = new Date(day * DAY_MS);
-    const start = DateTime.fromObject(
-      {
-        year: date.getUTCFullYear(),
-        month: date.getUTCMonth() + 1,
-        day: date.getUTCDate(),
-        hour: local.hour,
-        minute: local.minute,
-        second: local.second,
-        millisecond: local.millisecond,
-      },
-      { zone },
-    ).toMillis();
-    out.push({ startMs: start, endMs: start + duration });
-  }
-  return out;
+/** The instants of every occurrence of a series, in order. */
+export function expandRecurrence(master: SeriesStart, recurrence: Recurrence): Instance[] {
+  const zone = seriesZone(master, recurrence);
+  const local = DateTime.fromMillis(master.startMs, { zone });
+  const duration = master.endMs - master.startMs;
+  return dateRule(recurrence)
+    .all()
+    .map((date) => {
+      const start = DateTime.fromObject(
+        {
+          year: date.getUTCFullYear(),
+          month: date.getUTCMonth() + 1,
+          day: date.getUTCDate(),
+          hour: local.hour,
+          minute: local.minute,
+          second: local.second,
+          millisecond: local.millisecond,
+        },
+        { zone },
+      ).toMillis();
+      return { startMs: start, endMs: start + duration };
+    });
 }
 
 /** The zone a series is laid out in: the recurrence's own, else the zone the master was written in. */

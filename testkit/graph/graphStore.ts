@@ -618,7 +618,10 @@ const HTML_DOC = /<html[\s>]/i;
 
 function wrapHtml(content: string): string {
   if (HTML_DOC.test(content)) return content;
-  return `<html>\r\n<head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n</head>\r\n<body>\r\n${content}\r\n</body>\r\n</html>\r\n`;
+  return (
+    `<html>\r\n<head>\r\n<meta http-equiv="Content-Type" content="text/html; ` +
+    `charset=utf-8">\r\n</head>\r\n<body>\r\n${content}\r\n</body>\r\n</html>\r\n`
+  );
 }
 
 export function htmlToText(html: string): string {

@@ -186,7 +186,9 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
       headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store, no-cache', ...headers },
       body: {
         error,
-        error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+        error_description:
+          `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} ` +
+          `Timestamp: ${timestamp}`,
         error_codes: [code],
         timestamp,
         trace_id: traceId,
@@ -309,7 +311,9 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         401,
         'invalid_client',
         700027,
-        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumb}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${client.clientId}'.]`,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason ` +
+          `- The key was not found., Thumbprint of key used by client: '${thumb}', Please visit the Azure Portal, ` +
+          `Graph Explorer or directly use MS Graph to see configured keys for app Id '${client.clientId}'.]`,
       );
     }
     let ok = false;
@@ -385,7 +389,9 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         401,
         'unauthorized_client',
         700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if ` +
+          `the application has not been installed by the administrator of the tenant or consented to by any user in ` +
+          `the tenant. You may have sent your authentication request to the wrong tenant.`,
       );
     }
     if (req.client_assertion) {
@@ -400,7 +406,8 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
           401,
           'invalid_client',
           7000215,
-          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, ` +
+            `not the client secret ID, for a secret added to app '${clientId}'.`,
         );
       }
     } else {
@@ -419,7 +426,8 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         400,
         'invalid_scope',
         1002012,
-        `The provided value for scope ${scopes.join(' ') || '(none)'} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        `The provided value for scope ${scopes.join(' ') || '(none)'} is not valid. Client credential flows must ` +
+          `have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
       );
     }
     const resource = scopes[0]!.slice(0, -'/.default'.length).replace(/\/+$/, '');
@@ -428,7 +436,9 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         400,
         'invalid_resource',
         500011,
-        `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+        `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if ` +
+          `the application has not been installed by the administrator of the tenant or consented to by any user in ` +
+          `the tenant. You might have sent your authentication request to the wrong tenant.`,
       );
     }
     return issueToken(client);
@@ -463,7 +473,8 @@ export async function startTokenEmulator(opts: TokenEmulatorOptions = {}): Promi
         400,
         'invalid_tenant',
         90002,
-        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the ` +
+          `correct cloud.`,
       );
     }
     if (isMetadata) {

@@ -32,7 +32,8 @@ export function formatTpTime(dt: DateTime, separator: TpTimeSeparator = 'T'): st
   const abs = Math.abs(offset);
   const hours = String(Math.floor(abs / 60)).padStart(2, '0');
   const minutes = abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : '';
-  return `${local.toFormat('yyyy-MM-dd')}${separator}${local.toFormat('HH:mm:ss')}${offset < 0 ? '-' : '+'}${hours}${minutes}`;
+  const sign = offset < 0 ? '-' : '+';
+  return `${local.toFormat('yyyy-MM-dd')}${separator}${local.toFormat('HH:mm:ss')}${sign}${hours}${minutes}`;
 }
 
 /** Reads an ISO 8601 instant for the mutation API; TP's own short form is accepted too. */

@@ -1,0 +1,48 @@
+import { routeDefaultCalendar, routeCalendars, routeMasterCategories } from './graphCalendarRoutes';
+import { routeEvents } from './graphEventRoutes';
+import type { ServiceRoot } from './graphEventViews';
+import { badRequest } from './graphHttp';
+import { parseQueryString } from './graphQuery';
+import type { MailboxRequest, OutlookRequest, Routed } from './graphRequest';
+import type { MailboxStore } from './graphStore';
+
+/** Executes one Outlook request against the store (no faults, limits or latency here). */
+export function route(store: MailboxStore, svc: ServiceRoot, r: OutlookRequest): Routed {
+  const qPos = r.url.indexOf('?');
+  const path = qPos === -1 ? r.url : r.url.slice(0, qPos);
+  const query = parseQueryString(qPos === -1 ? '' : r.url.slice(qPos + 1));
+  const segs = pathSegments(path);
+  const lower = segs.map((s) => s.toLowerCase());
+  if (lower[0] === 'me')
+    throw badRequest('BadRequest', '/me request is only valid with delegated authentication flow.');
+  if (lower[0] !== 'users' || segs.length < 3) {
+    throw badRequest(
+      'BadRequest',
+      `Resource not found for the segment '${segs[segs.length > 1 && lower[0] === 'users' ? 1 : 0] ?? ''}'.`,
+    );
+  }
+  const q: MailboxRequest = {
+    r,
+    store,
+    svc,
+    mb: store.resolve(segs[1]!),
+    rest: lower.slice(2),
+    restRaw: segs.slice(2),
+    query,
+    pathFor: (...tail) => `/users/${encodeURIComponent(segs[1]!)}/${tail.map(encodeURIComponent).join('/')}`,
+  };
+  const routed = routeEvents(q) ?? routeDefaultCalendar(q) ?? routeCalendars(q) ?? routeMasterCategories(q);
+  if (routed) return routed;
+  throw badRequest('BadRequest', `Resource not found for the segment '${q.restRaw[q.restRaw.length - 1] ?? ''}'.`);
+}
+
+function pathSegments(path: string): string[] {
+  try {
+    return path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
+  } catch {
+    throw badRequest('BadRequest', 'Invalid request URL.');
+  }
+}
