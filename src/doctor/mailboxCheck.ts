@@ -161,21 +161,35 @@ async function deleteTestEvent(client: Client, m: string, id: string): Promise<C
   }
 }
 
-/** The optional category colour step (graph.md): GET needs MailboxSettings.Read, creating one ReadWrite. */
+/**
+ * The optional category colour step (graph.md): reading the list needs MailboxSettings.Read,
+ * creating kada's category ReadWrite. The doctor only reads; the token's roles tell about ReadWrite
+ * when it was granted in Entra (RBAC for Applications grants do not show there).
+ */
 async function checkCategories(client: Client, m: string, roles: string[] | null): Promise<CheckLine> {
-  const notPermitted = 'category colour step not permitted (MailboxSettings.ReadWrite missing): optional';
   const fix =
-    'grant the application permission MailboxSettings.ReadWrite for the coloured category, or leave it: ' +
-    'events still carry the category name';
+    'grant MailboxSettings.ReadWrite (Entra permission or the RBAC role Application MailboxSettings.ReadWrite) ' +
+    'for the coloured category, or leave it: events still carry the category name';
   try {
     await client.api(`${m}/outlook/masterCategories`).header('Prefer', IMMUTABLE_IDS).get();
   } catch (err) {
-    if (statusOf(err) === 403) return fail('category colour', notPermitted, fix, false);
+    if (statusOf(err) === 403)
+      return fail(
+        'category colour',
+        'category colour step not permitted (MailboxSettings.ReadWrite missing): optional',
+        fix,
+        false,
+      );
     return fail('category colour', `reading the master categories failed: ${describe(err)}`, fix, false);
   }
-  if (roles && !roles.includes('MailboxSettings.ReadWrite'))
-    return fail('category colour', `${notPermitted}; categories can be read but not created`, fix, false);
-  return pass('category colour', 'category colour step permitted (MailboxSettings.ReadWrite)', false);
+  if (roles?.includes('MailboxSettings.ReadWrite'))
+    return pass('category colour', 'category colour step permitted (MailboxSettings.ReadWrite)', false);
+  return pass(
+    'category colour',
+    'category list readable; MailboxSettings.ReadWrite is not in the token (right with RBAC for Applications): ' +
+      'if creating the category is refused, kada skips the colour for that mailbox',
+    false,
+  );
 }
 
 function describe(err: unknown): string {
