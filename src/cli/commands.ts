@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDiff } from './commands/diff';
+import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerRun(program);
   registerEnqueueCourse(program);
+  registerDoctor(program);
 }

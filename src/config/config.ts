@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currentAndNextSemesters, isSemesterCode } from '../domain/semester';
+import { windowsZoneName } from '../domain/timeZoneNames';
 
 /**
  * One loader for every variable in shared/contracts/service.md. Everything that comes from the
@@ -77,14 +78,22 @@ function schema(now: Date) {
         .default(currentAndNextSemesters(now)),
       KADA_TIMEZONE: z
         .string()
-        .refine((tz) => {
-          try {
-            new Intl.DateTimeFormat('en', { timeZone: tz });
-            return true;
-          } catch {
-            return false;
-          }
-        }, 'must be an IANA time zone such as Europe/Oslo')
+        .refine(
+          (tz) => {
+            try {
+              new Intl.DateTimeFormat('en', { timeZone: tz });
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: 'must be an IANA time zone such as Europe/Oslo', abort: true },
+        )
+        // Graph is written the Windows name of the zone (graph.md "Time zones"); without one, every write would fail.
+        .refine(
+          (tz) => windowsZoneName(tz) !== null,
+          'has no Windows time-zone name (CLDR windowsZones), which Microsoft Graph needs: use a zone such as Europe/Oslo',
+        )
         .default('Europe/Oslo'),
       KADA_LANGUAGE: z.enum(['nb', 'nn', 'en']).default('nb'),
       CALENDAR_MODE: z.enum(['primary', 'dedicated']).default('primary'),

@@ -1,4 +1,5 @@
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
+import { ianaZoneName, windowsZoneName } from '../domain/timeZoneNames';
 
 /**
  * TP writes ISO 8601 local times with an offset that may be short (`+02`) and a space instead of
@@ -84,7 +85,8 @@ function zoneOffset(zone: string, ms: number): number | null {
 }
 
 /**
- * Graph's dateTimeTimeZone: wall-clock time in `zone`, no offset in the string. An instant in the
+ * Graph's dateTimeTimeZone: wall-clock time in the IANA `zone`, no offset in the string, named by the
+ * zone's Windows name (graph.md "Time zones": Graph does not take every IANA name). An instant in the
  * hour that repeats when the clocks go back (02:00-03:00 in Oslo on the last Sunday of October) has
  * no unambiguous wall-clock time there, so it is written in UTC instead: Graph would otherwise read
  * it as the other instant, and an event could end before it starts.
@@ -106,11 +108,14 @@ export function toGraphDateTime(dt: DateTime, zone: string): { dateTime: string;
   if (nearTransition && DateTime.fromISO(wall, { zone }).toMillis() !== Math.floor(ms / 1000) * 1000) {
     return { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' };
   }
-  return { dateTime: wall, timeZone: zone };
+  // Config refuses a zone without a Windows name; the IANA name is only a last resort here.
+  return { dateTime: wall, timeZone: windowsZoneName(zone) ?? zone };
 }
 
-/** Reads a Graph dateTimeTimeZone back into an instant (Graph answers in UTC unless asked otherwise). */
+/**
+ * Reads a Graph dateTimeTimeZone back into an instant (Graph answers in UTC unless asked otherwise),
+ * whether its zone has a Windows name (what kada writes) or an IANA name. Invalid for an unknown zone.
+ */
 export function fromGraphDateTime(v: { dateTime: string; timeZone: string }): DateTime {
-  const zone = v.timeZone === 'UTC' || v.timeZone === 'Coordinated Universal Time' ? 'utc' : v.timeZone;
-  return DateTime.fromISO(v.dateTime, { zone });
+  return DateTime.fromISO(v.dateTime, { zone: ianaZoneName(v.timeZone) ?? v.timeZone });
 }

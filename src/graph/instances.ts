@@ -1,5 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { DateTime } from 'luxon';
+import { ianaZoneName } from '../domain/timeZoneNames';
 import type { ObservedEvent } from '../reconcile/fingerprint';
 import type { GraphWriter } from './writer';
 
@@ -7,7 +8,7 @@ import type { GraphWriter } from './writer';
 export interface SeriesInstance extends ObservedEvent {
   id: string;
   type: string;
-  /** The local date (in the master's time zone) the occurrence had before any change: its week. */
+  /** The local date (in the master's time zone, Windows or IANA name) the occurrence had before any change. */
   originalDate: string;
 }
 
@@ -57,7 +58,8 @@ export async function readInstances(
       },
     );
   }
-  const zone = opts.zone === 'UTC' ? 'utc' : opts.zone;
+  // The master's zone as written: a Windows name, which luxon does not know (every week would be lost).
+  const zone = ianaZoneName(opts.zone) ?? 'utc';
   const out: SeriesInstance[] = [];
   let page = (first.body ?? {}) as InstancesPage;
   for (;;) {

@@ -85,6 +85,18 @@ describe('loadConfig', () => {
     expect(err.message).toContain('TP_API_KEY is required');
   });
 
+  it('rejects a KADA_TIMEZONE without a Windows name, which Graph needs, with one clear message', () => {
+    // Antarctica/Troll (Norway's research station) is a valid IANA zone that CLDR windowsZones does not map.
+    const troll = problemsOf({ ...valid, KADA_TIMEZONE: 'Antarctica/Troll' }).problems;
+    expect(troll).toEqual([
+      { variable: 'KADA_TIMEZONE', message: expect.stringContaining('no Windows time-zone name') },
+    ]);
+    const mars = problemsOf({ ...valid, KADA_TIMEZONE: 'Mars/Olympus' }).problems;
+    expect(mars).toEqual([{ variable: 'KADA_TIMEZONE', message: expect.stringContaining('IANA time zone') }]);
+    for (const zone of ['Europe/Oslo', 'Europe/Kyiv', 'UTC', 'America/New_York'])
+      expect(loadConfig({ ...valid, KADA_TIMEZONE: zone }).timezone).toBe(zone);
+  });
+
   it('requires a credential and a mail domain for username mailboxes', () => {
     const { AZURE_CLIENT_SECRET: _, ...noSecret } = valid;
     const err = problemsOf({ ...noSecret, MAILBOX_FROM: 'username' });

@@ -42,8 +42,8 @@ describe('weeklySeries', () => {
     expect(rest).toEqual([]);
     expect(master!.key).toBe('tp:26h:IN1000,1:weekly:L+35');
     expect(isSeriesKey(master!.key)).toBe(true);
-    expect(master!.content.start).toEqual({ dateTime: '2026-08-25T10:15:00', timeZone: 'Europe/Oslo' });
-    expect(master!.content.end).toEqual({ dateTime: '2026-08-25T12:00:00', timeZone: 'Europe/Oslo' });
+    expect(master!.content.start).toEqual({ dateTime: '2026-08-25T10:15:00', timeZone: 'W. Europe Standard Time' });
+    expect(master!.content.end).toEqual({ dateTime: '2026-08-25T12:00:00', timeZone: 'W. Europe Standard Time' });
     expect(master!.content.recurrence).toEqual({
       pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' },
       range: { type: 'endDate', startDate: '2026-08-25', endDate: '2026-11-03' },
@@ -75,7 +75,7 @@ describe('weeklySeries', () => {
       weekly(38),
     ]);
     expect(out.map((d) => d.key)).toEqual(['tp:26h:IN1000,1:weekly:L+35', 'tp:26h:IN1000,1:weekly:L+35@2026-09-08']);
-    expect(out[1]!.content.start).toEqual({ dateTime: '2026-09-10T12:15:00', timeZone: 'Europe/Oslo' });
+    expect(out[1]!.content.start).toEqual({ dateTime: '2026-09-10T12:15:00', timeZone: 'W. Europe Standard Time' });
     expect((out[0]!.content.recurrence as any).range).toEqual({
       type: 'endDate',
       startDate: '2026-08-25',

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { fromGraphDateTime, parseTpTime, toGraphDateTime } from '../../src/desired/time';
+import { windowsZoneName } from '../../src/domain/timeZoneNames';
 
 const HOUR = 3_600_000;
 
@@ -56,7 +57,7 @@ describe('Oslo daylight saving time', () => {
           const repeated =
             t >= transition(new Date(t).getUTCFullYear(), 10) - HOUR &&
             t < transition(new Date(t).getUTCFullYear(), 10) + HOUR;
-          const oslo = { dateTime: iso(t + osloOffsetHours(t) * HOUR), timeZone: 'Europe/Oslo' };
+          const oslo = { dateTime: iso(t + osloOffsetHours(t) * HOUR), timeZone: 'W. Europe Standard Time' };
           if (repeated) expect([oslo, { dateTime: iso(t), timeZone: 'UTC' }]).toContainEqual(graph);
           else expect(graph).toEqual(oslo);
           expect(fromGraphDateTime(graph).toMillis()).toBe(t);
@@ -153,7 +154,7 @@ describe('time conversion agrees with luxon', () => {
           const unambiguous = DateTime.fromISO(wall, { zone }).toMillis() === Math.floor(ms / 1000) * 1000;
           expect(toGraphDateTime(dt, zone)).toEqual(
             unambiguous
-              ? { dateTime: wall, timeZone: zone }
+              ? { dateTime: wall, timeZone: windowsZoneName(zone) }
               : { dateTime: new Date(ms).toISOString().slice(0, 19), timeZone: 'UTC' },
           );
         },
@@ -166,7 +167,7 @@ describe('time conversion agrees with luxon', () => {
     // 2020-09-26T13:00:00.001Z, an hour before Chatham's clocks went forward.
     expect(toGraphDateTime(DateTime.fromMillis(1601125200001), 'Pacific/Chatham')).toEqual({
       dateTime: '2020-09-27T01:45:00',
-      timeZone: 'Pacific/Chatham',
+      timeZone: 'Chatham Islands Standard Time',
     });
   });
 });

@@ -5,8 +5,8 @@ import type { DesiredEvent, EventContent, SyncedEvent } from '../../src/domain/t
 
 const CONTENT: EventContent = {
   subject: 's',
-  start: { dateTime: '2026-08-25T10:15:00', timeZone: 'Europe/Oslo' },
-  end: { dateTime: '2026-08-25T12:00:00', timeZone: 'Europe/Oslo' },
+  start: { dateTime: '2026-08-25T10:15:00', timeZone: 'W. Europe Standard Time' },
+  end: { dateTime: '2026-08-25T12:00:00', timeZone: 'W. Europe Standard Time' },
   showAs: 'busy',
   location: { displayName: '' },
   locations: [],

@@ -46,8 +46,8 @@ async function call(
 function eventBody(key: string, extra: Record<string, unknown> = {}) {
   return {
     subject: `IN1000 Forelesning ${key}`,
-    start: { dateTime: '2026-08-27T14:15:00', timeZone: 'Europe/Oslo' },
-    end: { dateTime: '2026-08-27T16:00:00', timeZone: 'Europe/Oslo' },
+    start: { dateTime: '2026-08-27T14:15:00', timeZone: 'W. Europe Standard Time' },
+    end: { dateTime: '2026-08-27T16:00:00', timeZone: 'W. Europe Standard Time' },
     showAs: 'busy',
     isReminderOn: false,
     categories: ['Undervisning'],
@@ -132,16 +132,54 @@ describe('graph emulator: authentication', () => {
 });
 
 describe('graph emulator: events', () => {
+  it('takes only the time zones Graph documents: Windows names and the short IANA list, not Europe/Oslo', async () => {
+    // Microsoft Graph v1.0 resources/datetimetimezone.md; Exchange's answer is 400 TimeZoneNotSupportedException.
+    const mb = freshMailbox();
+    const at = (timeZone: string) => ({
+      start: { dateTime: '2026-08-27T14:15:00', timeZone },
+      end: { dateTime: '2026-08-27T16:00:00', timeZone },
+    });
+    const oslo = await call('POST', `/users/${mb}/events`, eventBody('oslo', at('Europe/Oslo')));
+    expect(oslo.status).toBe(400);
+    expect(oslo.body.error.code).toBe('TimeZoneNotSupportedException');
+    const lower = await call('POST', `/users/${mb}/events`, eventBody('lower', at('w. europe standard time')));
+    expect(lower.body.error.code).toBe('TimeZoneNotSupportedException');
+    const windows = await call('POST', `/users/${mb}/events`, eventBody('windows', at('W. Europe Standard Time')));
+    expect(windows.status).toBe(201);
+    expect(windows.body.originalStartTimeZone).toBe('W. Europe Standard Time');
+    const berlin = await call('POST', `/users/${mb}/events`, eventBody('berlin', at('Europe/Berlin')));
+    expect(berlin.status).toBe(201);
+    const patch = await call('PATCH', `/users/${mb}/events/${encodeURIComponent(windows.body.id)}`, at('Europe/Oslo'));
+    expect(patch.status).toBe(400);
+    expect(patch.body.error.code).toBe('TimeZoneNotSupportedException');
+    const recurrence = {
+      pattern: { type: 'weekly', interval: 1, daysOfWeek: ['thursday'], firstDayOfWeek: 'monday' },
+      range: { type: 'endDate', startDate: '2026-08-27', endDate: '2026-09-24', recurrenceTimeZone: 'Europe/Oslo' },
+    };
+    const series = await call('POST', `/users/${mb}/events`, eventBody('series', { recurrence }));
+    expect(series.body.error.code).toBe('TimeZoneNotSupportedException');
+    expect(emu.graph.events(mb).map((e) => e.startUtc)).toEqual([
+      '2026-08-27T12:15:00.000Z',
+      '2026-08-27T12:15:00.000Z',
+    ]);
+    // A Prefer zone Graph does not know is ignored: the answer is in UTC.
+    const read = await call('GET', `/users/${mb}/events/${encodeURIComponent(windows.body.id)}`, undefined, {
+      Prefer: 'outlook.timezone="Europe/Oslo"',
+    });
+    expect(read.body.start).toEqual({ dateTime: '2026-08-27T12:15:00.0000000', timeZone: 'UTC' });
+    expect(read.headers.get('preference-applied')).toBeNull();
+  });
+
   it('stores instants and answers in UTC unless Prefer: outlook.timezone asks otherwise', async () => {
     const mb = freshMailbox();
     const created = await call('POST', `/users/${mb}/events`, eventBody('k1'));
     expect(created.status).toBe(201);
     expect(created.body.start).toEqual({ dateTime: '2026-08-27T12:15:00.0000000', timeZone: 'UTC' });
     const oslo = await call('GET', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, undefined, {
-      Prefer: 'outlook.timezone="Europe/Oslo"',
+      Prefer: 'outlook.timezone="W. Europe Standard Time"',
     });
-    expect(oslo.body.start).toEqual({ dateTime: '2026-08-27T14:15:00.0000000', timeZone: 'Europe/Oslo' });
-    expect(oslo.headers.get('preference-applied')).toBe('outlook.timezone="Europe/Oslo"');
+    expect(oslo.body.start).toEqual({ dateTime: '2026-08-27T14:15:00.0000000', timeZone: 'W. Europe Standard Time' });
+    expect(oslo.headers.get('preference-applied')).toBe('outlook.timezone="W. Europe Standard Time"');
     const windows = await call('GET', `/users/${mb}/events/${encodeURIComponent(created.body.id)}`, undefined, {
       Prefer: 'outlook.timezone="Pacific Standard Time"',
     });
@@ -234,7 +272,7 @@ describe('graph emulator: events', () => {
     const backwards = await call(
       'POST',
       `/users/${mb}/events`,
-      eventBody('x', { end: { dateTime: '2026-08-27T13:00:00', timeZone: 'Europe/Oslo' } }),
+      eventBody('x', { end: { dateTime: '2026-08-27T13:00:00', timeZone: 'W. Europe Standard Time' } }),
     );
     expect(backwards.status).toBe(400);
     const patch = await call('POST', `/users/${mb}/events`, eventBody('ok'));
@@ -250,7 +288,12 @@ describe('graph emulator: events', () => {
     const mb = freshMailbox();
     const recurrence = {
       pattern: { type: 'weekly', interval: 1, daysOfWeek: ['thursday'], firstDayOfWeek: 'monday' },
-      range: { type: 'endDate', startDate: '2026-08-27', endDate: '2026-11-26', recurrenceTimeZone: 'Europe/Oslo' },
+      range: {
+        type: 'endDate',
+        startDate: '2026-08-27',
+        endDate: '2026-11-26',
+        recurrenceTimeZone: 'W. Europe Standard Time',
+      },
     };
     const ok = await call('POST', `/users/${mb}/events`, eventBody('series', { recurrence }));
     expect(ok.status).toBe(201);

@@ -12,7 +12,11 @@ const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Oslo' }).t
 
 describe('expandRecurrence', () => {
   it('keeps the wall-clock time of a weekly series across the end of summer time', () => {
-    const master = { startMs: oslo('2026-10-13T08:15'), endMs: oslo('2026-10-13T10:00'), startTimeZone: 'Europe/Oslo' };
+    const master = {
+      startMs: oslo('2026-10-13T08:15'),
+      endMs: oslo('2026-10-13T10:00'),
+      startTimeZone: 'W. Europe Standard Time',
+    };
     const out = expandRecurrence(master, {
       pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' },
       range: { type: 'endDate', startDate: '2026-10-13', endDate: '2026-11-03' },
@@ -75,7 +79,11 @@ describe('expandRecurrence', () => {
 
 describe('seriesInstances and crossesAdjacentOccurrence', () => {
   // Tuesdays 08:15-10:00 in Oslo, over the end of summer time on 25 October 2026.
-  const master = { startMs: oslo('2026-10-13T08:15'), endMs: oslo('2026-10-13T10:00'), startTimeZone: 'Europe/Oslo' };
+  const master = {
+    startMs: oslo('2026-10-13T08:15'),
+    endMs: oslo('2026-10-13T10:00'),
+    startTimeZone: 'W. Europe Standard Time',
+  };
   const weekly: Recurrence = {
     pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' },
     range: { type: 'endDate', startDate: '2026-10-13', endDate: '2026-11-03' },

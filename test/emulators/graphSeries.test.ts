@@ -35,7 +35,7 @@ type GraphEvent = {
 };
 type Page = { value: GraphEvent[]; '@odata.nextLink'?: string };
 
-const OSLO = 'outlook.timezone="Europe/Oslo"';
+const OSLO = 'outlook.timezone="W. Europe Standard Time"';
 const WINDOW = { startDateTime: '2026-10-01T00:00:00', endDateTime: '2026-12-01T00:00:00' };
 
 let mailboxCounter = 0;
@@ -50,13 +50,18 @@ const eventsPath = (mb: string, id?: string) =>
 async function createSeries(mb: string, key = 'k-series'): Promise<GraphEvent> {
   return (await client.api(eventsPath(mb)).post({
     subject: 'IN1000 Forelesning',
-    start: { dateTime: '2026-10-06T08:15:00', timeZone: 'Europe/Oslo' },
-    end: { dateTime: '2026-10-06T10:00:00', timeZone: 'Europe/Oslo' },
+    start: { dateTime: '2026-10-06T08:15:00', timeZone: 'W. Europe Standard Time' },
+    end: { dateTime: '2026-10-06T10:00:00', timeZone: 'W. Europe Standard Time' },
     showAs: 'busy',
     location: { displayName: 'Store auditorium' },
     recurrence: {
       pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' },
-      range: { type: 'endDate', startDate: '2026-10-06', endDate: '2026-11-03', recurrenceTimeZone: 'Europe/Oslo' },
+      range: {
+        type: 'endDate',
+        startDate: '2026-10-06',
+        endDate: '2026-11-03',
+        recurrenceTimeZone: 'W. Europe Standard Time',
+      },
     },
     singleValueExtendedProperties: markerProperties('uio', key, 'h1'),
   })) as GraphEvent;
@@ -129,7 +134,7 @@ describe('graph emulator: series instances', () => {
       '2026-10-27T08:15-10:00',
       '2026-11-03T08:15-10:00',
     ]);
-    expect(list.every((e) => e.start.timeZone === 'Europe/Oslo')).toBe(true);
+    expect(list.every((e) => e.start.timeZone === 'W. Europe Standard Time')).toBe(true);
     // 08:15 in Oslo is 06:15 UTC in summer time and 07:15 UTC after 25 October
     expect(list.map((e) => e.originalStart)).toEqual([
       '2026-10-06T06:15:00Z',
@@ -230,8 +235,8 @@ describe('graph emulator: series instances', () => {
     expect([unknown.statusCode, unknown.code]).toEqual([404, 'ErrorItemNotFound']);
     const single = (await client.api(eventsPath(mb)).post({
       subject: 'Lunsj',
-      start: { dateTime: '2026-10-07T11:00:00', timeZone: 'Europe/Oslo' },
-      end: { dateTime: '2026-10-07T12:00:00', timeZone: 'Europe/Oslo' },
+      start: { dateTime: '2026-10-07T11:00:00', timeZone: 'W. Europe Standard Time' },
+      end: { dateTime: '2026-10-07T12:00:00', timeZone: 'W. Europe Standard Time' },
     })) as GraphEvent;
     expect(
       (
@@ -254,8 +259,8 @@ describe('graph emulator: series instances', () => {
       .header('Prefer', OSLO)
       .patch({
         subject: 'IN1000 Forelesning (flyttet)',
-        start: { dateTime: '2026-10-15T12:15:00', timeZone: 'Europe/Oslo' },
-        end: { dateTime: '2026-10-15T14:00:00', timeZone: 'Europe/Oslo' },
+        start: { dateTime: '2026-10-15T12:15:00', timeZone: 'W. Europe Standard Time' },
+        end: { dateTime: '2026-10-15T14:00:00', timeZone: 'W. Europe Standard Time' },
       })) as GraphEvent;
     expect([patched.id, patched.type, patched.seriesMasterId, patched.originalStart, wall(patched)]).toEqual([
       ids[1],
@@ -310,8 +315,8 @@ describe('graph emulator: series instances', () => {
     const ids = (await instances(mb, master.id)).map((e) => e.id);
     const move = (id: string, day: string) =>
       client.api(eventsPath(mb, id)).patch({
-        start: { dateTime: `${day}T08:15:00`, timeZone: 'Europe/Oslo' },
-        end: { dateTime: `${day}T10:00:00`, timeZone: 'Europe/Oslo' },
+        start: { dateTime: `${day}T08:15:00`, timeZone: 'W. Europe Standard Time' },
+        end: { dateTime: `${day}T10:00:00`, timeZone: 'W. Europe Standard Time' },
       });
 
     const onNext = await failure(move(ids[1]!, '2026-10-20'));
@@ -387,7 +392,12 @@ describe('graph emulator: series instances', () => {
     await client.api(eventsPath(mb, master.id)).patch({
       recurrence: {
         pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' },
-        range: { type: 'endDate', startDate: '2026-10-06', endDate: '2026-11-10', recurrenceTimeZone: 'Europe/Oslo' },
+        range: {
+          type: 'endDate',
+          startDate: '2026-10-06',
+          endDate: '2026-11-10',
+          recurrenceTimeZone: 'W. Europe Standard Time',
+        },
       },
     });
     const regenerated = await instances(mb, master.id);
@@ -470,8 +480,8 @@ describe('graph emulator: series instances', () => {
           url: url(ids[0]!),
           headers: json,
           body: {
-            start: { dateTime: '2026-10-13T09:00:00', timeZone: 'Europe/Oslo' },
-            end: { dateTime: '2026-10-13T10:00:00', timeZone: 'Europe/Oslo' },
+            start: { dateTime: '2026-10-13T09:00:00', timeZone: 'W. Europe Standard Time' },
+            end: { dateTime: '2026-10-13T10:00:00', timeZone: 'W. Europe Standard Time' },
           },
         },
         { id: 'b', method: 'DELETE', url: url(ids[1]!), dependsOn: ['a'] },
@@ -495,14 +505,14 @@ describe('graph emulator: series instances', () => {
     const master = await createSeries(mb);
     const ids = (await instances(mb, master.id)).map((e) => e.id);
     const moved = emu.graph.userEdit(mb, ids[1]!, {
-      start: { dateTime: '2026-10-14T08:15:00', timeZone: 'Europe/Oslo' },
-      end: { dateTime: '2026-10-14T10:00:00', timeZone: 'Europe/Oslo' },
+      start: { dateTime: '2026-10-14T08:15:00', timeZone: 'W. Europe Standard Time' },
+      end: { dateTime: '2026-10-14T10:00:00', timeZone: 'W. Europe Standard Time' },
     });
     expect([moved.id, moved.type, moved.startUtc]).toEqual([ids[1], 'exception', '2026-10-14T06:15:00.000Z']);
     expect(() =>
       emu.graph.userEdit(mb, ids[2]!, {
-        start: { dateTime: '2026-10-14T12:00:00', timeZone: 'Europe/Oslo' },
-        end: { dateTime: '2026-10-14T13:00:00', timeZone: 'Europe/Oslo' },
+        start: { dateTime: '2026-10-14T12:00:00', timeZone: 'W. Europe Standard Time' },
+        end: { dateTime: '2026-10-14T13:00:00', timeZone: 'W. Europe Standard Time' },
       }),
     ).toThrow(/crossing or overlapping/);
     emu.graph.userDelete(mb, ids[2]!);

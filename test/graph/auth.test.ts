@@ -40,8 +40,8 @@ function graphConfig(over: Partial<Config['graph']> = {}): Config['graph'] {
 function event(key: string, i: number) {
   return {
     subject: `IN1000 Gruppe ${i}`,
-    start: { dateTime: `2026-09-0${1 + (i % 5)}T10:15:00`, timeZone: 'Europe/Oslo' },
-    end: { dateTime: `2026-09-0${1 + (i % 5)}T12:00:00`, timeZone: 'Europe/Oslo' },
+    start: { dateTime: `2026-09-0${1 + (i % 5)}T10:15:00`, timeZone: 'W. Europe Standard Time' },
+    end: { dateTime: `2026-09-0${1 + (i % 5)}T12:00:00`, timeZone: 'W. Europe Standard Time' },
     showAs: 'busy',
     transactionId: `tx-${key}`,
     singleValueExtendedProperties: markerProperties('uio', key, `h-${key}`),

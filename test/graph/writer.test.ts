@@ -10,8 +10,8 @@ function eventBody(i: number) {
   const day = String(1 + (i % 28)).padStart(2, '0');
   return {
     subject: `IN1000 Forelesning ${i}`,
-    start: { dateTime: `2026-09-${day}T10:15:00`, timeZone: 'Europe/Oslo' },
-    end: { dateTime: `2026-09-${day}T12:00:00`, timeZone: 'Europe/Oslo' },
+    start: { dateTime: `2026-09-${day}T10:15:00`, timeZone: 'W. Europe Standard Time' },
+    end: { dateTime: `2026-09-${day}T12:00:00`, timeZone: 'W. Europe Standard Time' },
     showAs: 'busy',
     isReminderOn: false,
     singleValueExtendedProperties: markerProperties('uio', `tp:26h:IN1000,1:e${i}`, 'h'),

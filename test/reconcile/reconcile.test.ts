@@ -47,13 +47,13 @@ describe('reconcile', () => {
     const [edited, deleted] = kada(s.epost!);
     const user = g().addUserEvent(s.epost!, {
       subject: 'Trening',
-      start: { dateTime: '2026-09-02T18:00:00', timeZone: 'Europe/Oslo' },
-      end: { dateTime: '2026-09-02T19:00:00', timeZone: 'Europe/Oslo' },
+      start: { dateTime: '2026-09-02T18:00:00', timeZone: 'W. Europe Standard Time' },
+      end: { dateTime: '2026-09-02T19:00:00', timeZone: 'W. Europe Standard Time' },
     });
     g().userEdit(s.epost!, edited!.id, {
       subject: 'Flyttet av meg',
-      start: { dateTime: '2026-09-03T08:00:00', timeZone: 'Europe/Oslo' },
-      end: { dateTime: '2026-09-03T09:00:00', timeZone: 'Europe/Oslo' },
+      start: { dateTime: '2026-09-03T08:00:00', timeZone: 'W. Europe Standard Time' },
+      end: { dateTime: '2026-09-03T09:00:00', timeZone: 'W. Europe Standard Time' },
     });
     g().userDelete(s.epost!, deleted!.id);
     expect(snapshot(s.epost!)).not.toEqual(good);

@@ -19,8 +19,8 @@ describe('dedicated calendar mode', () => {
     const [a, b] = h.institution.students().filter((s) => s.epost);
     const user = h.microsoft.graph.addUserEvent(a!.epost!, {
       subject: 'Lunsj',
-      start: { dateTime: '2026-09-01T11:00:00', timeZone: 'Europe/Oslo' },
-      end: { dateTime: '2026-09-01T11:30:00', timeZone: 'Europe/Oslo' },
+      start: { dateTime: '2026-09-01T11:00:00', timeZone: 'W. Europe Standard Time' },
+      end: { dateTime: '2026-09-01T11:30:00', timeZone: 'W. Europe Standard Time' },
     });
     await syncPerson(h.ctx, a!.personlopenummer);
     const calendars = h.microsoft.graph.calendars(a!.epost!);

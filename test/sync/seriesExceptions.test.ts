@@ -100,6 +100,31 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(writes()).toBe(before);
   });
 
+  it("writes masters in Europe/Oslo's Windows name, and finds their exceptions again instead of replacing them", async () => {
+    // luxon does not know `W. Europe Standard Time`: read naively, every exception's week would look deleted.
+    const masters = graph()
+      .events(mailbox)
+      .filter((e) => e.type === 'seriesMaster');
+    expect(masters.length).toBeGreaterThan(0);
+    expect(masters.every((m) => m.originalStartTimeZone === 'W. Europe Standard Time')).toBe(true);
+    const exceptions = () =>
+      occurrences()
+        .filter((o) => o.type === 'exception')
+        .map((o) => `${o.seriesMasterId} ${o.id} ${o.subject}`);
+    const before = { writes: writes(), masters: masters.map((m) => m.id), exceptions: exceptions() };
+    expect(before.exceptions.length).toBeGreaterThan(0);
+    expect((await syncPerson(h.ctx, personId)).failed).toEqual([]);
+    expect((await syncPerson(h.ctx, personId, { mode: 'reconcile' })).failed).toEqual([]);
+    expect(writes()).toBe(before.writes);
+    expect(
+      graph()
+        .events(mailbox)
+        .filter((e) => e.type === 'seriesMaster')
+        .map((m) => m.id),
+    ).toEqual(before.masters);
+    expect(exceptions()).toEqual(before.exceptions);
+  });
+
   it('reconcile puts back an occurrence the person edited in Outlook, with one PATCH', async () => {
     const expected = view();
     graph().userEdit(mailbox, week(2).id, { subject: 'Mitt eget notat' });

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { WINDOWS_TO_IANA_MAP } from 'windows-iana';
 import { badRequest } from './graphHttp';
 
 /**
@@ -7,56 +8,61 @@ import { badRequest } from './graphHttp';
  * the request says `Prefer: outlook.timezone="<zone>"`.
  */
 
-/** Windows zone ids Exchange knows, mapped to IANA (CLDR windowsZones, territory 001). */
-const WINDOWS_ZONES: Record<string, string> = {
-  UTC: 'UTC',
-  'Coordinated Universal Time': 'UTC',
-  'Dateline Standard Time': 'Etc/GMT+12',
-  'Hawaiian Standard Time': 'Pacific/Honolulu',
-  'Alaskan Standard Time': 'America/Anchorage',
-  'Pacific Standard Time': 'America/Los_Angeles',
-  'Mountain Standard Time': 'America/Denver',
-  'Central Standard Time': 'America/Chicago',
-  'Eastern Standard Time': 'America/New_York',
-  'Atlantic Standard Time': 'America/Halifax',
-  'Newfoundland Standard Time': 'America/St_Johns',
-  'E. South America Standard Time': 'America/Sao_Paulo',
-  'Greenland Standard Time': 'America/Godthab',
-  'Azores Standard Time': 'Atlantic/Azores',
-  'GMT Standard Time': 'Europe/London',
-  'Greenwich Standard Time': 'Atlantic/Reykjavik',
-  'W. Europe Standard Time': 'Europe/Berlin',
-  'Central Europe Standard Time': 'Europe/Budapest',
-  'Romance Standard Time': 'Europe/Paris',
-  'Central European Standard Time': 'Europe/Warsaw',
-  'W. Central Africa Standard Time': 'Africa/Lagos',
-  'GTB Standard Time': 'Europe/Bucharest',
-  'FLE Standard Time': 'Europe/Kiev',
-  'E. Europe Standard Time': 'Europe/Chisinau',
-  'South Africa Standard Time': 'Africa/Johannesburg',
-  'Israel Standard Time': 'Asia/Jerusalem',
-  'Turkey Standard Time': 'Europe/Istanbul',
-  'Russian Standard Time': 'Europe/Moscow',
-  'Arabian Standard Time': 'Asia/Dubai',
-  'Pakistan Standard Time': 'Asia/Karachi',
-  'India Standard Time': 'Asia/Calcutta',
-  'China Standard Time': 'Asia/Shanghai',
-  'Singapore Standard Time': 'Asia/Singapore',
-  'Tokyo Standard Time': 'Asia/Tokyo',
-  'Korea Standard Time': 'Asia/Seoul',
-  'AUS Eastern Standard Time': 'Australia/Sydney',
-  'New Zealand Standard Time': 'Pacific/Auckland',
+/**
+ * The zone names Graph documents for dateTimeTimeZone.timeZone (Microsoft Graph v1.0
+ * resources/datetimetimezone.md, "dateTimeTimeZone resource type"): "any of the time zones
+ * supported by Windows, as well as the following time zones names", a list of IANA names that
+ * holds Europe/Berlin and Europe/Paris but not Europe/Oslo. Anything else Exchange refuses with
+ * 400 TimeZoneNotSupportedException. The Windows names are CLDR's windowsZones (the Windows
+ * registry's zone ids, packaged by windows-iana); the page is silent on letter case, so names
+ * must match exactly (the stricter reading).
+ */
+const DOCUMENTED_IANA = `
+  Etc/GMT+12 Etc/GMT+11 Pacific/Honolulu America/Anchorage America/Santa_Isabel America/Los_Angeles
+  America/Phoenix America/Chihuahua America/Denver America/Guatemala America/Chicago America/Mexico_City
+  America/Regina America/Bogota America/New_York America/Indiana/Indianapolis America/Caracas America/Asuncion
+  America/Halifax America/Cuiaba America/La_Paz America/Santiago America/St_Johns America/Sao_Paulo
+  America/Argentina/Buenos_Aires America/Cayenne America/Godthab America/Montevideo America/Bahia Etc/GMT+2
+  Atlantic/Azores Atlantic/Cape_Verde Africa/Casablanca Etc/GMT Europe/London Atlantic/Reykjavik Europe/Berlin
+  Europe/Budapest Europe/Paris Europe/Warsaw Africa/Lagos Africa/Windhoek Europe/Bucharest Asia/Beirut
+  Africa/Cairo Asia/Damascus Africa/Johannesburg Europe/Kyiv Europe/Istanbul Asia/Jerusalem Asia/Amman
+  Asia/Baghdad Europe/Kaliningrad Asia/Riyadh Africa/Nairobi Asia/Tehran Asia/Dubai Asia/Baku Europe/Moscow
+  Indian/Mauritius Asia/Tbilisi Asia/Yerevan Asia/Kabul Asia/Karachi Asia/Toshkent Asia/Kolkata Asia/Colombo
+  Asia/Kathmandu Asia/Astana Asia/Dhaka Asia/Yekaterinburg Asia/Yangon Asia/Bangkok Asia/Novosibirsk
+  Asia/Shanghai Asia/Krasnoyarsk Asia/Singapore Australia/Perth Asia/Taipei Asia/Ulaanbaatar Asia/Irkutsk
+  Asia/Tokyo Asia/Seoul Australia/Adelaide Australia/Darwin Australia/Brisbane Australia/Sydney
+  Pacific/Port_Moresby Australia/Hobart Asia/Yakutsk Pacific/Guadalcanal Asia/Vladivostok Pacific/Auckland
+  Etc/GMT-12 Pacific/Fiji Asia/Magadan Pacific/Tongatapu Pacific/Apia Pacific/Kiritimati
+`
+  .trim()
+  .split(/\s+/);
+
+/**
+ * The page writes four entries with a second name in brackets ("Europe/Kyiv (Kiev)", "Asia/Toshkent
+ * (Tashkent)", "Asia/Astana (Almaty)", "Asia/Yangon (Rangoon)"): both spellings are documented. The
+ * value is the zone luxon computes with.
+ */
+const DOCUMENTED_ALIASES: Record<string, string> = {
+  'Europe/Kiev': 'Europe/Kiev',
+  'Asia/Toshkent': 'Asia/Tashkent',
+  'Asia/Tashkent': 'Asia/Tashkent',
+  'Asia/Astana': 'Asia/Almaty',
+  'Asia/Almaty': 'Asia/Almaty',
+  'Asia/Rangoon': 'Asia/Rangoon',
 };
 
-const WINDOWS_BY_LOWER = new Map(Object.entries(WINDOWS_ZONES).map(([k, v]) => [k.toLowerCase(), v]));
+const DOCUMENTED_ZONES: ReadonlyMap<string, string> = new Map([
+  ...WINDOWS_TO_IANA_MAP.filter((w) => w.territory === '001').map((w) => [w.windowsName, w.iana[0]!] as const),
+  ...DOCUMENTED_IANA.map((name) => [name, DOCUMENTED_ALIASES[name] ?? name] as const),
+  ...Object.entries(DOCUMENTED_ALIASES),
+]);
 
-/** The IANA zone for a Windows or IANA name, or null when Exchange would not know it. */
+/** The IANA zone to compute with for a documented Windows or IANA name, or null when Exchange would refuse it. */
 export function resolveTimeZone(name: string): string | null {
-  if (typeof name !== 'string' || !name.trim()) return null;
-  const win = WINDOWS_BY_LOWER.get(name.trim().toLowerCase());
-  if (win) return win;
-  if (!name.includes('/') && name !== 'UTC') return null;
-  return DateTime.local().setZone(name).isValid ? name : null;
+  if (typeof name !== 'string') return null;
+  const zone = DOCUMENTED_ZONES.get(name);
+  if (!zone) return null;
+  return DateTime.local().setZone(zone).isValid ? zone : null;
 }
 
 export function timeZoneNotSupported(name: unknown) {
@@ -113,8 +119,9 @@ export interface ResponseZone {
 export const UTC_ZONE: ResponseZone = { label: 'UTC', zone: 'UTC' };
 
 /**
- * Parses the Prefer header (`outlook.timezone="..."`, `outlook.body-content-type="text"`). An unknown
- * zone is ignored, as Exchange falls back to UTC.
+ * Parses the Prefer header (`outlook.timezone="..."`, `outlook.body-content-type="text"`; Microsoft
+ * Graph v1.0 api/user-list-events.md, "Request headers"). The zone takes the names dateTimeTimeZone
+ * documents (Windows names, the short IANA list); an unknown one is ignored, as Exchange falls back to UTC.
  */
 export function parsePrefer(header: string | undefined): {
   zone: ResponseZone;
