@@ -2,7 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
-import type { ObservedEvent } from '../reconcile/fingerprint';
+import type { ObservedEvent } from '../desired/fingerprint';
 import { tokenFailure } from './auth';
 import { backoffMs, classify, retryAfterMs, type BackoffOptions, DEFAULT_BACKOFF } from './retryPolicy';
 import { transactionIdFor } from './transactionId';

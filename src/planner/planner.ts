@@ -1,12 +1,12 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isTransient as defaultIsTransient } from '../app/jobHandler';
+import { isTransient as defaultIsTransient } from '../sync/errors';
 import { courseKey, type CourseRef } from '../domain/types';
 import { enqueuePerson, enqueuePersons } from '../jobs/enqueue';
 import { PRIORITY } from '../jobs/types';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { recordError } from '../store/errors';
-import type { FsSource, TpSource } from '../sync/ports';
+import type { FsSource, TpSource } from '../domain/ports';
 import { courseFanOut } from './courseFanOut';
 import {
   claimCourseRows,

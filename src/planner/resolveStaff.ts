@@ -1,7 +1,7 @@
 import { courseKey, type CourseRef } from '../domain/types';
 import type { Metrics } from '../observability/metrics';
 import type { Queryable } from '../store/queryable';
-import type { FsSource } from '../sync/ports';
+import type { FsSource } from '../domain/ports';
 
 /**
  * TP names lecturers by username; jobs are per personlopenummer. kada's own persons table answers

@@ -3,7 +3,7 @@ import { describeError } from '../jobs/describeError';
 import { resolveStaff } from '../planner/resolveStaff';
 import { cachedStaff } from '../store/courses';
 import type { Queryable } from '../store/queryable';
-import type { FsSource } from '../sync/ports';
+import type { FsSource } from '../domain/ports';
 
 /**
  * kada learns about persons from notifications. One that was never delivered (an FS registration

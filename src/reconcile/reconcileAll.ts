@@ -1,4 +1,5 @@
-import { isTransient, personJobHandler } from '../app/jobHandler';
+import { personJobHandler } from '../app/jobHandler';
+import { isTransient } from '../sync/errors';
 import type { AppContext } from '../app/context';
 import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';

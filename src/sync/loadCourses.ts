@@ -4,7 +4,7 @@ import { courseKey } from '../domain/types';
 import { cachedCourseFetchedAt, getCachedCourse, putCachedCourse } from '../store/courses';
 import { recordError } from '../store/errors';
 import type { Queryable } from '../store/queryable';
-import type { TpSource } from './ports';
+import type { TpSource } from '../domain/ports';
 
 /**
  * Course timetables for a sync: the stored copy when it is recent enough (the planner refreshes it

@@ -19,7 +19,7 @@ import { listKadaEvents } from '../graph/readBack';
 import type { GraphWrite, GraphWriter, GraphWriteResult } from '../graph/writer';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
-import { fingerprint } from '../reconcile/fingerprint';
+import { fingerprint } from '../desired/fingerprint';
 import { recordError } from '../store/errors';
 import { getMailboxSetup, saveMailboxSetup } from '../store/mailboxes';
 import { getPerson, markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
@@ -30,7 +30,7 @@ import { graphBody } from './graphBody';
 import { coursesNamingStaff, loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import { observeExceptions, REPLACE_SERIES, writeExceptions } from './seriesExceptions';
-import type { FsSource, TpSource } from './ports';
+import type { FsSource, TpSource } from '../domain/ports';
 
 /**
  * One person's sync, the heart of kada: read FS and TP, compute the desired events (pure), compare

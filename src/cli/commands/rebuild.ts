@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { isTransient, personJobHandler } from '../../app/jobHandler';
+import { personJobHandler } from '../../app/jobHandler';
+import { isTransient } from '../../sync/errors';
 import { enqueuePerson } from '../../jobs/enqueue';
 import { runJobNow } from '../../jobs/runJobNow';
 import { PRIORITY } from '../../jobs/types';
