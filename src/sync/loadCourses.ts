@@ -90,12 +90,3 @@ export async function refreshCourse(db: Queryable, tp: TpSource, ref: CourseRef)
   }
   return course;
 }
-
-/** Courses whose stored timetable names `username` among the staff (lecturers without an FS role). */
-export async function coursesNamingStaff(db: Queryable, username: string, semesters: string[]): Promise<CourseRef[]> {
-  const rows: { semester: string; course_id: string; course_version: string }[] = await db.query(
-    `SELECT semester, course_id, course_version FROM tp_courses WHERE $1 = ANY(staff_usernames) AND semester = ANY($2)`,
-    [username.toLowerCase(), semesters],
-  );
-  return rows.map((r) => ({ semester: r.semester, courseId: r.course_id, version: r.course_version }));
-}

@@ -22,12 +22,13 @@ import type { Metrics } from '../observability/metrics';
 import { fingerprint } from '../desired/fingerprint';
 import { recordError } from '../store/errors';
 import { getMailboxSetup, saveMailboxSetup } from '../store/mailboxes';
-import { getPerson, markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
+import { coursesNamingStaff } from '../store/courses';
+import { getPerson, mailboxTakenByOther, markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
 import type { Queryable } from '../store/queryable';
 import { forgetEvent, loadState, saveEvent, type StoredEvent } from '../store/syncedEvents';
 import { SyncError } from './errors';
 import { graphBody } from './graphBody';
-import { coursesNamingStaff, loadCourses } from './loadCourses';
+import { loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import { observeExceptions, REPLACE_SERIES, writeExceptions } from './seriesExceptions';
 import type { FsSource, TpSource } from '../domain/ports';
@@ -261,11 +262,7 @@ async function removeUnrecordedEvents(
 ): Promise<void> {
   if (!previous || previous === current) return;
   // The address may have passed to someone else since: what kada has there is theirs now.
-  const taken = await ctx.db.query(
-    `SELECT 1 FROM persons WHERE lower(mailbox) = lower($1) AND person_id <> $2 AND status = 'active' LIMIT 1`,
-    [previous, personId],
-  );
-  if (taken.length) return;
+  if (await mailboxTakenByOther(ctx.db, previous, personId)) return;
   let calendarId: string | null = null;
   if (ctx.config.calendar.mode === 'dedicated') {
     calendarId = (await getMailboxSetup(ctx.db, previous))?.calendarId ?? null;
