@@ -33,7 +33,8 @@ export async function putCachedCourse(db: Queryable, course: TpCourse): Promise<
     `INSERT INTO tp_courses (semester, course_id, course_version, fetched_at, found, course, staff_usernames)
      VALUES ($1, $2, $3, now(), $4, $5, $6)
      ON CONFLICT (semester, course_id, course_version) DO UPDATE
-       SET fetched_at = now(), found = EXCLUDED.found, course = EXCLUDED.course, staff_usernames = EXCLUDED.staff_usernames`,
+       SET fetched_at = now(), found = EXCLUDED.found, course = EXCLUDED.course,
+           staff_usernames = EXCLUDED.staff_usernames`,
     [
       course.course.semester,
       course.course.courseId,

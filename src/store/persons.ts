@@ -75,7 +75,8 @@ export async function recordSyncOutcome(
 ): Promise<void> {
   await db.query(
     `UPDATE persons SET event_count = $2, last_sync_at = now(),
-        last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END, updated_at = now()
+        last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END,
+        updated_at = now()
       WHERE person_id = $1`,
     [personId, outcome.eventCount, outcome.error],
   );

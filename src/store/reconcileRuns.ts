@@ -12,7 +12,8 @@ export interface ReconcileRun {
 /** The unfinished run to resume, or a new one; `resumed` says which. */
 export async function openReconcileRun(db: Queryable): Promise<{ run: ReconcileRun; resumed: boolean }> {
   const open = await db.query(
-    `SELECT id, last_person_id, persons_done, repairs FROM reconcile_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`,
+    `SELECT id, last_person_id, persons_done, repairs FROM reconcile_runs
+      WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`,
   );
   const row =
     open[0] ??
