@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` is the pure core (desired state, diff, config, domain, notification parsing,
- * logging); it needs no PostgreSQL, RabbitMQ or emulator and runs in seconds (`npm run test:unit`).
+ * logging, the person job's planner); it needs no PostgreSQL, RabbitMQ or emulator and runs in
+ * seconds (`npm run test:unit`).
  * `integration` is everything else, against the real servers that scripts/services.sh starts.
  */
 const unit = [
@@ -12,6 +13,7 @@ const unit = [
   'test/domain/**/*.test.ts',
   'test/log/**/*.test.ts',
   'test/intake/parseNotification.test.ts',
+  'test/sync/planPerson.test.ts',
 ];
 
 export default defineConfig({

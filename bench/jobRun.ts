@@ -1,5 +1,6 @@
 import type { AppContext } from '../src/app/context';
-import { isTransient, personJobHandler } from '../src/app/jobHandler';
+import { personJobHandler } from '../src/app/jobHandler';
+import { isTransient } from '../src/sync/errors';
 import { enqueuePersons } from '../src/jobs/enqueue';
 import { PRIORITY } from '../src/jobs/types';
 import { JobWakeup } from '../src/jobs/wakeup';

@@ -11,7 +11,7 @@ import {
 } from '../src/domain/types';
 import { graphBody } from '../src/sync/graphBody';
 import { mailboxOf } from '../src/sync/mailbox';
-import type { FsSource, TpSource } from '../src/sync/ports';
+import type { FsSource, TpSource } from '../src/domain/ports';
 
 /**
  * The naive approach kada is measured against (benchmark 7), as calendar sync scripts are often

@@ -3,7 +3,7 @@ import { recentJobs } from '../jobs/jobStatus';
 import { recentErrors, type StoredError } from '../store/errors';
 import { getPerson, type PersonStatus } from '../store/persons';
 import type { Queryable } from '../store/queryable';
-import type { FsSource } from '../sync/ports';
+import type { FsSource } from '../domain/ports';
 import { jobView, type JobView } from './jobView';
 
 /**

@@ -4,6 +4,7 @@ import type { GraphWriter, GraphWriterStats } from '../graph/writer';
 import { jobCounts } from '../jobs/jobStatus';
 import type { JobState } from '../jobs/types';
 import type { Metrics } from '../observability/metrics';
+import { personCounts, type PersonCounts } from '../store/persons';
 import { liveProcesses, type ProcessGraphStats } from '../store/processStats';
 import type { Queryable } from '../store/queryable';
 
@@ -19,15 +20,7 @@ export interface StatusReport {
   deadLetters: { total: number; last24h: number };
   graph: GraphThrottling | null;
   errors: { last24h: Record<string, number>; total: number };
-  persons: {
-    total: number;
-    active: number;
-    noMailbox: number;
-    gone: number;
-    optedOut: number;
-    withError: number;
-    lastSyncAt: Date | null;
-  };
+  persons: PersonCounts;
 }
 
 export interface GraphThrottling {
@@ -103,16 +96,7 @@ export async function collectStatus(
       `SELECT kind, count(*) FILTER (WHERE created_at > now() - interval '24 hours')::int AS day, count(*)::int AS total
          FROM errors GROUP BY kind ORDER BY kind`,
     ),
-    db.query(
-      `SELECT count(*)::int AS total,
-              count(*) FILTER (WHERE status = 'active')::int AS active,
-              count(*) FILTER (WHERE status = 'no_mailbox')::int AS no_mailbox,
-              count(*) FILTER (WHERE status = 'gone')::int AS gone,
-              count(*) FILTER (WHERE opted_out)::int AS opted_out,
-              count(*) FILTER (WHERE last_error IS NOT NULL)::int AS with_error,
-              max(last_sync_at) AS last_sync_at
-         FROM persons`,
-    ),
+    personCounts(db),
     liveProcesses(db),
   ]);
 
@@ -129,7 +113,6 @@ export async function collectStatus(
   const own = opts.writer
     ? { processId: opts.processId ?? 'this process', graph: graphStatsOf(opts.writer), writer: opts.writer.stats() }
     : null;
-  const p = persons[0] ?? {};
   return {
     generatedAt: new Date(),
     queue: {
@@ -141,14 +124,6 @@ export async function collectStatus(
     deadLetters: { total: dead[0]?.total ?? 0, last24h: dead[0]?.day ?? 0 },
     graph: throttling(own, processes),
     errors: { last24h, total },
-    persons: {
-      total: p.total ?? 0,
-      active: p.active ?? 0,
-      noMailbox: p.no_mailbox ?? 0,
-      gone: p.gone ?? 0,
-      optedOut: p.opted_out ?? 0,
-      withError: p.with_error ?? 0,
-      lastSyncAt: p.last_sync_at ?? null,
-    },
+    persons,
   };
 }

@@ -1,6 +1,3 @@
-import { tokenFailure } from '../graph/auth';
-import { SourceError } from '../sources/http';
-import { SyncError } from '../sync/errors';
 import { syncPerson, type SyncContext } from '../sync/syncPerson';
 import type { JobHooks } from '../jobs/workerPool';
 import type { Job as QueueJob } from '../jobs/types';
@@ -26,22 +23,4 @@ export function personJobHandler(ctx: SyncContext) {
       dataErrors: result.dataErrors.length,
     };
   };
-}
-
-/** Source outages, Graph throttling and token endpoint outages pass; bad credentials and bad data do not. */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof SyncError) return err.transient;
-  const token = tokenFailure(err);
-  if (token) return token.transient;
-  if (err instanceof SourceError) return err.code !== 'SOURCE_UNAUTHORIZED';
-  const code = (err as { code?: string }).code;
-  // Postgres connection loss and network errors: the database or network will be back.
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
-    code === '57P01' ||
-    code === '08006' ||
-    code === '08001'
-  );
 }

@@ -9,7 +9,8 @@ import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { Planner } from '../planner/planner';
 import { createAppContext, type AppContext } from './context';
-import { isTransient, personJobHandler } from './jobHandler';
+import { isTransient } from '../sync/errors';
+import { personJobHandler } from './jobHandler';
 import { startProcessReporter } from './processReporter';
 
 /**

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/context';
-import { isTransient, personJobHandler } from '../app/jobHandler';
+import { personJobHandler } from '../app/jobHandler';
+import { isTransient } from '../sync/errors';
 import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';
 import { type Job, PRIORITY } from '../jobs/types';

@@ -1,4 +1,4 @@
-import type { ObservedEvent } from '../reconcile/fingerprint';
+import type { ObservedEvent } from '../desired/fingerprint';
 import { retryAfterMs } from '../domain/retryAfter';
 import { transactionIdFor } from './transactionId';
 

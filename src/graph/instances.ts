@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { DateTime } from 'luxon';
 import { ianaZoneName } from '../domain/timeZoneNames';
-import type { ObservedEvent } from '../reconcile/fingerprint';
+import type { ObservedEvent } from '../desired/fingerprint';
 import type { GraphWriter } from './writer';
 
 /** One week of a series master as Graph has it: a plain occurrence or an exception. */

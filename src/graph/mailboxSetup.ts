@@ -25,24 +25,35 @@ export async function ensureCategory(
   }
 }
 
-/** The dedicated calendar (CALENDAR_MODE=dedicated), found by name or created. Returns its id. */
-export async function ensureCalendar(
+/** The dedicated calendar (CALENDAR_MODE=dedicated) by its name; null when the mailbox has none yet. */
+export async function findCalendar(
+  writer: GraphWriter,
+  mailbox: string,
+  name: string,
+  priority = 0,
+): Promise<string | null> {
+  const list = await writer.call(
+    (c: Client, signal) =>
+      c.api(calendarsOf(mailbox)).top(250).options({ signal }).get() as Promise<{
+        value: { id: string; name: string }[];
+      }>,
+    { priority },
+  );
+  return list.value.find((c) => c.name === name)?.id ?? null;
+}
+
+/** Makes the dedicated calendar; returns its id. */
+export async function createCalendar(
   writer: GraphWriter,
   mailbox: string,
   name: string,
   priority = 0,
 ): Promise<string> {
-  const base = `/users/${encodeURIComponent(mailbox)}/calendars`;
-  const list = await writer.call(
-    (c: Client, signal) =>
-      c.api(base).top(250).options({ signal }).get() as Promise<{ value: { id: string; name: string }[] }>,
-    { priority },
-  );
-  const found = list.value.find((c) => c.name === name);
-  if (found) return found.id;
   const created = await writer.call(
-    (c: Client, signal) => c.api(base).options({ signal }).post({ name }) as Promise<{ id: string }>,
+    (c: Client, signal) => c.api(calendarsOf(mailbox)).options({ signal }).post({ name }) as Promise<{ id: string }>,
     { priority, method: 'POST' },
   );
   return created.id;
 }
+
+const calendarsOf = (mailbox: string) => `/users/${encodeURIComponent(mailbox)}/calendars`;

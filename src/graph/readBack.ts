@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { HASH_PROP, KEY_PROP, OWNER_PROP } from '../domain/markers';
-import type { ObservedEvent } from '../reconcile/fingerprint';
+import type { ObservedEvent } from '../desired/fingerprint';
 import type { GraphWriter } from './writer';
 
 /** One of kada's events as read back from Graph (only events carrying kada's OWNER marker). */

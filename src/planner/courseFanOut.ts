@@ -4,7 +4,7 @@ import { cachedStaff } from '../store/courses';
 import type { Queryable } from '../store/queryable';
 import { personsWithCourse } from '../store/syncedEvents';
 import { refreshCourse } from '../sync/loadCourses';
-import type { FsSource, TpSource } from '../sync/ports';
+import type { FsSource, TpSource } from '../domain/ports';
 import { resolveStaff } from './resolveStaff';
 
 /**

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isTransient as defaultIsTransient } from '../app/jobHandler';
+import { isTransient as defaultIsTransient } from '../sync/errors';
 import { type Backoff, backoffMs } from '../domain/backoff';
 import { courseKey, type CourseRef } from '../domain/types';
 import { enqueuePerson, enqueuePersons } from '../jobs/enqueue';
@@ -8,7 +8,7 @@ import { PRIORITY } from '../jobs/types';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { recordError } from '../store/errors';
-import type { FsSource, TpSource } from '../sync/ports';
+import type { FsSource, TpSource } from '../domain/ports';
 import { courseFanOut } from './courseFanOut';
 import { inTransaction } from './inTransaction';
 import {

@@ -1,8 +1,11 @@
-import { isTransient, personJobHandler } from '../app/jobHandler';
+import { personJobHandler } from '../app/jobHandler';
+import { isTransient } from '../sync/errors';
 import type { AppContext } from '../app/context';
 import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';
 import { PRIORITY } from '../jobs/types';
+import { countPersonsAfter, personsAfter } from '../store/persons';
+import { finishReconcileRun, openReconcileRun, saveReconcileProgress } from '../store/reconcileRuns';
 import { discoverPersons, type DiscoveryResult } from './discoverPersons';
 
 /**
@@ -34,26 +37,15 @@ export interface ReconcileAllResult {
 
 export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
   const db = ctx.db;
-  const open = await db.query(
-    `SELECT id, last_person_id, persons_done, repairs FROM reconcile_runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1`,
-  );
-  const run =
-    open[0] ??
-    (
-      await db.query(`INSERT INTO reconcile_runs DEFAULT VALUES RETURNING id, last_person_id, persons_done, repairs`)
-    )[0];
-  const runId = String(run.id);
-  const resumed = open.length > 0;
+  const { run, resumed } = await openReconcileRun(db);
+  const runId = run.id;
   const discovery =
     !resumed && opts.discover !== false ? await discoverPersons(db, ctx.fs, ctx.config.semesters) : null;
-  let cursor: string = run.last_person_id ?? '';
-  let done = Number(run.persons_done);
-  let repairs = Number(run.repairs);
+  let cursor = run.lastPersonId;
+  let done = run.personsDone;
+  let repairs = run.repairs;
   const failed: ReconcileAllResult['failed'] = [];
-  const [{ n: remaining }] = await db.query(
-    `SELECT count(*)::int AS n FROM persons WHERE status <> 'gone' AND person_id > $1`,
-    [cursor],
-  );
+  const remaining = await countPersonsAfter(db, cursor);
   const total = done + Math.min(remaining, opts.maxPersons ?? Infinity);
   const handler = personJobHandler(ctx);
   let processed = 0;
@@ -62,19 +54,16 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
     if (opts.deadline && Date.now() > opts.deadline) break;
     const room = (opts.maxPersons ?? Infinity) - processed;
     if (room <= 0) break;
-    const batch: { person_id: string }[] = await db.query(
-      `SELECT person_id FROM persons WHERE status <> 'gone' AND person_id > $1 ORDER BY person_id LIMIT $2`,
-      [cursor, Math.min(opts.concurrency * 4, room)],
-    );
+    const batch = await personsAfter(db, cursor, Math.min(opts.concurrency * 4, room));
     if (batch.length === 0) {
-      await db.query(`UPDATE reconcile_runs SET finished_at = now() WHERE id = $1`, [runId]);
+      await finishReconcileRun(db, runId);
       return { runId, resumed, finished: true, persons: done, repairs, failed, discovery };
     }
     // Persons of one batch run side by side; the cursor only moves past a batch once all of it is done.
     let next = 0;
     const work = async () => {
       while (next < batch.length) {
-        const personId = batch[next++]!.person_id;
+        const personId = batch[next++]!;
         const jobId = await enqueuePerson(db, personId, {
           priority: PRIORITY.reconcile,
           force: true,
@@ -90,13 +79,8 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
       }
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency, batch.length) }, work));
-    cursor = batch[batch.length - 1]!.person_id;
-    await db.query(`UPDATE reconcile_runs SET last_person_id = $2, persons_done = $3, repairs = $4 WHERE id = $1`, [
-      runId,
-      cursor,
-      done,
-      repairs,
-    ]);
+    cursor = batch[batch.length - 1]!;
+    await saveReconcileProgress(db, { id: runId, lastPersonId: cursor, personsDone: done, repairs });
   }
   return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
 }

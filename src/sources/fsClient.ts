@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CourseRef } from '../domain/types';
-import type { FsSource } from '../sync/ports';
+import type { FsSource } from '../domain/ports';
 import { semesterToFs } from '../domain/semester';
 import type { Logger } from '../log/logger';
 import { getSourceJson, SourceError, type RetryOptions, type SourceContext, type SourceErrorCode } from './http';

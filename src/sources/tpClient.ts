@@ -1,4 +1,4 @@
-import type { TpSource } from '../sync/ports';
+import type { TpSource } from '../domain/ports';
 import type { Logger } from '../log/logger';
 import { getSourceJson, SourceError, type RetryOptions } from './http';
 import { describeIssue } from './schemaParts';

@@ -33,7 +33,8 @@ export async function putCachedCourse(db: Queryable, course: TpCourse): Promise<
     `INSERT INTO tp_courses (semester, course_id, course_version, fetched_at, found, course, staff_usernames)
      VALUES ($1, $2, $3, now(), $4, $5, $6)
      ON CONFLICT (semester, course_id, course_version) DO UPDATE
-       SET fetched_at = now(), found = EXCLUDED.found, course = EXCLUDED.course, staff_usernames = EXCLUDED.staff_usernames`,
+       SET fetched_at = now(), found = EXCLUDED.found, course = EXCLUDED.course,
+           staff_usernames = EXCLUDED.staff_usernames`,
     [
       course.course.semester,
       course.course.courseId,
@@ -52,4 +53,25 @@ export async function cachedStaff(db: Queryable, ref: CourseRef): Promise<string
     [ref.semester, ref.courseId, ref.version],
   );
   return rows[0]?.staff_usernames ?? [];
+}
+
+/** Courses whose stored timetable names `username` among the staff (lecturers without an FS role). */
+export async function coursesNamingStaff(db: Queryable, username: string, semesters: string[]): Promise<CourseRef[]> {
+  const rows: { semester: string; course_id: string; course_version: string }[] = await db.query(
+    `SELECT semester, course_id, course_version FROM tp_courses WHERE $1 = ANY(staff_usernames) AND semester = ANY($2)`,
+    [username.toLowerCase(), semesters],
+  );
+  return rows.map((r) => ({ semester: r.semester, courseId: r.course_id, version: r.course_version }));
+}
+
+/** Courses kada has read from TP or written events of, in the given semesters. */
+export async function knownCourses(db: Queryable, semesters: string[]): Promise<CourseRef[]> {
+  const rows: { semester: string; course_id: string; course_version: string }[] = await db.query(
+    `SELECT semester, course_id, course_version FROM tp_courses WHERE semester = ANY($1)
+     UNION
+     SELECT DISTINCT semester, course_id, course_version FROM synced_events WHERE semester = ANY($1)
+     ORDER BY 1, 2, 3`,
+    [semesters],
+  );
+  return rows.map((r) => ({ semester: r.semester, courseId: r.course_id, version: r.course_version }));
 }

@@ -59,3 +59,17 @@ export async function recentErrors(
     createdAt: r.created_at,
   }));
 }
+
+/**
+ * Records an error unless the same code, course and message was recorded within the last day: for
+ * data errors every change of a course would report again, and one row a day is enough for the admin.
+ */
+export async function recordErrorOncePerDay(db: Queryable, e: ErrorRecord & { course: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO errors (kind, code, message, course, details)
+     SELECT $4, $5, $1, $2, $3
+      WHERE NOT EXISTS (SELECT 1 FROM errors WHERE code = $5 AND course = $2 AND message = $1
+                          AND created_at > now() - interval '1 day')`,
+    [e.message.slice(0, 2000), e.course, e.details === undefined ? null : JSON.stringify(e.details), e.kind, e.code],
+  );
+}

@@ -75,7 +75,8 @@ export async function recordSyncOutcome(
 ): Promise<void> {
   await db.query(
     `UPDATE persons SET event_count = $2, last_sync_at = now(),
-        last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END, updated_at = now()
+        last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END,
+        updated_at = now()
       WHERE person_id = $1`,
     [personId, outcome.eventCount, outcome.error],
   );
@@ -96,4 +97,118 @@ export async function setOptOut(db: Queryable, personId: string, optedOut: boole
      ON CONFLICT (person_id) DO UPDATE SET opted_out = $2, updated_at = now()`,
     [personId, optedOut],
   );
+}
+
+/** Whether another active person has this mailbox now (an address passed on to someone else). */
+export async function mailboxTakenByOther(db: Queryable, mailbox: string, personId: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM persons WHERE lower(mailbox) = lower($1) AND person_id <> $2 AND status = 'active' LIMIT 1`,
+    [mailbox, personId],
+  );
+  return rows.length > 0;
+}
+
+/** One line of the admin's person search. */
+export interface PersonMatch {
+  personId: string;
+  firstName: string | null;
+  lastName: string | null;
+  username: string | null;
+  mailbox: string | null;
+  status: PersonStatus;
+  eventCount: number;
+}
+
+/** Persons whose personlopenummer is `q`, or whose username, e-mail, mailbox or name contains it. */
+export async function searchPersons(db: Queryable, q: string, limit: number): Promise<PersonMatch[]> {
+  const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows: Row[] = await db.query(
+    `SELECT person_id, first_name, last_name, username, mailbox, status, event_count FROM persons
+      WHERE person_id = $1 OR username ILIKE $2 OR email ILIKE $2 OR mailbox ILIKE $2
+         OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ILIKE $2
+      ORDER BY (person_id = $1) DESC, lower(username) NULLS LAST, person_id LIMIT $3`,
+    [q, like, limit],
+  );
+  return rows.map((r) => ({
+    personId: r.person_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    username: r.username,
+    mailbox: r.mailbox,
+    status: r.status,
+    eventCount: r.event_count,
+  }));
+}
+
+/** Known persons by lower-case username; an active person wins over a gone one with the same name. */
+export async function personIdsByUsername(db: Queryable, usernames: string[]): Promise<Map<string, string>> {
+  const rows: { person_id: string; username: string }[] = await db.query(
+    `SELECT DISTINCT ON (lower(username)) person_id, lower(username) AS username FROM persons
+      WHERE lower(username) = ANY($1) ORDER BY lower(username), (status = 'active') DESC, updated_at DESC`,
+    [usernames],
+  );
+  return new Map(rows.map((r) => [r.username, r.person_id]));
+}
+
+/** Adds persons kada has never seen, and makes gone ones active again. Returns how many of either. */
+export async function addPersons(db: Queryable, personIds: string[]): Promise<number> {
+  const [{ n }] = await db.query(
+    `WITH added AS (
+       INSERT INTO persons (person_id) SELECT unnest($1::text[])
+       ON CONFLICT (person_id) DO UPDATE SET status = 'active', updated_at = now() WHERE persons.status = 'gone'
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM added`,
+    [personIds],
+  );
+  return n;
+}
+
+/** How many not-gone persons sort after `cursor` (a personlopenummer; '' for all). */
+export async function countPersonsAfter(db: Queryable, cursor: string): Promise<number> {
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM persons WHERE status <> 'gone' AND person_id > $1`, [
+    cursor,
+  ]);
+  return n;
+}
+
+/** The next `limit` not-gone persons after `cursor`, in personlopenummer order. */
+export async function personsAfter(db: Queryable, cursor: string, limit: number): Promise<string[]> {
+  const rows: { person_id: string }[] = await db.query(
+    `SELECT person_id FROM persons WHERE status <> 'gone' AND person_id > $1 ORDER BY person_id LIMIT $2`,
+    [cursor, limit],
+  );
+  return rows.map((r) => r.person_id);
+}
+
+/** The persons table in figures, for /api/status. */
+export interface PersonCounts {
+  total: number;
+  active: number;
+  noMailbox: number;
+  gone: number;
+  optedOut: number;
+  withError: number;
+  lastSyncAt: Date | null;
+}
+
+export async function personCounts(db: Queryable): Promise<PersonCounts> {
+  const [r = {}]: Row[] = await db.query(
+    `SELECT count(*)::int AS total,
+            count(*) FILTER (WHERE status = 'active')::int AS active,
+            count(*) FILTER (WHERE status = 'no_mailbox')::int AS no_mailbox,
+            count(*) FILTER (WHERE status = 'gone')::int AS gone,
+            count(*) FILTER (WHERE opted_out)::int AS opted_out,
+            count(*) FILTER (WHERE last_error IS NOT NULL)::int AS with_error,
+            max(last_sync_at) AS last_sync_at
+       FROM persons`,
+  );
+  return {
+    total: r.total ?? 0,
+    active: r.active ?? 0,
+    noMailbox: r.no_mailbox ?? 0,
+    gone: r.gone ?? 0,
+    optedOut: r.opted_out ?? 0,
+    withError: r.with_error ?? 0,
+    lastSyncAt: r.last_sync_at ?? null,
+  };
 }

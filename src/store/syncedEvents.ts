@@ -33,7 +33,8 @@ export async function loadState(db: Queryable, personId: string): Promise<Stored
 
 export async function saveEvent(db: Queryable, personId: string, e: StoredEvent): Promise<void> {
   await db.query(
-    `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id, course_version, last_synced_at)
+    `INSERT INTO synced_events (person_id, event_key, mailbox, graph_event_id, content_hash, semester, course_id,
+                                course_version, last_synced_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
      ON CONFLICT (person_id, event_key) DO UPDATE
        SET mailbox = EXCLUDED.mailbox, graph_event_id = EXCLUDED.graph_event_id,

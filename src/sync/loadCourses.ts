@@ -4,7 +4,7 @@ import { courseKey } from '../domain/types';
 import { cachedCourseFetchedAt, getCachedCourse, putCachedCourse } from '../store/courses';
 import { recordError } from '../store/errors';
 import type { Queryable } from '../store/queryable';
-import type { TpSource } from './ports';
+import type { TpSource } from '../domain/ports';
 
 /**
  * Course timetables for a sync: the stored copy when it is recent enough (the planner refreshes it
@@ -89,13 +89,4 @@ export async function refreshCourse(db: Queryable, tp: TpSource, ref: CourseRef)
     });
   }
   return course;
-}
-
-/** Courses whose stored timetable names `username` among the staff (lecturers without an FS role). */
-export async function coursesNamingStaff(db: Queryable, username: string, semesters: string[]): Promise<CourseRef[]> {
-  const rows: { semester: string; course_id: string; course_version: string }[] = await db.query(
-    `SELECT semester, course_id, course_version FROM tp_courses WHERE $1 = ANY(staff_usernames) AND semester = ANY($2)`,
-    [username.toLowerCase(), semesters],
-  );
-  return rows.map((r) => ({ semester: r.semester, courseId: r.course_id, version: r.course_version }));
 }

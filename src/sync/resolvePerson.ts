@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { findPerson } from '../store/persons';
 import type { Queryable } from '../store/queryable';
-import type { FsSource } from './ports';
+import type { FsSource } from '../domain/ports';
 
 /**
  * Turns what an admin types (personlopenummer, username or e-mail) into a personlopenummer.

@@ -4,7 +4,7 @@ import type { DesiredEvent, EventContent, SyncedEvent } from '../domain/types';
 import { InstancesGoneError, readInstances, type SeriesInstance } from '../graph/instances';
 import type { GraphWriter } from '../graph/writer';
 import type { Logger } from '../log/logger';
-import { fingerprint } from '../reconcile/fingerprint';
+import { fingerprint } from '../desired/fingerprint';
 import type { Queryable } from '../store/queryable';
 import { forgetEvent, saveEvent } from '../store/syncedEvents';
 

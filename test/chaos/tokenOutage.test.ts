@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTransient } from '../../src/app/jobHandler';
+import { isTransient } from '../../src/sync/errors';
 import { loadConfig } from '../../src/config/config';
 import { createTokenProvider, GraphAuthError } from '../../src/graph/auth';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';

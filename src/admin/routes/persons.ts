@@ -1,9 +1,8 @@
-import type { Row } from '../../store/queryable';
 import type { FastifyInstance } from 'fastify';
 import { enqueuePerson } from '../../jobs/enqueue';
 import { PRIORITY } from '../../jobs/types';
 import { SourceError } from '../../sources/http';
-import { setOptOut } from '../../store/persons';
+import { searchPersons, setOptOut } from '../../store/persons';
 import { mailboxOf } from '../../sync/mailbox';
 import { resolvePerson } from '../../sync/resolvePerson';
 import { syncPerson } from '../../sync/syncPerson';
@@ -38,22 +37,15 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.get('/api/persons', async (req) => {
     const { q, limit } = parseInput(searchQuery, req.query, 'query');
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows: Row[] = await ctx.db.query(
-      `SELECT person_id, first_name, last_name, username, mailbox, status, event_count FROM persons
-        WHERE person_id = $1 OR username ILIKE $2 OR email ILIKE $2 OR mailbox ILIKE $2
-           OR (coalesce(first_name, '') || ' ' || coalesce(last_name, '')) ILIKE $2
-        ORDER BY (person_id = $1) DESC, lower(username) NULLS LAST, person_id LIMIT $3`,
-      [q, like, limit],
-    );
+    const found = await searchPersons(ctx.db, q, limit);
     return {
-      persons: rows.map((r) => ({
-        personId: r.person_id,
-        name: [r.first_name, r.last_name].filter(Boolean).join(' ') || null,
-        username: r.username,
-        mailbox: r.mailbox,
-        status: r.status,
-        eventCount: r.event_count,
+      persons: found.map((p) => ({
+        personId: p.personId,
+        name: [p.firstName, p.lastName].filter(Boolean).join(' ') || null,
+        username: p.username,
+        mailbox: p.mailbox,
+        status: p.status,
+        eventCount: p.eventCount,
       })),
     };
   });

@@ -1,4 +1,4 @@
-import type { CourseRef, FsPerson, Registration, TeachingRole, TpCourse } from '../domain/types';
+import type { CourseRef, FsPerson, Registration, TeachingRole, TpCourse } from './types';
 
 /** What sync needs from TP; src/sources/tpClient implements it. */
 export interface TpSource {

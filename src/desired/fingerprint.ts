@@ -1,5 +1,5 @@
 import type { EventContent } from '../domain/types';
-import { fromGraphDateTime } from '../desired/time';
+import { fromGraphDateTime } from './time';
 
 /**
  * What a person sees of an event, reduced to the fields Exchange gives back unchanged. The body is

@@ -1,0 +1,130 @@
+import { parseExceptionKey } from '../desired/series';
+import { createCalendar, ensureCategory } from '../graph/mailboxSetup';
+import type { Logger } from '../log/logger';
+import { recordError } from '../store/errors';
+import { saveMailboxSetup } from '../store/mailboxes';
+import { markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
+import { forgetEvent, loadState, saveEvent } from '../store/syncedEvents';
+import { SyncError } from './errors';
+import type { PersonPlan, SetupPlan, SyncContext, SyncOptions, SyncResult } from './personJob';
+import { REPLACE_SERIES } from './seriesExceptions';
+import { writeOps } from './writeOps';
+import { writeSeriesPhase } from './writeSeriesPhase';
+
+/**
+ * The write of a person job: the plan through the shared GraphWriter, each answer recorded in the
+ * state store as it comes. The order matters: unrecorded events of a previous mailbox go before the
+ * persons row names the new one (a failure throws first, so the retry still knows the old mailbox),
+ * the mailbox is set up before the first create, and the store adopts what Graph holds before repairs.
+ */
+export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: SyncOptions): Promise<SyncResult> {
+  const log = ctx.logger.child({ personId: plan.personId, ...(opts.jobId ? { jobId: opts.jobId } : {}) });
+  const priority = opts.priority ?? 0;
+  if (!opts.dryRun) await saveWhoTheyAre(ctx, plan, opts);
+  if (plan.outcome === 'gone')
+    log.info({ events: plan.stored.length }, 'person no longer in FS: removing their kada events');
+  if (plan.outcome === 'no_mailbox') log.warn('person has no mailbox: skipped');
+  if (opts.dryRun) return plan.result;
+
+  const calendarId = plan.setup ? await setUpMailbox(ctx, plan.setup, priority) : null;
+  if (plan.adopt) {
+    for (const key of plan.adopt.forget) await forgetEvent(ctx.db, plan.personId, key);
+    for (const e of plan.adopt.save) await saveEvent(ctx.db, plan.personId, e);
+  }
+  const result: SyncResult = { ...plan.result, written: { creates: 0, updates: 0, deletes: 0 }, failed: [] };
+  const total = plan.ops.length + plan.series.exceptions.length;
+  let done = 0;
+  const progress = () => opts.onProgress?.({ done: ++done, total });
+  opts.onProgress?.({ done: 0, total });
+  const ops = plan.ops.map((op) => (op.kind === 'create' ? { ...op, calendarId } : op));
+  const job = { personId: plan.personId, priority, calendarId, result, progress };
+  await writeOps(ctx, job, ops);
+  await writeSeriesPhase(ctx, job, { mailbox: plan.mailbox, series: plan.series, stored: plan.stored });
+  return recordOutcome(ctx, plan, result, opts, log);
+}
+
+/**
+ * Unrecorded events of the previous mailbox are removed before the person's record is saved: once it
+ * names the new mailbox (or none), nobody would look in the old one again.
+ */
+async function saveWhoTheyAre(ctx: SyncContext, plan: PersonPlan, opts: SyncOptions): Promise<void> {
+  const { db } = ctx;
+  const failed = (await ctx.writer.writeAll(plan.orphans, opts.priority ?? 0)).filter((r) => !r.ok).length;
+  if (failed) {
+    throw new SyncError(
+      'GRAPH_UNAVAILABLE',
+      `${failed} unrecorded kada event(s) in the previous mailbox could not be removed; the job will be retried`,
+      true,
+      plan.personId,
+    );
+  }
+  const record = plan.record;
+  if (record.status === 'gone') await markGone(db, plan.personId);
+  else await upsertPerson(db, record.person, record.mailbox, record.status);
+  if (plan.noMailboxError) {
+    await recordError(db, { ...plan.noMailboxError, jobId: opts.jobId });
+    ctx.metrics?.dataErrors.inc({ code: plan.noMailboxError.code });
+  }
+}
+
+/** kada's category and, in the dedicated mode, its calendar. Returns the calendar creates go into. */
+async function setUpMailbox(ctx: SyncContext, setup: SetupPlan, priority: number): Promise<string | null> {
+  let calendarId = setup.calendarId;
+  if (setup.category) await ensureCategory(ctx.writer, setup.mailbox, setup.category, priority);
+  if (setup.createCalendar)
+    calendarId = await createCalendar(ctx.writer, setup.mailbox, setup.createCalendar, priority);
+  if (setup.save) await saveMailboxSetup(ctx.db, setup.mailbox, { calendarId, categoryEnsured: true });
+  return setup.dedicated ? calendarId : null;
+}
+
+/** The person's record and error log after the writes; a write that may pass on a retry fails the job. */
+async function recordOutcome(
+  ctx: SyncContext,
+  plan: PersonPlan,
+  result: SyncResult,
+  opts: SyncOptions,
+  log: Logger,
+): Promise<SyncResult> {
+  const { db } = ctx;
+  const { personId, mailbox } = plan;
+  const after = await loadState(db, personId);
+  // Exceptions are weeks of a series, not events of their own.
+  const events = after.filter((s) => !parseExceptionKey(s.key)).length;
+  result.eventCount = events;
+  // A series marked for replacement is written again as a whole by the retry.
+  const transient = result.failed.filter(
+    (f) =>
+      f.code === 'GRAPH_RETRIES_EXHAUSTED' ||
+      f.status === 0 ||
+      f.status >= 500 ||
+      f.status === 429 ||
+      after.some((s) => s.hash === REPLACE_SERIES),
+  );
+  for (const f of result.failed.slice(0, 20)) {
+    await recordError(db, {
+      kind: 'graph',
+      code: `GRAPH_${f.kind.toUpperCase()}_FAILED`,
+      message: `${f.kind} of ${f.key} in ${mailbox ?? 'mailbox'} failed: ${f.status} ${f.code}: ${f.message}`,
+      personId,
+      jobId: opts.jobId,
+      details: { status: f.status, code: f.code, key: f.key },
+    });
+  }
+  const error = result.failed.length
+    ? `${result.failed.length} Graph write(s) failed, first: ${result.failed[0]!.code} ${result.failed[0]!.message}`
+    : null;
+  await recordSyncOutcome(db, personId, { eventCount: events, error });
+  log.info(
+    { outcome: plan.outcome, mailbox, ...result.written, failed: result.failed.length, events },
+    'person synced',
+  );
+  if (transient.length) {
+    throw new SyncError(
+      'GRAPH_UNAVAILABLE',
+      `${transient.length} Graph write(s) did not go through after retries; the job will be retried`,
+      true,
+      personId,
+    );
+  }
+  return result;
+}

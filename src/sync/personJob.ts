@@ -1,0 +1,145 @@
+import type { Config } from '../config/config';
+import type { ExceptionWrite } from '../diff/seriesPlan';
+import type { FsSource, TpSource } from '../domain/ports';
+import type { DataError, DesiredEvent, FsPerson, SyncedEvent } from '../domain/types';
+import type { KadaGraphEvent } from '../graph/readBack';
+import type { GraphWrite, GraphWriter } from '../graph/writer';
+import type { Logger } from '../log/logger';
+import type { Metrics } from '../observability/metrics';
+import type { ErrorRecord } from '../store/errors';
+import type { MailboxSetup } from '../store/mailboxes';
+import type { PersonStatus, StoredPerson } from '../store/persons';
+import type { Queryable } from '../store/queryable';
+import type { StoredEvent } from '../store/syncedEvents';
+
+/**
+ * The vocabulary of one person job: what it is given (context, options), what it reads
+ * (PersonReading), what it decides (PersonPlan) and what it reports (SyncResult).
+ */
+
+export interface SyncContext {
+  db: Queryable;
+  tp: TpSource;
+  fs: FsSource;
+  writer: GraphWriter;
+  config: Config;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+export interface SyncOptions {
+  /** `reconcile` reads the person's kada events back from Graph and repairs drift. */
+  mode?: 'sync' | 'reconcile';
+  dryRun?: boolean;
+  priority?: number;
+  /** How old a stored TP course may be before it is read again; 0 = always read TP. */
+  courseMaxAgeMs?: number;
+  jobId?: string;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export type PersonOutcome = 'synced' | 'gone' | 'no_mailbox' | 'opted_out';
+
+export interface PlannedChange {
+  kind: 'create' | 'update' | 'delete';
+  key: string;
+  mailbox: string;
+  subject?: string;
+  start?: string;
+  end?: string;
+}
+
+export interface SyncResult {
+  personId: string;
+  outcome: PersonOutcome;
+  mailbox: string | null;
+  planned: { creates: number; updates: number; deletes: number };
+  changes: PlannedChange[];
+  written: { creates: number; updates: number; deletes: number };
+  failed: { key: string; kind: string; status: number; code: string; message: string }[];
+  eventCount: number;
+  dataErrors: DataError[];
+  courses: string[];
+}
+
+/** A Graph write with the desired event it comes from (none for deletes). */
+export type Op = GraphWrite & { desired?: DesiredEvent };
+
+/** What FS and TP say a person should have. */
+export interface Wanted {
+  events: DesiredEvent[];
+  dataErrors: DataError[];
+  /** The person's courses (`courseKey`), sorted. */
+  courses: string[];
+}
+
+/** What Graph holds of kada's events in a mailbox, as state rows the diff can use. */
+export interface GraphState {
+  state: SyncedEvent[];
+  /** kada events without a key marker: nobody can tell what they are, so they go. */
+  unkeyed: string[];
+}
+
+/** Everything one person's sync needs, read before anything is written. */
+export interface PersonReading {
+  personId: string;
+  /** Null: FS no longer knows the person. */
+  fsPerson: FsPerson | null;
+  /** The persons row as the job found it. */
+  known: StoredPerson | null;
+  /** The state store's records of the person's events, in every mailbox. */
+  stored: StoredEvent[];
+  /** The person's mailbox by FS; null when they have none. */
+  mailbox: string | null;
+  /** Empty for a person gone, without a mailbox or opted out. */
+  wanted: Wanted;
+  /** kada's events in the mailbox the person had before, when someone has to look there. */
+  previous: { mailbox: string; events: KadaGraphEvent[] } | null;
+  /** The one-time set-up of the mailbox; null when the job does not touch the mailbox. */
+  setup: { stored: MailboxSetup | null; calendarId: string | null } | null;
+  /** Reconcile: what Graph really holds in the mailbox. */
+  graph: GraphState | null;
+}
+
+/** The series phase of a plan: exception PATCHes after the masters are written (diff/seriesPlan). */
+export interface SeriesWork {
+  exceptions: ExceptionWrite[];
+  forget: SyncedEvent[];
+  masters: Map<string, DesiredEvent>;
+}
+
+/** What the one-time set-up of a mailbox still needs. */
+export interface SetupPlan {
+  mailbox: string;
+  /** kada's category to ensure in the mailbox's master list; null when that was done before. */
+  category: string | null;
+  /** The dedicated calendar to make; null when it exists or the default calendar is used. */
+  createCalendar: string | null;
+  /** The calendar id the mailboxes row keeps (the dedicated calendar's when known). */
+  calendarId: string | null;
+  dedicated: boolean;
+  /** Whether the mailboxes row changes. */
+  save: boolean;
+}
+
+/** Everything one person's sync will write, decided from a PersonReading alone. */
+export interface PersonPlan {
+  personId: string;
+  outcome: PersonOutcome;
+  mailbox: string | null;
+  /** Unrecorded kada events in the previous mailbox: removed before the record names the new one. */
+  orphans: GraphWrite[];
+  /** The persons row as it is saved. */
+  record: { status: 'gone' } | { status: Exclude<PersonStatus, 'gone'>; person: FsPerson; mailbox: string | null };
+  /** Recorded once, when a person first turns out to have no mailbox. */
+  noMailboxError: ErrorRecord | null;
+  setup: SetupPlan | null;
+  /** Reconcile: state store rows to forget and to save so the store agrees with Graph before repairs. */
+  adopt: { forget: string[]; save: StoredEvent[] } | null;
+  ops: Op[];
+  series: SeriesWork;
+  /** The state store's records the plan was made from. */
+  stored: StoredEvent[];
+  /** The result as a dry run reports it; the applier fills in what was written. */
+  result: SyncResult;
+}

@@ -1,0 +1,155 @@
+import type { Config } from '../config/config';
+import { parseEventKey } from '../desired/eventKey';
+import { parseExceptionKey } from '../desired/series';
+import { diff } from '../diff/diff';
+import { planSeries } from '../diff/seriesPlan';
+import type { SyncPlan, SyncedEvent } from '../domain/types';
+import type { StoredEvent } from '../store/syncedEvents';
+import { graphBody } from './graphBody';
+import type { Op, PersonOutcome, PersonPlan, PersonReading, SeriesWork, SetupPlan } from './personJob';
+import { plannedResult } from './plannedResult';
+
+/**
+ * The plan of a person job, from what was read and nothing else (pure): who the person is now
+ * (synced, gone, without a mailbox, opted out), what goes from a mailbox they had before, what the
+ * mailbox still needs set up, and the writes that make the calendar match the desired events.
+ */
+
+export type PlanSettings = Pick<Config, 'institution' | 'language' | 'calendar' | 'mailbox'>;
+
+const NO_SERIES: SeriesWork = { exceptions: [], forget: [], masters: new Map() };
+
+export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan {
+  const { personId, fsPerson, mailbox, stored } = r;
+  const orphans = orphansOf(r);
+  if (!fsPerson || !mailbox) {
+    // Gone from FS (404) or no mailbox: everything kada wrote for them goes, nothing else in their calendar.
+    const outcome: PersonOutcome = fsPerson ? 'no_mailbox' : 'gone';
+    const ops = deleteAll(stored);
+    return {
+      personId,
+      outcome,
+      mailbox: null,
+      orphans,
+      record: fsPerson ? { status: 'no_mailbox', person: fsPerson, mailbox: null } : { status: 'gone' },
+      noMailboxError: fsPerson && r.known?.status !== 'no_mailbox' ? noMailboxError(personId, settings) : null,
+      setup: null,
+      adopt: null,
+      ops,
+      series: NO_SERIES,
+      stored,
+      result: plannedResult({ personId, outcome, mailbox: null, ops, series: NO_SERIES, stored, wanted: r.wanted }),
+    };
+  }
+
+  const desired = r.wanted.events;
+  // Events kada wrote into another mailbox (the person's address changed) are removed from there.
+  const elsewhere = stored.filter((s) => s.mailbox !== mailbox);
+  const here = stored.filter((s) => s.mailbox === mailbox);
+  const state = r.graph ? r.graph.state : here;
+  const { plan, exceptions, forget } = planSeries(diff(desired, state), desired, state);
+  const calendarId = settings.calendar.mode === 'dedicated' ? (r.setup?.calendarId ?? null) : null;
+  const ops: Op[] = [
+    ...deleteAll(elsewhere),
+    ...(r.graph?.unkeyed ?? []).map((id): Op => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' })),
+    ...plan.deletes.map((d): Op => ({ kind: 'delete', mailbox, eventId: d.graphEventId, key: d.key })),
+    ...plan.updates.map(
+      (u): Op => ({
+        kind: 'update',
+        mailbox,
+        eventId: u.graphEventId,
+        key: u.key,
+        body: graphBody(u.desired, settings.institution),
+        desired: u.desired,
+      }),
+    ),
+    ...plan.creates.map(
+      (c): Op => ({
+        kind: 'create',
+        mailbox,
+        calendarId,
+        key: c.key,
+        body: graphBody(c.desired, settings.institution),
+        desired: c.desired,
+        ...(c.desired.content.recurrence ? { transactionKey: `${c.key}#${c.desired.hash}` } : {}),
+      }),
+    ),
+  ];
+  const series: SeriesWork = {
+    exceptions,
+    forget,
+    masters: new Map(desired.filter((d) => d.content.recurrence).map((d) => [d.key, d])),
+  };
+  const outcome: PersonOutcome = r.known?.optedOut ? 'opted_out' : 'synced';
+  return {
+    personId,
+    outcome,
+    mailbox,
+    orphans,
+    record: { status: 'active', person: fsPerson, mailbox },
+    noMailboxError: null,
+    setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
+    adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan) : null,
+    ops,
+    series,
+    stored,
+    result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
+  };
+}
+
+/** Events in the previous mailbox that the state store does not know (recorded ones go with the other deletes). */
+function orphansOf(r: PersonReading): PersonPlan['orphans'] {
+  if (!r.previous) return [];
+  const previous = r.previous.mailbox;
+  const recorded = new Set(r.stored.map((s) => s.graphEventId));
+  return r.previous.events
+    .filter((e) => !recorded.has(e.id))
+    .map((e) => ({ kind: 'delete', mailbox: previous, eventId: e.id, key: e.key ?? '(no key)' }));
+}
+
+/** Exceptions go with their master: only masters and single events are deleted. */
+function deleteAll(events: StoredEvent[]): Op[] {
+  return events
+    .filter((s) => !parseExceptionKey(s.key))
+    .map((s) => ({ kind: 'delete', mailbox: s.mailbox, eventId: s.graphEventId, key: s.key }));
+}
+
+function noMailboxError(personId: string, settings: PlanSettings): NonNullable<PersonPlan['noMailboxError']> {
+  const field = settings.mailbox.from === 'username' ? 'brukernavn' : 'epost';
+  return {
+    kind: 'person',
+    code: 'PERSON_NO_MAILBOX',
+    message: `person ${personId} has no mailbox in FS (${field} missing); skipped`,
+    personId,
+  };
+}
+
+function setupPlan(mailbox: string, read: NonNullable<PersonReading['setup']>, settings: PlanSettings): SetupPlan {
+  const stored = read.stored ?? { calendarId: null, categoryEnsured: false };
+  const dedicated = settings.calendar.mode === 'dedicated';
+  return {
+    mailbox,
+    category: stored.categoryEnsured ? null : settings.language === 'en' ? 'Teaching' : 'Undervisning',
+    createCalendar: dedicated && !read.calendarId ? settings.calendar.name : null,
+    calendarId: dedicated ? read.calendarId : stored.calendarId,
+    dedicated,
+    save: !stored.categoryEnsured || (dedicated && !stored.calendarId),
+  };
+}
+
+/** Reconcile: what makes the state store agree with what Graph holds, before the repairs are written. */
+function adoption(mailbox: string, here: StoredEvent[], observed: SyncedEvent[], plan: SyncPlan): PersonPlan['adopt'] {
+  const deleted = new Set(plan.deletes.map((d) => d.graphEventId));
+  const kept = new Map<string, SyncedEvent>();
+  for (const s of observed) if (!deleted.has(s.graphEventId)) kept.set(s.key, s);
+  const forget = here.filter((s) => !kept.has(s.key)).map((s) => s.key);
+  const save: StoredEvent[] = [];
+  for (const s of kept.values()) {
+    const parsed = parseEventKey(s.key);
+    if (!parsed) continue;
+    const prev = here.find((h) => h.key === s.key);
+    if (prev && prev.graphEventId === s.graphEventId && prev.hash === s.hash) continue;
+    save.push({ ...s, mailbox, course: parsed.course });
+  }
+  return { forget, save };
+}

@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { prepareCourse } from '../../src/desired/desiredEvents';
+import { weeklySeries } from '../../src/desired/series';
+import type { DesiredEvent, EventContent, FsPerson, TpCourse, TpEvent } from '../../src/domain/types';
+import type { KadaGraphEvent } from '../../src/graph/readBack';
+import type { StoredPerson } from '../../src/store/persons';
+import type { StoredEvent } from '../../src/store/syncedEvents';
+import type { PersonReading } from '../../src/sync/personJob';
+import { type PlanSettings, planPerson } from '../../src/sync/planPerson';
+import { settings as contentSettings, tpEvent } from '../desired/tpExample';
+
+/** The pure planner of a person job: no server, no database, only a reading in and a plan out. */
+
+const COURSE = { courseId: 'IN1000', version: '1', semester: '26h' };
+const CONTENT: EventContent = {
+  subject: 'IN1000 Forelesning',
+  start: { dateTime: '2026-08-25T10:15:00', timeZone: 'Europe/Oslo' },
+  end: { dateTime: '2026-08-25T12:00:00', timeZone: 'Europe/Oslo' },
+  showAs: 'busy',
+  location: { displayName: 'Aud 1' },
+  locations: [],
+  body: { contentType: 'html', content: '' },
+  categories: ['Undervisning'],
+  isReminderOn: false,
+};
+const SETTINGS: PlanSettings = {
+  institution: 'uio',
+  language: 'nb',
+  calendar: { mode: 'primary', name: 'Timeplan' },
+  mailbox: { from: 'epost' },
+};
+const MAILBOX = 'kari@uio.no';
+const KARI: FsPerson = { personId: '1001', firstName: 'Kari', lastName: 'Nordmann', username: 'kari', email: MAILBOX };
+
+const key = (id: string) => `tp:26h:IN1000,1:${id}`;
+const desired = (id: string, hash = 'h1'): DesiredEvent => ({ key: key(id), course: COURSE, content: CONTENT, hash });
+const stored = (id: string, hash = 'h1', mailbox = MAILBOX): StoredEvent => ({
+  key: key(id),
+  graphEventId: `g-${id}`,
+  hash,
+  mailbox,
+  course: COURSE,
+});
+const knownAs = (over: Partial<StoredPerson>): StoredPerson =>
+  ({ personId: '1001', status: 'active', optedOut: false, mailbox: MAILBOX, ...over }) as StoredPerson;
+const graphEvent = (id: string, k: string | null): KadaGraphEvent => ({ id, key: k, hash: 'h1' });
+
+function reading(over: Partial<PersonReading> = {}): PersonReading {
+  return {
+    personId: '1001',
+    fsPerson: KARI,
+    known: knownAs({}),
+    stored: [],
+    mailbox: MAILBOX,
+    wanted: { events: [], dataErrors: [], courses: [] },
+    previous: null,
+    setup: { stored: { calendarId: null, categoryEnsured: true }, calendarId: null },
+    graph: null,
+    ...over,
+  };
+}
+
+describe('planPerson', () => {
+  it('creates what is wanted, updates what changed, deletes what went, with kada markers on every body', () => {
+    const p = planPerson(
+      reading({
+        stored: [stored('same'), stored('changed', 'old'), stored('gone')],
+        wanted: {
+          events: [desired('same'), desired('changed', 'new'), desired('new')],
+          dataErrors: [],
+          courses: ['x'],
+        },
+      }),
+      SETTINGS,
+    );
+    expect(p.outcome).toBe('synced');
+    expect(p.ops.map((o) => [o.kind, o.key])).toEqual([
+      ['delete', key('gone')],
+      ['update', key('changed')],
+      ['create', key('new')],
+    ]);
+    const create = p.ops.find((o) => o.kind === 'create')!;
+    expect(create).toMatchObject({ mailbox: MAILBOX, calendarId: null });
+    expect(JSON.stringify((create as { body: unknown }).body)).toContain(key('new'));
+    expect(p.result).toMatchObject({
+      outcome: 'synced',
+      mailbox: MAILBOX,
+      planned: { creates: 1, updates: 1, deletes: 1 },
+      written: { creates: 0, updates: 0, deletes: 0 },
+      eventCount: 3,
+      courses: ['x'],
+    });
+    expect(p.result.changes.find((c) => c.kind === 'create')).toMatchObject({ subject: CONTENT.subject });
+    expect(p.record).toEqual({ status: 'active', person: KARI, mailbox: MAILBOX });
+    expect(p.adopt).toBeNull();
+    expect(p.setup).toMatchObject({ category: null, createCalendar: null, save: false });
+  });
+
+  it('removes the events of a mailbox the person had before first, and the unrecorded ones found there', () => {
+    const p = planPerson(
+      reading({
+        stored: [stored('a', 'h1', 'old@uio.no')],
+        wanted: { events: [desired('a')], dataErrors: [], courses: [] },
+        previous: { mailbox: 'old@uio.no', events: [graphEvent('g-a', key('a')), graphEvent('lost', null)] },
+      }),
+      SETTINGS,
+    );
+    // The recorded event goes with the other deletes; only the unrecorded one is an orphan.
+    expect(p.orphans).toEqual([{ kind: 'delete', mailbox: 'old@uio.no', eventId: 'lost', key: '(no key)' }]);
+    expect(p.ops.map((o) => [o.kind, o.mailbox])).toEqual([
+      ['delete', 'old@uio.no'],
+      ['create', MAILBOX],
+    ]);
+  });
+
+  it('deletes every kada event of a person gone from FS, exceptions with their master', () => {
+    const p = planPerson(
+      reading({
+        fsPerson: null,
+        mailbox: null,
+        setup: null,
+        stored: [stored('weekly:L+35'), { ...stored('weekly:L+35@2026-09-01'), graphEventId: 'g-inst' }, stored('b')],
+      }),
+      SETTINGS,
+    );
+    expect(p.outcome).toBe('gone');
+    expect(p.record).toEqual({ status: 'gone' });
+    expect(p.ops.map((o) => o.key)).toEqual([key('weekly:L+35'), key('b')]);
+    expect(p.result).toMatchObject({ mailbox: null, planned: { creates: 0, updates: 0, deletes: 2 }, eventCount: 2 });
+    expect(p.noMailboxError).toBeNull();
+  });
+
+  it('records a missing mailbox once: only when the person was not already known without one', () => {
+    const first = planPerson(reading({ mailbox: null, setup: null, stored: [stored('a')] }), SETTINGS);
+    expect(first.outcome).toBe('no_mailbox');
+    expect(first.record).toEqual({ status: 'no_mailbox', person: KARI, mailbox: null });
+    expect(first.noMailboxError).toMatchObject({ kind: 'person', code: 'PERSON_NO_MAILBOX', personId: '1001' });
+    expect(first.noMailboxError!.message).toContain('epost missing');
+    expect(first.ops.map((o) => o.kind)).toEqual(['delete']);
+
+    const again = planPerson(
+      reading({ mailbox: null, setup: null, known: knownAs({ status: 'no_mailbox' }) }),
+      SETTINGS,
+    );
+    expect(again.noMailboxError).toBeNull();
+  });
+
+  it('deletes and writes nothing new for an opted-out person', () => {
+    const p = planPerson(reading({ known: knownAs({ optedOut: true }), stored: [stored('a')] }), SETTINGS);
+    expect(p.outcome).toBe('opted_out');
+    expect(p.ops.map((o) => o.kind)).toEqual(['delete']);
+  });
+
+  it('plans the mailbox set-up that is missing: the category by language, the dedicated calendar by name', () => {
+    const dedicated: PlanSettings = { ...SETTINGS, language: 'en', calendar: { mode: 'dedicated', name: 'Timeplan' } };
+    const fresh = planPerson(reading({ setup: { stored: null, calendarId: null } }), dedicated);
+    expect(fresh.setup).toEqual({
+      mailbox: MAILBOX,
+      category: 'Teaching',
+      createCalendar: 'Timeplan',
+      calendarId: null,
+      dedicated: true,
+      save: true,
+    });
+    // A calendar of that name already in the mailbox is taken, and remembered.
+    const found = planPerson(
+      reading({
+        setup: { stored: { calendarId: null, categoryEnsured: true }, calendarId: 'cal-1' },
+        wanted: { events: [desired('a')], dataErrors: [], courses: [] },
+      }),
+      dedicated,
+    );
+    expect(found.setup).toMatchObject({ category: null, createCalendar: null, calendarId: 'cal-1', save: true });
+    expect(found.ops[0]).toMatchObject({ kind: 'create', calendarId: 'cal-1' });
+  });
+
+  it('reconciles against Graph: unkeyed events go, drift is repaired, and the store adopts what Graph holds', () => {
+    const p = planPerson(
+      reading({
+        stored: [stored('a'), stored('lost-in-graph')],
+        wanted: { events: [desired('a'), desired('b'), desired('c')], dataErrors: [], courses: [] },
+        graph: {
+          state: [
+            { key: key('a'), graphEventId: 'g-a2', hash: 'h1' },
+            { key: key('b'), graphEventId: 'g-b', hash: 'drift:h1' },
+          ],
+          unkeyed: ['g-x'],
+        },
+      }),
+      SETTINGS,
+    );
+    expect(p.ops.map((o) => [o.kind, o.key])).toEqual([
+      ['delete', '(no key)'],
+      ['update', key('b')],
+      ['create', key('c')],
+    ]);
+    expect(p.adopt!.forget).toEqual([key('lost-in-graph')]);
+    expect(p.adopt!.save.map((s) => [s.key, s.graphEventId, s.mailbox])).toEqual([
+      [key('a'), 'g-a2', MAILBOX],
+      [key('b'), 'g-b', MAILBOX],
+    ]);
+  });
+
+  it('writes a series master with a transaction key of its content, and its exceptions in a phase after it', () => {
+    const weeks = [35, 36, 37].map((w) => {
+      const date = new Date(Date.UTC(2026, 7, 25) + (w - 35) * 7 * 86_400_000).toISOString().slice(0, 10);
+      return tpEvent({
+        eventid: `L+${w}`,
+        id: 'ACT-1',
+        summary: w === 36 ? 'Rekursjon' : '',
+        dtstart: `${date}T10:15:00+02`,
+        dtend: `${date}T12:00:00+02`,
+        weeknr: w,
+      } as Partial<TpEvent>);
+    });
+    const course: TpCourse = { course: COURSE, courseName: 'Kurs', events: weeks, rejected: [] };
+    const events = weeklySeries(prepareCourse(course, contentSettings()).events);
+    const master = events.find((e) => e.content.recurrence)!;
+    const p = planPerson(reading({ wanted: { events, dataErrors: [], courses: [] } }), SETTINGS);
+    expect(p.ops).toHaveLength(1);
+    expect(p.ops[0]).toMatchObject({ kind: 'create', key: master.key, transactionKey: `${master.key}#${master.hash}` });
+    expect(p.series.exceptions.map((e) => e.masterKey)).toEqual([master.key]);
+    expect(p.series.masters.get(master.key)).toBe(master);
+    expect(p.result.planned).toEqual({ creates: 1, updates: 1, deletes: 0 });
+  });
+});
