@@ -1,12 +1,15 @@
 import { DataSource } from 'typeorm';
 import { migrations } from '../../db/migrations';
 import { entities } from './entities';
+import { postgresConnection } from './postgresTls';
 
 /** The one TypeORM DataSource kada uses; raw SQL modules use `dataSource.query`. */
 export function createDataSource(databaseUrl: string, opts: { poolSize?: number } = {}): DataSource {
+  const { connectionString, ssl } = postgresConnection(databaseUrl);
   return new DataSource({
     type: 'postgres',
-    url: databaseUrl,
+    url: connectionString,
+    ssl,
     entities,
     migrations,
     migrationsTableName: 'kada_migrations',

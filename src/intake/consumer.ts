@@ -29,6 +29,8 @@ export interface ConsumerOptions {
   onStored?: (n: Notification) => void;
   /** Replaces amqplib's connect (tests reach the socket through it). */
   connect?: (url: string, socketOptions: Record<string, unknown>) => Promise<ChannelModel>;
+  /** TLS options for amqps: (amqpTls.ts). */
+  socketOptions?: Record<string, unknown>;
   reconnectDelayMs?: { initial: number; max: number };
   dbRetryDelayMs?: { initial: number; max: number };
 }
@@ -136,6 +138,7 @@ export class NotificationConsumer {
   private async open(): Promise<Session> {
     const connect = this.opts.connect ?? ((url: string, o: Record<string, unknown>) => amqp.connect(url, o));
     const model = await connect(this.opts.url, {
+      ...this.opts.socketOptions,
       clientProperties: { connection_name: `kada ${hostname()}:${process.pid}` },
     });
     let lose!: (why: string) => void;
