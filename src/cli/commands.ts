@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDiff } from './commands/diff';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
 import { registerMigrate } from './commands/migrate';
+import { registerPseudonym } from './commands/pseudonym';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
 import { registerRun } from './commands/run';
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerRun(program);
   registerEnqueueCourse(program);
+  registerPseudonym(program);
 }

@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pseudonym } from '../../src/log/pseudonym';
 import { createAmqpFixture, eventually, type AmqpFixture } from '../intake/amqpFixture';
 import { fsPersonMessage, tpCourseMessage } from '../planner/plannerFixture';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../../testkit/support/harness';
-import { amqpEnv, startKadaRun, type KadaProcess } from './pipelineFixture';
+import { amqpEnv, CLI, startKadaRun, type KadaProcess } from './pipelineFixture';
+
+const run = promisify(execFile);
 
 /**
  * `kada run` at LOG_LEVEL=info through a real flow (FS and TP notifications, a person without a
@@ -107,6 +111,11 @@ describe('personal data in the logs of a real run', () => {
     const text = infoUp.map((l) => l.raw).join('\n');
     for (const s of withMailbox.slice(0, 6)) expect(text).toContain(pseudonym(LOG_KEY, s.personlopenummer));
     expect(text).toContain('person no longer in FS');
+    // `kada pseudonym` prints what to search for
+    const printed = await run(process.execPath, [CLI, 'pseudonym', withMailbox[0]!.personlopenummer], {
+      env: { ...process.env, ...h.env },
+    });
+    expect(text).toContain(printed.stdout.trim());
   });
 
   it('the same search finds them at debug, and still not in the info lines of that run', async () => {
