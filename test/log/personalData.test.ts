@@ -48,7 +48,8 @@ describe('personal data in logs', () => {
   });
 
   it('leaves numbers that merely contain a person number, and lines without personal data, alone', () => {
-    const line = `${JSON.stringify({ level: 'info', name: 'kada', personId: '561', msg: 'took 15610 ms, 561 done' })}\n`;
+    const entry = { level: 'info', name: 'kada', personId: '561', msg: 'took 15610 ms, 561 done' };
+    const line = `${JSON.stringify(entry)}\n`;
     expect(JSON.parse(pseudonymiseLine(line, KEY)).msg).toBe(`took 15610 ms, ${pseudonym(KEY, '561')} done`);
     const plain = `${JSON.stringify({ level: 'info', name: 'kada', msg: 'kada is running', workers: 16 })}\n`;
     expect(pseudonymiseLine(plain, KEY)).toBe(plain);
