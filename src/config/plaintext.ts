@@ -25,9 +25,14 @@ export function postgresHost(databaseUrl: string): string {
   return u.searchParams.get('host') ?? decodeURIComponent(u.hostname);
 }
 
-/** The effective sslmode: the URL's, else PGSSLMODE, else `disable` (node-postgres' default: no TLS). */
+/**
+ * The effective sslmode: the URL's, else node-postgres' `ssl=true` (TLS checked against Node's CAs and
+ * the host name: verify-full), else PGSSLMODE, else `disable` (node-postgres' default: no TLS).
+ */
 export function effectiveSslMode(databaseUrl: string, env: { PGSSLMODE?: string }): string {
-  return new URL(databaseUrl).searchParams.get('sslmode') ?? env.PGSSLMODE ?? 'disable';
+  const q = new URL(databaseUrl).searchParams;
+  const pgSsl = q.get('ssl') === 'true' || q.get('ssl') === '1' ? 'verify-full' : null;
+  return q.get('sslmode') ?? pgSsl ?? env.PGSSLMODE ?? 'disable';
 }
 
 export interface PlaintextInputs {

@@ -43,6 +43,8 @@ describe('plaintext connections off the host', () => {
     expect(problems({ ...remote, DATABASE_URL: 'postgres://kada@db.uib.no/kada', PGSSLMODE: 'verify-full' })).toEqual(
       [],
     );
+    // node-postgres' own ssl=true checks the server against Node's CAs
+    expect(problems({ ...remote, DATABASE_URL: 'postgres://kada@db.uib.no/kada?ssl=true' })).toEqual([]);
     // libpq's Unix-socket form never leaves the host
     expect(problems({ ...remote, DATABASE_URL: 'postgres:///kada?host=/var/run/postgresql' })).toEqual([]);
   });
