@@ -33,7 +33,12 @@ export async function createAppContext(
   opts: { logger?: Logger; metrics?: Metrics; poolSize?: number; env?: Record<string, string | undefined> } = {},
 ): Promise<AppContext> {
   const logger =
-    opts.logger ?? createLogger({ level: config.logLevel, secrets: secretValues(opts.env ?? process.env) });
+    opts.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: secretValues(opts.env ?? process.env),
+      pseudonymKey: config.logKey,
+    });
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: true });
   const dataSource = createDataSource(config.databaseUrl, {
     poolSize: opts.poolSize ?? Math.max(10, config.workers + 5),

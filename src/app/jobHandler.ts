@@ -15,6 +15,11 @@ export function personJobHandler(ctx: SyncContext) {
       jobId: job.id,
       onProgress: hooks.progress,
     });
+    // Personal data is fine at debug (src/log/personalData.ts keeps it out of info lines).
+    ctx.logger.debug(
+      { personId: job.personId, jobId: job.id, mailbox: result.mailbox, courses: result.courses },
+      'person job result',
+    );
     return {
       outcome: result.outcome,
       written: result.written,

@@ -3,6 +3,7 @@ import { migrations } from '../../db/migrations';
 import { startAdminServer, type AdminServer, type AdminServerOptions } from '../admin/server';
 import type { Config } from '../config/config';
 import { NotificationConsumer } from '../intake/consumer';
+import { amqpSocketOptions } from '../intake/amqpTls';
 import { JobWakeup } from '../jobs/wakeup';
 import { WorkerPool } from '../jobs/workerPool';
 import type { Logger } from '../log/logger';
@@ -104,6 +105,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
 
     const consumer = new NotificationConsumer({
       url: config.amqp.url,
+      socketOptions: amqpSocketOptions(config.amqp),
       queue: config.amqp.queue,
       bindings: config.amqp.bindings,
       prefetch: config.amqp.prefetch,

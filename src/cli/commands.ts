@@ -3,6 +3,7 @@ import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
 import { registerMigrate } from './commands/migrate';
+import { registerPseudonym } from './commands/pseudonym';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
 import { registerRun } from './commands/run';
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerEnqueueCourse(program);
   registerDoctor(program);
+  registerPseudonym(program);
 }

@@ -12,6 +12,7 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, opts: 
     level: opts.quiet ? 'warn' : config.logLevel,
     secrets: secretValues(process.env),
     destination: process.stderr as never,
+    pseudonymKey: config.logKey,
   });
   const ctx = await createAppContext(config, { logger, poolSize: Math.min(config.workers + 4, 30) });
   try {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { currentAndNextSemesters, isSemesterCode } from '../domain/semester';
 import { windowsZoneName } from '../domain/timeZoneNames';
+import { logKeyFrom } from '../log/pseudonym';
+import { plaintextProblems, SSL_MODES } from './plaintext';
 
 /**
  * One loader for every variable in shared/contracts/service.md. Everything that comes from the
@@ -15,6 +17,7 @@ const SECRET_VARS = [
   'DATABASE_URL',
   'AMQP_URL',
   'METRICS_TOKEN',
+  'KADA_LOG_KEY',
 ] as const;
 
 const url = (protocols: string[]) =>
@@ -28,6 +31,15 @@ const url = (protocols: string[]) =>
     },
     `must be a URL (${protocols.join(' or ')})`,
   );
+
+/** sslmode, when given, must be one node-postgres and libpq both understand (transport is src/db/postgresTls.ts). */
+const databaseUrl = url(['postgres:', 'postgresql:']).refine(
+  (v) => {
+    const mode = URL.canParse(v) ? new URL(v).searchParams.get('sslmode') : null;
+    return mode === null || (SSL_MODES as readonly string[]).includes(mode);
+  },
+  `sslmode must be one of ${SSL_MODES.join(', ')}`,
+);
 
 const bindingList = z
   .string()
@@ -50,8 +62,13 @@ const intFrom = (min: number, max: number) =>
 function schema(now: Date) {
   return z
     .object({
-      DATABASE_URL: url(['postgres:', 'postgresql:']),
+      DATABASE_URL: databaseUrl,
+      PGSSLMODE: z.enum(SSL_MODES).optional(),
+      PGSSLROOTCERT: z.string().min(1).optional(),
       AMQP_URL: url(['amqp:', 'amqps:']),
+      AMQP_CA_FILE: z.string().min(1).optional(),
+      KADA_ALLOW_PLAINTEXT: z.enum(['true', 'false']).default('false'),
+      KADA_LOG_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
       AMQP_QUEUE: z.string().min(1).default('kada'),
       AMQP_BINDINGS: bindingList.optional(),
       AMQP_PREFETCH: intFrom(1, 1000).default(50),
@@ -133,7 +150,14 @@ export type RawConfig = z.output<ReturnType<typeof schema>>;
 
 export interface Config {
   databaseUrl: string;
-  amqp: { url: string; queue: string; bindings: { exchange: string; pattern: string }[]; prefetch: number };
+  amqp: {
+    url: string;
+    queue: string;
+    bindings: { exchange: string; pattern: string }[];
+    prefetch: number;
+    /** PEM file of the CA(s) that sign the broker's certificate, for amqps: (else Node's CAs). */
+    caFile?: string;
+  };
   tp: { baseUrl: string; apiKey: string };
   fs: { baseUrl: string; apiKey: string };
   graph: {
@@ -163,6 +187,8 @@ export interface Config {
   plannerDebounceMs: number;
   seriesMode: 'off' | 'weekly';
   logLevel: string;
+  /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
+  logKey: string;
 }
 
 export class ConfigError extends Error {
@@ -189,11 +215,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
   const parsed = schema(now).safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => ({
-      variable: String(i.path[0] ?? 'config'),
-      message: i.code === 'invalid_type' && cleaned[String(i.path[0])] === undefined ? 'is required' : i.message,
-    }));
+  const problems = (parsed.error?.issues ?? []).map((i) => ({
+    variable: String(i.path[0] ?? 'config'),
+    message: i.code === 'invalid_type' && cleaned[String(i.path[0])] === undefined ? 'is required' : i.message,
+  }));
+  // Outside the schema, so a plaintext connection is reported alongside every other bad variable.
+  if (cleaned.KADA_ALLOW_PLAINTEXT !== 'true') problems.push(...plaintextProblemsOf(cleaned, problems));
+  if (!parsed.success || problems.length) {
     const seen = new Set<string>();
     throw new ConfigError(problems.filter((p) => !seen.has(p.variable) && seen.add(p.variable)));
   }
@@ -205,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       queue: c.AMQP_QUEUE,
       bindings: c.AMQP_BINDINGS ?? defaultBindings(c.KADA_INSTITUTION),
       prefetch: c.AMQP_PREFETCH,
+      caFile: c.AMQP_CA_FILE,
     },
     tp: { baseUrl: c.TP_BASE_URL.replace(/\/+$/, ''), apiKey: c.TP_API_KEY },
     fs: { baseUrl: c.FS_BASE_URL.replace(/\/+$/, ''), apiKey: c.FS_API_KEY },
@@ -233,7 +262,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     plannerDebounceMs: c.KADA_PLANNER_DEBOUNCE_MS,
     seriesMode: c.SERIES_MODE,
     logLevel: c.LOG_LEVEL,
+    logKey: logKeyFrom(cleaned),
   };
+}
+
+/** Plaintext findings for the URL variables that are themselves valid (the others are reported already). */
+function plaintextProblemsOf(env: Record<string, string>, known: { variable: string }[]) {
+  const vars = ['DATABASE_URL', 'AMQP_URL', 'TP_BASE_URL', 'FS_BASE_URL', 'GRAPH_BASE_URL', 'PGSSLMODE'] as const;
+  const usable = Object.fromEntries(vars.filter((v) => !known.some((k) => k.variable === v)).map((v) => [v, env[v]]));
+  return plaintextProblems(usable);
 }
 
 /** The configured secret values, for redaction and for tests that scan output for leaks. */
@@ -257,14 +294,13 @@ export function secretValues(env: Record<string, string | undefined> = process.e
 
 /** For `kada migrate`, which needs nothing but the database: validates DATABASE_URL alone. */
 export function loadDatabaseUrl(env: Record<string, string | undefined> = process.env): string {
-  const r = url(['postgres:', 'postgresql:']).safeParse(env.DATABASE_URL ?? '');
+  const r = databaseUrl.safeParse(env.DATABASE_URL ?? '');
   if (!r.success) {
-    throw new ConfigError([
-      {
-        variable: 'DATABASE_URL',
-        message: env.DATABASE_URL ? 'must be a URL (postgres: or postgresql:)' : 'is required',
-      },
-    ]);
+    const message = env.DATABASE_URL ? (r.error.issues[0]?.message ?? 'is invalid') : 'is required';
+    throw new ConfigError([{ variable: 'DATABASE_URL', message }]);
   }
+  const plain =
+    env.KADA_ALLOW_PLAINTEXT === 'true' ? [] : plaintextProblems({ DATABASE_URL: r.data, PGSSLMODE: env.PGSSLMODE });
+  if (plain.length) throw new ConfigError(plain);
   return r.data;
 }

@@ -1,5 +1,6 @@
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import type { Config } from '../config/config';
+import { amqpSocketOptions } from '../intake/amqpTls';
 import { deadLetterQueue } from '../intake/deadLetter';
 import { declareTopology } from '../intake/topology';
 import { type CheckLine, errorText, fail, pass } from './check';
@@ -14,7 +15,7 @@ import { type CheckLine, errorText, fail, pass } from './check';
 export async function checkBroker(amqpConfig: Config['amqp']): Promise<CheckLine> {
   let conn: ChannelModel;
   try {
-    conn = await amqp.connect(amqpConfig.url, { timeout: 10_000 });
+    conn = await amqp.connect(amqpConfig.url, { ...amqpSocketOptions(amqpConfig), timeout: 10_000 });
   } catch (err) {
     return fail(
       'broker',

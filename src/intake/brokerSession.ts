@@ -21,9 +21,13 @@ export interface Session {
 const CLOSE_TIMEOUT_MS = 2_000;
 
 /** Dials the broker: the one place kada opens an AMQP connection. */
-export function connectBroker(url: string, connect?: ConnectFn): Promise<ChannelModel> {
+export function connectBroker(
+  url: string,
+  connect?: ConnectFn,
+  socketOptions: Record<string, unknown> = {},
+): Promise<ChannelModel> {
   const dial: ConnectFn = connect ?? ((u, o) => amqp.connect(u, o));
-  return dial(url, { clientProperties: { connection_name: `kada ${hostname()}:${process.pid}` } });
+  return dial(url, { ...socketOptions, clientProperties: { connection_name: `kada ${hostname()}:${process.pid}` } });
 }
 
 /** A session on a fresh connection: channels open, topology declared, prefetch set; not yet consuming. */

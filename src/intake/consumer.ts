@@ -30,6 +30,8 @@ export interface ConsumerOptions {
   onStored?: (n: Notification) => void;
   /** Replaces amqplib's connect (tests reach the socket through it). */
   connect?: ConnectFn;
+  /** TLS options for amqps: (amqpTls.ts). */
+  socketOptions?: Record<string, unknown>;
   reconnectDelayMs?: { initial: number; max: number };
   dbRetryDelayMs?: { initial: number; max: number };
 }
@@ -123,7 +125,7 @@ export class NotificationConsumer {
   }
 
   private async open(): Promise<Session> {
-    const model = await connectBroker(this.opts.url, this.opts.connect);
+    const model = await connectBroker(this.opts.url, this.opts.connect, this.opts.socketOptions);
     const topology = { queue: this.opts.queue, bindings: this.opts.bindings };
     const s = await openSession(model, topology, this.opts.prefetch, this.log);
     try {

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { postgresConnection } from '../db/postgresTls';
 import type { Logger } from '../log/logger';
 import { JOBS_CHANNEL } from './types';
 
@@ -37,7 +38,7 @@ export class JobWakeup {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'kada-listen' });
+    const client = new Client({ ...postgresConnection(this.databaseUrl), application_name: 'kada-listen' });
     client.on('notification', () => this.wake());
     client.on('error', () => {
       if (this.client === client) this.client = null;

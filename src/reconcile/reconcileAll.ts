@@ -1,6 +1,7 @@
 import { personJobHandler } from '../app/jobHandler';
 import { isTransient } from '../sync/errors';
 import type { AppContext } from '../app/context';
+import { type LockHolder, withAdvisoryLock } from '../db/advisoryLock';
 import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';
 import { PRIORITY } from '../jobs/types';
@@ -14,6 +15,9 @@ import { discoverPersons, type DiscoveryResult } from './discoverPersons';
  * a run stopped half-way (pod evicted, time limit) is resumed from its last person by the next one.
  * A fresh run first asks FS who takes or teaches the courses kada knows (discoverPersons.ts), so a
  * person whose notification never arrived is walked too.
+ * One run at a time across the installation (a PostgreSQL advisory lock): a second `reconcile --all`
+ * (a manual one during the nightly CronJob) stops at once with ReconcileRunningError, or with
+ * `wait` queues behind the first and then resumes or starts a run of its own.
  */
 export interface ReconcileAllOptions {
   concurrency: number;
@@ -22,6 +26,21 @@ export interface ReconcileAllOptions {
   /** Ask FS for persons kada has never seen before a fresh run (default true). */
   discover?: boolean;
   onProgress?: (p: { done: number; total: number; repairs: number }) => void;
+  /** Wait for a run in progress elsewhere instead of failing with ReconcileRunningError. */
+  wait?: boolean;
+}
+
+export class ReconcileRunningError extends Error {
+  readonly code = 'RECONCILE_RUNNING';
+  constructor(readonly holder: LockHolder | null) {
+    const since = holder?.since ? ` since ${new Date(holder.since).toISOString()}` : '';
+    const who = holder?.client ? ` from ${holder.client}` : '';
+    super(
+      `another reconcile --all is running${since}${who}; this one did nothing. ` +
+        'Let it finish (an unfinished run is resumed by the next one) or pass --wait to queue behind it.',
+    );
+    this.name = 'ReconcileRunningError';
+  }
 }
 
 export interface ReconcileAllResult {
@@ -36,6 +55,17 @@ export interface ReconcileAllResult {
 }
 
 export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
+  const locked = await withAdvisoryLock(
+    ctx.dataSource,
+    'reconcileAll',
+    { wait: !!opts.wait, application: 'kada reconcile --all' },
+    () => walkAll(ctx, opts),
+  );
+  if (locked.busy) throw new ReconcileRunningError(locked.holder);
+  return locked.result;
+}
+
+async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
   const db = ctx.db;
   const { run, resumed } = await openReconcileRun(db);
   const runId = run.id;

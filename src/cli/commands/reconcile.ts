@@ -10,6 +10,7 @@ export function registerReconcile(program: Command): void {
     .command('reconcile')
     .description('drift repair against Graph: restore edited or deleted kada events, remove orphans and duplicates')
     .option('--all', 'every known person, and those FS names in the courses kada knows (resumes an unfinished run)')
+    .option('--wait', 'with --all: wait for a run in progress elsewhere instead of exiting 1 at once')
     .option('--no-discover', 'with --all: walk only the persons kada already knows')
     .option('--person <person>', 'one person: personlopenummer, username or e-mail')
     .option('--max-persons <n>', 'stop after this many persons (the next run resumes)', (v) => Number(v))
@@ -20,6 +21,7 @@ export function registerReconcile(program: Command): void {
       async (opts: {
         all?: boolean;
         discover?: boolean;
+        wait?: boolean;
         person?: string;
         maxPersons?: number;
         maxMinutes?: number;
@@ -27,6 +29,7 @@ export function registerReconcile(program: Command): void {
         json?: boolean;
       }) => {
         if (!!opts.all === !!opts.person) throw new UsageError('give either --all or --person <person>');
+        if (opts.wait && !opts.all) throw new UsageError('--wait goes with --all');
         for (const [name, v] of [
           ['--max-persons', opts.maxPersons],
           ['--max-minutes', opts.maxMinutes],
@@ -51,10 +54,10 @@ export function registerReconcile(program: Command): void {
               concurrency: opts.concurrency ?? ctx.config.workers,
               maxPersons: opts.maxPersons,
               discover: opts.discover !== false,
+              wait: !!opts.wait,
               deadline: opts.maxMinutes ? Date.now() + opts.maxMinutes * 60_000 : undefined,
               onProgress: (p) => bar.update({ done: p.done, total: p.total }),
-            });
-            bar.stop();
+            }).finally(() => bar.stop());
             if (opts.json) printJson(r);
             else {
               const d = r.discovery;

@@ -16,7 +16,11 @@ export function registerRun(program: Command): void {
     .description('consume notifications, process jobs, serve the admin API; graceful on SIGTERM')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger({ level: config.logLevel, secrets: secretValues(process.env) });
+      const logger = createLogger({
+        level: config.logLevel,
+        secrets: secretValues(process.env),
+        pseudonymKey: config.logKey,
+      });
       const service = await startService(config, { logger });
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
