@@ -12,7 +12,9 @@ export const openApiDocument = {
     title: 'kada admin API',
     version: '1',
     description:
-      'Operate kada: look up a person, see the changes a rebuild would make, queue a rebuild, follow jobs, see queue depth, inbox lag, dead letters, Graph throttling and errors. Every /api/* route except this document needs `Authorization: Bearer <ADMIN_TOKEN>`.',
+      'Operate kada: look up a person, see the changes a rebuild would make, queue a rebuild, follow jobs, see ' +
+      'queue depth, inbox lag, dead letters, Graph throttling and errors. Every /api/* route except this ' +
+      'document needs `Authorization: Bearer <ADMIN_TOKEN>`.',
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],

@@ -55,7 +55,8 @@ export async function storedPersonReport(
   const [p, events, jobs, errors] = await Promise.all([
     getPerson(db, personId),
     db.query(
-      `SELECT count(*)::int AS n, COALESCE(array_agg(DISTINCT semester || ':' || course_id || ',' || course_version), '{}') AS courses
+      `SELECT count(*)::int AS n, COALESCE(array_agg(DISTINCT semester || ':' || course_id || ',' || course_version),
+         '{}') AS courses
          FROM synced_events WHERE person_id = $1`,
       [personId],
     ),

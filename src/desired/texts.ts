@@ -67,7 +67,8 @@ export const TEXTS: Record<Language, Texts> = {
     coursePage: 'Course page',
     maintained:
       'This entry is maintained automatically from the timetable; changes you make here will be overwritten. ' +
-      'Please report errors in time, room or content to the student administration of the course, so they can be corrected in the timetable.',
+      'Please report errors in time, room or content to the student administration of the course, so they can be ' +
+      'corrected in the timetable.',
   },
 };
 

@@ -48,7 +48,8 @@ export async function checkBroker(amqpConfig: Config['amqp']): Promise<CheckLine
       : 'created now, kada run will consume it';
     return pass(
       'broker',
-      `queue ${amqpConfig.queue} (${state}), dead-letter queue ${deadLetterQueue(amqpConfig.queue)}, bindings ${bindings}`,
+      `queue ${amqpConfig.queue} (${state}), dead-letter queue ${deadLetterQueue(amqpConfig.queue)}, bindings ` +
+        `${bindings}`,
     );
   } finally {
     await conn.close().catch(() => undefined);

@@ -15,9 +15,8 @@ export function formatReport(r: DoctorReport, colour: boolean): string {
   const lines: string[] = [];
   for (const c of r.checks) {
     const mark = c.ok ? paint(GREEN, '✓') : paint(c.required ? RED : YELLOW, '✗');
-    lines.push(
-      `${mark} ${c.check.padEnd(width)}  ${c.detail}${c.required || c.detail.includes('optional') ? '' : ' (optional)'}`,
-    );
+    const optional = c.required || c.detail.includes('optional') ? '' : ' (optional)';
+    lines.push(`${mark} ${c.check.padEnd(width)}  ${c.detail}${optional}`);
     if (!c.ok && c.fix) lines.push(`  ${' '.repeat(width)}  → ${c.fix}`);
   }
   const failed = r.checks.filter((c) => !c.ok && c.required).length;

@@ -146,7 +146,8 @@ export function createTokenProvider(
     } catch (err) {
       throw new GraphAuthError(
         'GRAPH_CERTIFICATE_INVALID',
-        `cannot read AZURE_CLIENT_CERTIFICATE_PATH ${cfg.clientCertificatePath}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        `cannot read AZURE_CLIENT_CERTIFICATE_PATH ${cfg.clientCertificatePath}: ` +
+          `${(err as NodeJS.ErrnoException).code ?? 'error'}`,
         cfg.clientId,
       );
     }
@@ -187,7 +188,8 @@ export function createTokenProvider(
       const { text, aadCode } = describeMsalError(err);
       const hint =
         (err as { errorCode?: string }).errorCode === 'endpoints_resolution_error'
-          ? ` (could not read ${authority}/v2.0/.well-known/openid-configuration: wrong AZURE_AUTHORITY_HOST or AZURE_TENANT_ID, host unreachable, or its certificate is not trusted; see NODE_EXTRA_CA_CERTS)`
+          ? ` (could not read ${authority}/v2.0/.well-known/openid-configuration: wrong AZURE_AUTHORITY_HOST or ` +
+            `AZURE_TENANT_ID, host unreachable, or its certificate is not trusted; see NODE_EXTRA_CA_CERTS)`
           : '';
       throw new GraphAuthError(
         'GRAPH_AUTH_FAILED',

@@ -29,7 +29,8 @@ export async function listKadaEvents(
   const path = opts.calendarId
     ? `/users/${m}/calendars/${encodeURIComponent(opts.calendarId)}/events`
     : `/users/${m}/events`;
-  const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${OWNER_PROP}' and ep/value eq '${opts.institution}')`;
+  const ownerIs = `ep/id eq '${OWNER_PROP}' and ep/value eq '${opts.institution}'`;
+  const filter = `singleValueExtendedProperties/Any(ep: ${ownerIs})`;
   const expand = `singleValueExtendedProperties($filter=id eq '${KEY_PROP}' or id eq '${HASH_PROP}')`;
   const out: KadaGraphEvent[] = [];
   let next: string | undefined;

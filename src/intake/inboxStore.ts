@@ -13,7 +13,8 @@ export async function storeNotification(db: Queryable, n: Notification, routingK
   const a = n.action;
   const ignored = a.kind === 'ignored';
   const rows = await db.query(
-    `INSERT INTO inbox (notification_id, format, routing_key, body, state, action, person_id, semester, course_id, course_version,
+    `INSERT INTO inbox (notification_id, format, routing_key, body, state, action, person_id, semester, course_id,
+       course_version,
                         operation, subject, error, processed_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $5 = 'ignored' THEN now() END)
      ON CONFLICT (notification_id) DO NOTHING
@@ -55,7 +56,8 @@ export async function storeManualCourseChange(
     semester: course.semester,
   };
   const rows = await db.query(
-    `INSERT INTO inbox (notification_id, format, routing_key, body, action, semester, course_id, course_version, operation, subject)
+    `INSERT INTO inbox (notification_id, format, routing_key, body, action, semester, course_id, course_version,
+       operation, subject)
      VALUES ($1, 'tp', $2, $3, 'course', $4, $5, $6, 'update', $7)
      RETURNING id, received_at`,
     [

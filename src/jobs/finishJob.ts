@@ -3,7 +3,8 @@ import { JOBS_CHANNEL } from './types';
 
 export async function completeJob(db: Queryable, jobId: string, workerId: string, result: unknown): Promise<void> {
   await db.query(
-    `UPDATE jobs SET state = 'done', finished_at = now(), locked_by = NULL, locked_until = NULL, result = $3, last_error = NULL
+    `UPDATE jobs SET state = 'done', finished_at = now(), locked_by = NULL, locked_until = NULL, result = $3,
+       last_error = NULL
       WHERE id = $1 AND locked_by = $2 AND state = 'running'`,
     [jobId, workerId, JSON.stringify(result ?? null)],
   );
@@ -30,10 +31,12 @@ export async function failJob(
      ), retry AS (
        UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => $4::double precision / 1000),
               locked_by = NULL, locked_until = NULL, last_error = $3
-        WHERE id = (SELECT id FROM me) AND $5 AND (SELECT attempts < max_attempts FROM me) AND NOT EXISTS (SELECT 1 FROM other)
+        WHERE id = (SELECT id FROM me) AND $5 AND (SELECT attempts < max_attempts FROM me) AND NOT EXISTS (SELECT 1
+          FROM other)
         RETURNING 'retrying'::text AS outcome
      ), merge_into AS (
-       UPDATE jobs SET priority = GREATEST(jobs.priority, (SELECT priority FROM me)), force = jobs.force OR (SELECT force FROM me)
+       UPDATE jobs SET priority = GREATEST(jobs.priority, (SELECT priority FROM me)), force = jobs.force OR (SELECT
+         force FROM me)
         WHERE id = (SELECT id FROM other) AND $5 AND (SELECT attempts < max_attempts FROM me)
         RETURNING id
      ), merged AS (
@@ -86,7 +89,8 @@ export async function reclaimExpired(db: Queryable): Promise<number> {
          FROM dead WHERE q.person_id = dead.person_id AND q.state = 'queued'
        RETURNING dead.id AS dead_id, q.id AS into_id
      ), superseded AS (
-       UPDATE jobs SET state = 'done', superseded_by = merged.into_id, finished_at = now(), locked_by = NULL, locked_until = NULL,
+       UPDATE jobs SET state = 'done', superseded_by = merged.into_id, finished_at = now(), locked_by = NULL,
+         locked_until = NULL,
               last_error = 'worker died; merged into a newer job'
          FROM merged WHERE jobs.id = merged.dead_id
        RETURNING jobs.id

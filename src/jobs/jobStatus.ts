@@ -39,7 +39,8 @@ export async function recentJobs(
 /** Finished jobs are kept a week for the admin, then removed so the table stays small. */
 export async function pruneJobs(db: Queryable, olderThanDays = 7): Promise<number> {
   const rows = await db.query(
-    `WITH d AS (DELETE FROM jobs WHERE state IN ('done','failed') AND finished_at < now() - make_interval(days => $1) RETURNING 1)
+    `WITH d AS (DELETE FROM jobs WHERE state IN ('done','failed') AND finished_at < now() - make_interval(days => $1)
+       RETURNING 1)
      SELECT count(*)::int AS n FROM d`,
     [olderThanDays],
   );

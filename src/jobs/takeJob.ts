@@ -12,7 +12,8 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
       const rows = await db.query(
         // The CTE makes this a SELECT: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
         `WITH taken AS (
-         UPDATE jobs SET state = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2::double precision / 1000),
+         UPDATE jobs SET state = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2::double
+           precision / 1000),
                 attempts = attempts + 1, started_at = now(), progress = NULL
           WHERE id = (
             SELECT j.id FROM jobs j
@@ -42,7 +43,8 @@ export async function claimJob(db: Queryable, jobId: string, workerId: string, l
   try {
     const rows = await db.query(
       `WITH claimed AS (
-       UPDATE jobs SET state = 'running', locked_by = $2, locked_until = now() + make_interval(secs => $3::double precision / 1000),
+       UPDATE jobs SET state = 'running', locked_by = $2, locked_until = now() + make_interval(secs => $3::double
+         precision / 1000),
               attempts = attempts + 1, started_at = now(), progress = NULL
         WHERE id = $1 AND state = 'queued'
           AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = jobs.person_id AND r.state = 'running')

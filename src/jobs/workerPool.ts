@@ -78,7 +78,8 @@ export class WorkerPool {
     if (timedOut && this.inFlight.size) {
       const ids = [...this.inFlight.keys()];
       await this.opts.db.query(
-        `UPDATE jobs SET state = 'queued', run_at = now(), locked_by = NULL, locked_until = NULL, attempts = greatest(0, attempts - 1),
+        `UPDATE jobs SET state = 'queued', run_at = now(), locked_by = NULL, locked_until = NULL, attempts =
+           greatest(0, attempts - 1),
                 force = true, reasons = (ARRAY['released at shutdown'] || reasons)[1:10]
           WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND state = 'running'
             AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.person_id = jobs.person_id AND q.state = 'queued')`,

@@ -85,7 +85,8 @@ export async function markDone(
 ): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
-    `UPDATE inbox SET state = $2, processed_at = now(), attempts = attempts + 1, error = $3 WHERE id = ANY($1::bigint[])`,
+    `UPDATE inbox SET state = $2, processed_at = now(), attempts = attempts + 1, error = $3 WHERE id =
+       ANY($1::bigint[])`,
     [ids, state, note],
   );
 }
@@ -105,7 +106,8 @@ export async function markAttemptFailed(
     `WITH u AS (
        UPDATE inbox SET attempts = attempts + 1, error = $2,
               state = CASE WHEN $4 AND attempts + 1 < $5 THEN 'pending' ELSE 'failed' END,
-              run_at = CASE WHEN $4 AND attempts + 1 < $5 THEN now() + make_interval(secs => $3::double precision / 1000) ELSE run_at END,
+              run_at = CASE WHEN $4 AND attempts + 1 < $5 THEN now() + make_interval(secs => $3::double precision /
+                1000) ELSE run_at END,
               processed_at = CASE WHEN $4 AND attempts + 1 < $5 THEN NULL ELSE now() END
         WHERE id = ANY($1::bigint[])
         RETURNING notification_id, state)
@@ -127,7 +129,8 @@ export interface InboxClock {
 export async function inboxClock(db: Queryable, debounceMs: number): Promise<InboxClock> {
   const rows = await db.query(
     `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)::float8 AS lag,
-            (EXTRACT(EPOCH FROM min(run_at + CASE WHEN action = 'course' THEN make_interval(secs => $1::double precision / 1000)
+            (EXTRACT(EPOCH FROM min(run_at + CASE WHEN action = 'course' THEN make_interval(secs => $1::double
+              precision / 1000)
                                                   ELSE interval '0' END) - now()) * 1000)::float8 AS next_ms
        FROM inbox WHERE state = 'pending'`,
     [debounceMs],

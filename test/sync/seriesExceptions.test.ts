@@ -100,7 +100,7 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(writes()).toBe(before);
   });
 
-  it("writes masters in Europe/Oslo's Windows name, and finds their exceptions again instead of replacing them", async () => {
+  it("writes masters in Europe/Oslo's Windows name and finds their exceptions again, not replacing them", async () => {
     // luxon does not know `W. Europe Standard Time`: read naively, every exception's week would look deleted.
     const masters = graph()
       .events(mailbox)

@@ -18,7 +18,8 @@ export function webRoutes(app: FastifyInstance): void {
         // Only the page's own script and style may run; it talks only to this server.
         .header(
           'content-security-policy',
-          "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+          "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+            "form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
         )
         .send(body),
     );

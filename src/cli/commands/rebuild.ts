@@ -24,7 +24,8 @@ export function registerRebuild(program: Command): void {
               eventCount: number;
             };
             process.stdout.write(
-              `person ${personId}: ${r.outcome}; created ${r.written.creates}, updated ${r.written.updates}, deleted ${r.written.deletes}; ${r.eventCount} kada events\n`,
+              `person ${personId}: ${r.outcome}; created ${r.written.creates}, updated ${r.written.updates}, ` +
+                `deleted ${r.written.deletes}; ${r.eventCount} kada events\n`,
             );
           } else
             process.stdout.write(

@@ -61,12 +61,17 @@ export function registerReconcile(program: Command): void {
             if (opts.json) printJson(r);
             else {
               const d = r.discovery;
-              if (d)
-                process.stdout.write(
-                  `discovery: ${d.courses} courses asked, ${d.added} persons added${d.failed.length ? `, ${d.failed.length} courses failed (first: ${d.failed[0]!.course}: ${d.failed[0]!.error})` : ''}\n`,
-                );
+              if (d) {
+                const first = d.failed[0];
+                const failed = first
+                  ? `, ${d.failed.length} courses failed (first: ${first.course}: ${first.error})`
+                  : '';
+                process.stdout.write(`discovery: ${d.courses} courses asked, ${d.added} persons added${failed}\n`);
+              }
               process.stdout.write(
-                `reconcile run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.persons} persons, ${r.repairs} repairs, ${r.failed.length} failed; ${r.finished ? 'finished' : 'stopped early, the next run resumes'}\n`,
+                `reconcile run ${r.runId}${r.resumed ? ' (resumed)' : ''}: ${r.persons} persons, ${r.repairs} ` +
+                  `repairs, ${r.failed.length} failed; ` +
+                  `${r.finished ? 'finished' : 'stopped early, the next run resumes'}\n`,
               );
             }
             if (r.failed.length || r.discovery?.failed.length) process.exitCode = 1;
