@@ -10,8 +10,8 @@ describe('postgresConnection', () => {
     const c = postgresConnection(`${url}?sslmode=verify-full&sslrootcert=${ca}&application_name=x`, {});
     expect(c.connectionString).toBe(`${url}?application_name=x`);
     expect(c.ssl).toMatchObject({ rejectUnauthorized: true });
-    expect(c.ssl?.checkServerIdentity).toBeUndefined();
-    expect(c.ssl?.ca).toContain('postgresConnection');
+    expect(c.ssl && c.ssl.checkServerIdentity).toBeUndefined();
+    expect(c.ssl && c.ssl.ca).toContain('postgresConnection');
   });
 
   it('gives each sslmode its libpq meaning', () => {
