@@ -346,7 +346,7 @@ export function normalizeExtendedPropertyId(id: string): string | null {
   const m = EXT_ID.exec(id.trim());
   if (!m) return null;
   const type = `${m[1]!}${m[2] ?? ''}`.toLowerCase();
-  if (m[6]) return `${type} ${m[6].toLowerCase()}`;
+  if (m[5]) return `${type} ${m[5].toLowerCase()}`;
   const guid = m[3]!.toLowerCase();
   const rest = m[4]!;
   if (/^id\s/i.test(rest)) return `${type} {${guid}} id ${rest.replace(/^id\s+/i, '').toLowerCase()}`;
