@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphHttpError } from '../../testkit/graph/graphHttp';
 import { evaluateFilter, nextLink, parseExpand, parseFilter, parseQueryString } from '../../testkit/graph/graphQuery';
+import { normalizeExtendedPropertyId } from '../../testkit/graph/graphEventSchema';
 import { extendedIdEquals } from '../../testkit/graph/graphStore';
 
 const OWNER = 'String {5b8c4f3e-2a71-4d0e-9c6b-1f2e3d4c5b6a} Name kadaOwner';
@@ -27,6 +28,18 @@ describe('OData query options of the Graph emulator', () => {
         `'uio')`,
     );
     expect(evaluateFilter(wrongName, event, extendedIdEquals)).toBe(false);
+  });
+
+  it('knows the three forms of an extended property id: by name, by id in a property set, by tag', () => {
+    expect(normalizeExtendedPropertyId('String {5B8C4F3E-2A71-4D0E-9C6B-1F2E3D4C5B6A} Name kadaOwner')).toBe(
+      'string {5b8c4f3e-2a71-4d0e-9c6b-1f2e3d4c5b6a} name kadaOwner',
+    );
+    expect(normalizeExtendedPropertyId('Integer {5b8c4f3e-2a71-4d0e-9c6b-1f2e3d4c5b6a} Id 0x8A01')).toBe(
+      'integer {5b8c4f3e-2a71-4d0e-9c6b-1f2e3d4c5b6a} id 0x8a01',
+    );
+    expect(normalizeExtendedPropertyId('String 0x0E1D')).toBe('string 0x0e1d');
+    expect(normalizeExtendedPropertyId('StringArray 0x0e1d')).toBe('stringarray 0x0e1d');
+    expect(normalizeExtendedPropertyId('String kadaOwner')).toBeNull();
   });
 
   it('handles quotes, precedence and parentheses', () => {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
+import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { DateTime } from 'luxon';
-import { startService } from '../../src/app/runService';
+import { type RunningService, startService } from '../../src/app/runService';
 import { loadConfig } from '../../src/config/config';
 import { createDataSource, migrate } from '../../src/db/dataSource';
 import { databaseUrlNamed, onServer } from '../support/scratchDatabase';
 import { KEY_PROP, OWNER_PROP } from '../../src/domain/markers';
-import { startMicrosoftEmulator } from '../graph/graphEmulator';
-import { generateInstitution } from '../institution/institution';
-import { startSourceEmulator } from '../sources/sourceEmulator';
+import { type MicrosoftEmulator, startMicrosoftEmulator } from '../graph/graphEmulator';
+import { type FsWirePerson, generateInstitution, type Institution } from '../institution/institution';
+import { type SourceEmulator, startSourceEmulator } from '../sources/sourceEmulator';
 import { parseTpTime } from '../../src/desired/time';
 import { createLogger } from '../../src/log/logger';
 
@@ -21,6 +21,7 @@ import { createLogger } from '../../src/log/logger';
 const STUDENTS = Number(process.env.DEMO_STUDENTS ?? 60);
 const LATENCY = Number(process.env.DEMO_GRAPH_LATENCY_MS ?? 20);
 const KEEP = process.argv.includes('--keep');
+const QUEUE = 'kada-demo';
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
 async function resetDatabase(baseUrl: string, name: string): Promise<string> {
@@ -58,6 +59,17 @@ function fmt(e: { subject: string; startUtc: string; endUtc: string; location: {
   );
 }
 
+/** What the steps share: the synthetic university, its emulators and the running kada. */
+interface Demo {
+  institution: Institution;
+  sources: SourceEmulator;
+  microsoft: MicrosoftEmulator;
+  env: Record<string, string>;
+  service: RunningService;
+  conn: ChannelModel;
+  ch: ConfirmChannel;
+}
+
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL || !process.env.AMQP_URL || !process.env.NODE_EXTRA_CA_CERTS) {
     throw new Error(
@@ -65,15 +77,30 @@ async function main(): Promise<void> {
     );
   }
   out('kada demo: a synthetic university, real PostgreSQL and RabbitMQ, emulated TP/FS and Microsoft 365\n');
+  const demo = await startDemo(process.env.DATABASE_URL, process.env.AMQP_URL);
+  const persons = [...demo.institution.students(), ...demo.institution.lecturers()];
+  await fillCalendars(demo, persons);
+  const student = printCalendars(demo);
+  await moveALecture(demo, student);
+  await resyncUnchanged(demo, persons.slice(0, 20));
+  if (KEEP) {
+    out(`\nkada keeps running; admin page ${demo.service.adminUrl}/ (token ${demo.env.ADMIN_TOKEN}). Ctrl-C to stop.`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+  await stopDemo(demo);
+  out('\ndemo finished. `npm run demo -- --keep` leaves kada running with its admin page.');
+}
+
+/** The emulated TP/FS and Microsoft 365, a fresh kada_demo database, RabbitMQ exchanges, then `kada run`. */
+async function startDemo(baseDatabaseUrl: string, amqpUrl: string): Promise<Demo> {
   const institution = generateInstitution({ seed: 2026, students: STUDENTS, semesters: ['26h'], institution: 'uio' });
   const sources = await startSourceEmulator({ institution, tpApiKey: 'demo-tp-key', fsApiKey: 'demo-fs-key' });
   const microsoft = await startMicrosoftEmulator({ latencyMs: LATENCY, jitterMs: Math.round(LATENCY / 4) });
-  const databaseUrl = await resetDatabase(process.env.DATABASE_URL, 'kada_demo');
-  const queue = 'kada-demo';
+  const databaseUrl = await resetDatabase(baseDatabaseUrl, 'kada_demo');
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
-    AMQP_URL: process.env.AMQP_URL,
-    AMQP_QUEUE: queue,
+    AMQP_URL: amqpUrl,
+    AMQP_QUEUE: QUEUE,
     AMQP_BINDINGS: 'ex_fs_demo:no.uio.fs.#,ex_tp_demo:no.uio.tp.#',
     TP_BASE_URL: sources.tpBaseUrl,
     TP_API_KEY: 'demo-tp-key',
@@ -101,14 +128,7 @@ async function main(): Promise<void> {
   out(`database kada_demo: migrations applied: ${(await migrate(ds)).join(', ') || 'none'}`);
   await ds.destroy();
 
-  const conn = await amqp.connect(process.env.AMQP_URL);
-  const ch = await conn.createConfirmChannel();
-  await ch.deleteQueue(queue).catch(() => undefined);
-  await ch.deleteQueue(`${queue}.dead`).catch(() => undefined);
-  // FS and TP own their exchanges; kada declares them too, but the publisher must not depend on that.
-  await ch.assertExchange('ex_fs_demo', 'topic', { durable: true });
-  await ch.assertExchange('ex_tp_demo', 'topic', { durable: true });
-
+  const { conn, ch } = await openPublisher(amqpUrl);
   const logger = createLogger({
     level: config.logLevel,
     destination: process.stderr as never,
@@ -120,25 +140,25 @@ async function main(): Promise<void> {
     if (i > 200) throw new Error('kada did not connect to RabbitMQ within 20 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+  return { institution, sources, microsoft, env, service, conn, ch };
+}
 
-  // 1. FS says every person changed (as after a semester start): one notification each.
-  const persons = [...institution.students(), ...institution.lecturers()];
+/** A channel to publish as FS and TP would, on an empty demo queue. */
+async function openPublisher(amqpUrl: string): Promise<{ conn: ChannelModel; ch: ConfirmChannel }> {
+  const conn = await amqp.connect(amqpUrl);
+  const ch = await conn.createConfirmChannel();
+  await ch.deleteQueue(QUEUE).catch(() => undefined);
+  await ch.deleteQueue(`${QUEUE}.dead`).catch(() => undefined);
+  // FS and TP own their exchanges; kada declares them too, but the publisher must not depend on that.
+  await ch.assertExchange('ex_fs_demo', 'topic', { durable: true });
+  await ch.assertExchange('ex_tp_demo', 'topic', { durable: true });
+  return { conn, ch };
+}
+
+/** 1. FS says every person changed (as after a semester start): one notification each. */
+async function fillCalendars({ service, microsoft, ch }: Demo, persons: FsWirePerson[]): Promise<void> {
   const started = Date.now();
-  for (const p of persons) {
-    const body = {
-      sub: `personer/${p.personlopenummer}`,
-      iss: 'FS-prod',
-      iat: String(Date.now()),
-      operation: 'update',
-      jti: randomUUID(),
-      person_id: p.personlopenummer,
-    };
-    ch.publish('ex_fs_demo', 'no.uio.fs.FS-prod.personer.update', Buffer.from(JSON.stringify(body)), {
-      persistent: true,
-      contentType: 'application/json',
-    });
-  }
-  await ch.waitForConfirms();
+  await publishPersonUpdates(ch, persons);
   out(`published ${persons.length} FS personer.update notifications to RabbitMQ`);
   await new Promise((r) => setTimeout(r, 500));
   await waitQuiet(service.ctx.db, 'initial fill');
@@ -149,8 +169,10 @@ async function main(): Promise<void> {
       `requests (${(st.requests.total / Math.max(1, st.writes.create)).toFixed(3)} HTTP requests per event), ` +
       `${st.throttled} throttled\n`,
   );
+}
 
-  // 2. What landed in a few calendars.
+/** 2. What landed in a few calendars; returns the first student shown. */
+function printCalendars({ institution, microsoft }: Demo): FsWirePerson {
   const student = institution.students().find((s) => s.epost)!;
   const lecturer = institution.lecturers()[0]!;
   for (const p of [student, institution.students().filter((s) => s.epost)[1]!, lecturer]) {
@@ -160,8 +182,11 @@ async function main(): Promise<void> {
     out(`${p.fornavn} ${p.etternavn} <${p.epost}>: ${events.length} events (TP says ${expected}); the first five:`);
     for (const e of events.slice(0, 5)) out(`   ${fmt(e)}`);
   }
+  return student;
+}
 
-  // 3. A planner moves a lecture two hours later and cancels the next one; TP notifies (CloudEvents).
+/** 3. A planner moves a lecture two hours later and cancels the next one; TP notifies (CloudEvents). */
+async function moveALecture({ institution, microsoft, service, ch }: Demo, student: FsWirePerson): Promise<void> {
   const reg = institution.registrationsOfPerson(student.personlopenummer, '26h')[0]!;
   const ref = { courseId: reg.emne.kode, version: reg.emne.versjon, semester: '26h' };
   const lectures = institution.courseEvents(ref)!.filter((e) => e.status_plenary && e.status === 'active');
@@ -212,10 +237,23 @@ async function main(): Promise<void> {
     `the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of ` +
       `the ${affected} registered students and the lecturers, nothing else`,
   );
+}
 
-  // 4. The same FS notifications again: nothing to write.
-  const createsBefore = microsoft.graph.stats().writes;
-  for (const p of persons.slice(0, 20)) {
+/** 4. The same FS notifications again: nothing to write. */
+async function resyncUnchanged({ microsoft, service, ch }: Demo, persons: FsWirePerson[]): Promise<void> {
+  const label = `resync of ${persons.length} unchanged persons`;
+  const before = microsoft.graph.stats().writes;
+  await publishPersonUpdates(ch, persons);
+  await new Promise((r) => setTimeout(r, 500));
+  await waitQuiet(service.ctx.db, label);
+  const after = microsoft.graph.stats().writes;
+  const writes = after.create - before.create + after.update - before.update + after.delete - before.delete;
+  out(`${label}: ${writes} Graph writes`);
+}
+
+/** One FS `personer.update` notification per person, confirmed by the broker. */
+async function publishPersonUpdates(ch: ConfirmChannel, persons: FsWirePerson[]): Promise<void> {
+  for (const p of persons) {
     const body = {
       sub: `personer/${p.personlopenummer}`,
       iss: 'FS-prod',
@@ -230,22 +268,13 @@ async function main(): Promise<void> {
     });
   }
   await ch.waitForConfirms();
-  await new Promise((r) => setTimeout(r, 500));
-  await waitQuiet(service.ctx.db, 'resync of 20 unchanged persons');
-  const after = microsoft.graph.stats().writes;
-  const resyncWrites =
-    after.create - createsBefore.create + after.update - createsBefore.update + after.delete - createsBefore.delete;
-  out(`resync of 20 unchanged persons: ${resyncWrites} Graph writes`);
+}
 
-  if (KEEP) {
-    out(`\nkada keeps running; admin page ${service.adminUrl}/ (token ${env.ADMIN_TOKEN}). Ctrl-C to stop.`);
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  }
+async function stopDemo({ service, conn, ch, sources, microsoft }: Demo): Promise<void> {
   await service.stop();
   await ch.close();
   await conn.close();
   await Promise.all([sources.close(), microsoft.close()]);
-  out('\ndemo finished. `npm run demo -- --keep` leaves kada running with its admin page.');
 }
 
 main().then(

@@ -231,7 +231,8 @@ function canonicalEnum(enumName: string, value: unknown): string {
 function primitive(type: Primitive, value: unknown, prop: string): unknown {
   const bad = () =>
     fail(
-      `Cannot convert a primitive value to the expected type '${type}'. See the inner exception for more details. (property '${prop}')`,
+      `Cannot convert a primitive value to the expected type '${type}'. ` +
+        `See the inner exception for more details. (property '${prop}')`,
     );
   switch (type) {
     case 'Edm.String':
@@ -261,7 +262,8 @@ function value(def: PropDef, v: unknown, prop: string): unknown {
   if (def.type.startsWith('complex:')) {
     if (!isPlainObject(v))
       fail(
-        `An unexpected '${Array.isArray(v) ? 'StartArray' : 'PrimitiveValue'}' node was found when reading from the JSON reader. A 'StartObject' node was expected. (property '${prop}')`,
+        `An unexpected '${Array.isArray(v) ? 'StartArray' : 'PrimitiveValue'}' node was found when reading from ` +
+          `the JSON reader. A 'StartObject' node was expected. (property '${prop}')`,
       );
     return validateObject(def.type.slice(8), v);
   }
@@ -282,7 +284,8 @@ export function validateObject(typeName: string, body: Record<string, unknown>):
         const t = raw.replace(/^#/, '');
         if (t !== `microsoft.graph.${typeName}` && !OPEN_TYPES.has(typeName)) {
           fail(
-            `A type named '${t}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+            `A type named '${t}' could not be resolved by the model. ` +
+              'When a model is available, each type name must resolve to a valid type.',
           );
         }
       }
@@ -295,7 +298,8 @@ export function validateObject(typeName: string, body: Record<string, unknown>):
         continue;
       }
       fail(
-        `The property '${key}' does not exist on type 'microsoft.graph.${typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+        `The property '${key}' does not exist on type 'microsoft.graph.${typeName}'. ` +
+          'Make sure to only use property names that are defined by the type or mark the type as open type.',
       );
     }
     if (def.collection) {
@@ -305,7 +309,8 @@ export function validateObject(typeName: string, body: Record<string, unknown>):
       }
       if (!Array.isArray(raw)) {
         fail(
-          `An unexpected '${isPlainObject(raw) ? 'StartObject' : 'PrimitiveValue'}' node was found for property named '${key}' when reading from the JSON reader. A 'StartArray' node was expected.`,
+          `An unexpected '${isPlainObject(raw) ? 'StartObject' : 'PrimitiveValue'}' node was found for property ` +
+            `named '${key}' when reading from the JSON reader. A 'StartArray' node was expected.`,
         );
       }
       const items = raw.map((item) => value({ ...def, collection: false }, item, key));
@@ -323,8 +328,15 @@ export function eventPropertyNames(): string[] {
   return Object.keys(TYPES.event!);
 }
 
-const EXT_ID =
-  /^(String|Integer|Boolean|SystemTime|Binary|Double|Float|Short|Long|Currency|Guid|CLSID|Object|Null|ApplicationTime|Error)(Array)?\s+(?:\{([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}\s+(Name\s+\S.*|Id\s+0x[0-9a-f]{1,4})|(0x[0-9a-f]{4}))$/i;
+const EXT_TYPES =
+  'String|Integer|Boolean|SystemTime|Binary|Double|Float|Short|Long|Currency|Guid|CLSID|' +
+  'Object|Null|ApplicationTime|Error';
+const EXT_GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** `<type>[Array] {<guid>} Name <name>`, `<type>[Array] {<guid>} Id 0x<id>` or `<type>[Array] 0x<tag>`. */
+const EXT_ID = new RegExp(
+  String.raw`^(${EXT_TYPES})(Array)?\s+(?:\{(${EXT_GUID})\}\s+(Name\s+\S.*|Id\s+0x[0-9a-f]{1,4})|(0x[0-9a-f]{4}))$`,
+  'i',
+);
 
 /**
  * The identity of an extended property id: Exchange resolves the type and property-set GUID
@@ -334,7 +346,7 @@ export function normalizeExtendedPropertyId(id: string): string | null {
   const m = EXT_ID.exec(id.trim());
   if (!m) return null;
   const type = `${m[1]!}${m[2] ?? ''}`.toLowerCase();
-  if (m[6]) return `${type} ${m[6].toLowerCase()}`;
+  if (m[5]) return `${type} ${m[5].toLowerCase()}`;
   const guid = m[3]!.toLowerCase();
   const rest = m[4]!;
   if (/^id\s/i.test(rest)) return `${type} {${guid}} id ${rest.replace(/^id\s+/i, '').toLowerCase()}`;
