@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
+import { registerForget } from './commands/forget';
 import { registerMigrate } from './commands/migrate';
+import { registerPrune } from './commands/prune';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
 import { registerRun } from './commands/run';
@@ -21,4 +23,6 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerEnqueueCourse(program);
   registerDoctor(program);
+  registerForget(program);
+  registerPrune(program);
 }
