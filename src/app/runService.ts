@@ -130,7 +130,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
 
     const reporter = startProcessReporter(ctx, log);
     stops.push(() => reporter.stop());
-    const retention = startRetentionTimer(ctx, config.retentionDays);
+    const retention = startRetentionTimer(ctx, { days: config.retentionDays, semesters: config.semesters });
     stops.push(() => retention.stop());
     workers.start();
     stops.push(() => workers.stop(opts.shutdownGraceMs ?? 20_000));

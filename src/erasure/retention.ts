@@ -14,6 +14,8 @@ export interface PruneReport {
   inbox: number;
   jobs: number;
   reconcileRuns: number;
+  /** TP course copies (lecturers' names) of semesters kada no longer syncs. */
+  tpCourses: number;
 }
 
 /** Replicas, the CronJob and a `kada prune` by hand share the work through this lock. */
@@ -22,16 +24,18 @@ const LOCK = `hashtext('kada:retention')`;
 /**
  * KADA_RETENTION_DAYS (service.md): persons gone from FS for that long are erased (their events left
  * their calendar when they went), and errors (dead letters among them), handled notifications,
- * finished jobs and finished reconcile runs older than that are deleted. One transaction under an
+ * finished jobs and finished reconcile runs older than that are deleted, and so are TP course copies
+ * of semesters no longer in `semesters` (they name lecturers). One transaction under an
  * advisory lock, so two processes never prune at once and a failure leaves nothing half done.
  */
 export async function pruneExpired(
   ctx: { dataSource: DataSource; logger: Logger },
   retentionDays: number,
+  opts: { semesters?: string[] } = {},
 ): Promise<PruneReport> {
   const report = await ctx.dataSource.transaction(async (m) => {
     const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(${LOCK}) AS locked`);
-    const empty = { personsErased: 0, personRows: {}, errors: 0, inbox: 0, jobs: 0, reconcileRuns: 0 };
+    const empty = { personsErased: 0, personRows: {}, errors: 0, inbox: 0, jobs: 0, reconcileRuns: 0, tpCourses: 0 };
     if (!locked) return { skipped: true, retentionDays, ...empty };
     const cutoff = [retentionDays];
     const expired = await expiredPersons(m, retentionDays);
@@ -59,6 +63,12 @@ export async function pruneExpired(
         `DELETE FROM reconcile_runs WHERE finished_at IS NOT NULL AND finished_at < ${older}`,
         cutoff,
       ),
+      tpCourses: opts.semesters
+        ? await count(m, `DELETE FROM tp_courses WHERE NOT (semester = ANY($2)) AND fetched_at < ${older}`, [
+            retentionDays,
+            opts.semesters,
+          ])
+        : 0,
     };
   });
   if (!report.skipped) ctx.logger.info({ ...report }, 'retention: expired personal data pruned');

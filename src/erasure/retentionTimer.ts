@@ -10,12 +10,12 @@ export const RETENTION_EVERY_MS = 3_600_000;
  */
 export function startRetentionTimer(
   ctx: { dataSource: DataSource; logger: Logger },
-  retentionDays: number,
+  retention: { days: number; semesters: string[] },
   opts: { firstAfterMs?: number; everyMs?: number } = {},
 ): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const pass = () => {
-    running = pruneExpired(ctx, retentionDays).catch((err) =>
+    running = pruneExpired(ctx, retention.days, { semesters: retention.semesters }).catch((err) =>
       ctx.logger.warn({ error: (err as Error).message }, 'retention pass failed; the next one tries again'),
     );
   };

@@ -94,10 +94,19 @@ describe('retention', () => {
          (now() - interval '40 days', now() - interval '40 days', '100'), (now(), NULL, '102')`,
     );
 
-    const r = await pruneExpired(ctx(), 30);
+    await q(
+      `INSERT INTO tp_courses (semester, course_id, course_version, fetched_at, found, course) VALUES
+         ('25h', 'IN1000', '1', now() - interval '40 days', true, '{}'),
+         ('26h', 'IN1000', '1', now() - interval '40 days', true, '{}'),
+         ('25v', 'IN1000', '1', now() - interval '1 day', true, '{}')`,
+    );
+
+    const r = await pruneExpired(ctx(), 30, { semesters: ['26h'] });
     // The old error of person 100 goes with them (personRows); the old dead letter by age.
     expect(r).toMatchObject({ skipped: false, personsErased: 1, errors: 1, inbox: 2, jobs: 2, reconcileRuns: 1 });
     expect(r.personRows).toMatchObject({ persons: 1, errors: 1 });
+    expect(r.tpCourses).toBe(1);
+    expect(await ids(`SELECT semester AS id FROM tp_courses`)).toEqual(['25v', '26h']);
     expect(await ids(`SELECT person_id AS id FROM persons`)).toEqual(['101', '102', '103', '104']);
     expect(await ids(`SELECT code AS id FROM errors`)).toEqual(['NEW', 'NEW_DL']);
     expect(await ids(`SELECT notification_id AS id FROM inbox`)).toEqual(['new-done', 'old-pending']);
@@ -125,7 +134,7 @@ describe('retention', () => {
 
   it('runs inside kada run on a timer, and `kada prune --json` runs one pass', async () => {
     await person('300', { goneDaysAgo: 40 });
-    const timer = startRetentionTimer(ctx(), 30, { firstAfterMs: 10, everyMs: 60_000 });
+    const timer = startRetentionTimer(ctx(), { days: 30, semesters: ['26h'] }, { firstAfterMs: 10, everyMs: 60_000 });
     await expect.poll(async () => (await q(`SELECT count(*)::int AS n FROM persons`))[0].n, { timeout: 5_000 }).toBe(0);
     await timer.stop();
 

@@ -15,7 +15,7 @@ export function registerPrune(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await withContext(
         async (ctx) => {
-          const r = await pruneExpired(ctx, ctx.config.retentionDays);
+          const r = await pruneExpired(ctx, ctx.config.retentionDays, { semesters: ctx.config.semesters });
           if (opts.json) return printJson(r);
           if (r.skipped) {
             process.stdout.write('another kada process is pruning right now; nothing done\n');
@@ -23,7 +23,8 @@ export function registerPrune(program: Command): void {
           }
           process.stdout.write(
             `retention ${r.retentionDays} days: ${r.personsErased} gone person(s) erased; pruned ${r.errors} error(s), ` +
-              `${r.inbox} inbox row(s), ${r.jobs} job(s), ${r.reconcileRuns} reconcile run(s)\n`,
+              `${r.inbox} inbox row(s), ${r.jobs} job(s), ${r.reconcileRuns} reconcile run(s), ` +
+              `${r.tpCourses} TP course copy(ies) of past semesters\n`,
           );
         },
         { quiet: !!opts.json },
