@@ -28,6 +28,8 @@ export interface ForgetReceipt {
   calendar: { eventsDeleted: number; mailboxes: number };
   rows: ErasedRows;
   total: number;
+  /** The person was opted out: their number alone stays in `persons` so the opt-out still holds. */
+  optOutKept: boolean;
 }
 
 /**
@@ -48,16 +50,17 @@ export async function forgetPerson(ctx: ForgetContext, personId: string): Promis
     throw err;
   }
   claim.stopBeat();
-  const rows = await ctx.dataSource.transaction(async (m) => {
+  const { rows, optOutKept } = await ctx.dataSource.transaction(async (m) => {
     // The claim is bookkeeping of this forget, not a row the receipt should count.
     await m.query(`DELETE FROM jobs WHERE id = $1`, [claim.jobId]);
-    return erasePersonRows(m, who);
+    const [optedOut] = await m.query(`SELECT 1 FROM persons WHERE person_id = $1 AND opted_out`, [personId]);
+    return { rows: await erasePersonRows(m, who, { keepOptOut: true }), optOutKept: !!optedOut };
   });
   const total = Object.values(rows).reduce((a, b) => a + b, 0);
   // No person number at info: the log outlives the erasure.
   ctx.logger.info({ eventsDeleted: calendar.eventsDeleted, rows }, 'person forgotten');
   ctx.logger.debug({ personId }, 'forgotten person');
-  return { personId, erasedAt: new Date().toISOString(), calendar, rows, total };
+  return { personId, erasedAt: new Date().toISOString(), calendar, rows, total, optOutKept };
 }
 
 /**

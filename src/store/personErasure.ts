@@ -68,8 +68,13 @@ export function mentionPattern(who: PersonIdentity): string {
  * them as staff is dropped (the next job reads TP again), a reconcile cursor on them moves to the
  * person before. Pending course notifications stay even if their text happens to match.
  */
-export async function erasePersonRows(db: Queryable, who: PersonIdentity): Promise<ErasedRows> {
+export async function erasePersonRows(
+  db: Queryable,
+  who: PersonIdentity,
+  opts: { keepOptOut?: boolean } = {},
+): Promise<ErasedRows> {
   const id = who.personId;
+  const [optedOut] = await db.query(`SELECT 1 FROM persons WHERE person_id = $1 AND opted_out`, [id]);
   const re = mentionPattern(who);
   const mailboxes = (who.mailboxes ?? []).map((m) => m.toLowerCase());
   const count = async (sql: string, params: unknown[]): Promise<number> => {
@@ -107,5 +112,8 @@ export async function erasePersonRows(db: Queryable, who: PersonIdentity): Promi
     ),
     persons: await count(`DELETE FROM persons WHERE person_id = $1`, [id]),
   };
+  // An opt-out is the person's own objection: it outlives the erasure as the bare number, or their
+  // next notification would sync them again (service.md).
+  if (optedOut && opts.keepOptOut) await db.query(`INSERT INTO persons (person_id, opted_out) VALUES ($1, true)`, [id]);
   return erased;
 }

@@ -16,6 +16,7 @@ import { enqueuePerson } from '../../src/jobs/enqueue';
 import { runJobNow } from '../../src/jobs/runJobNow';
 import { PRIORITY } from '../../src/jobs/types';
 import { recordError } from '../../src/store/errors';
+import { setOptOut } from '../../src/store/persons';
 import { isTransient } from '../../src/sync/errors';
 import { syncPerson } from '../../src/sync/syncPerson';
 import { ADMIN_TOKEN, type Harness, startHarness } from '../../testkit/support/harness';
@@ -143,7 +144,7 @@ describe('forget', () => {
     const again = await app.inject({ method: 'DELETE', url: `/api/persons/${p.personlopenummer}`, headers: auth });
     // FS still lists them, so they resolve; there is nothing left to remove.
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ calendar: { eventsDeleted: 0 }, total: 0 });
+    expect(again.json()).toMatchObject({ calendar: { eventsDeleted: 0 }, total: 0, optOutKept: false });
   });
 
   it('`kada forget --json` erases a lecturer, their TP staff caches included, and leaves their students alone', async () => {
@@ -215,6 +216,22 @@ describe('forget', () => {
     const res = await app.inject({ method: 'DELETE', url: `/api/persons/${p.personlopenummer}`, headers: auth });
     expect(res.statusCode).toBe(200);
     expect(kadaEvents(mailbox)).toEqual([]);
+  });
+
+  it('keeps an opt-out as the bare number, so the person is not synced again', async () => {
+    const p = h.institution.aStudent(8);
+    const { mailbox } = await seed(p);
+    await setOptOut(h.ctx.db, p.personlopenummer, true);
+    const res = await app.inject({ method: 'DELETE', url: `/api/persons/${p.brukernavn}`, headers: auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ optOutKept: true, rows: { persons: 1 } });
+    expect(kadaEvents(mailbox)).toEqual([]);
+    const rows = await h.ctx.db.query(`SELECT * FROM persons WHERE person_id = $1`, [p.personlopenummer]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ opted_out: true, username: null, email: null, mailbox: null, first_name: null });
+    const hits = await scanDatabase(h.ctx.db, [p.personlopenummer, p.brukernavn, p.epost!]);
+    expect(hits).toEqual([{ table: 'persons', column: 'person_id', term: p.personlopenummer, rows: 1 }]);
+    expect((await syncPerson(h.ctx, p.personlopenummer, { dryRun: true })).outcome).toBe('opted_out');
   });
 
   it('answers 404 for a person nobody knows', async () => {

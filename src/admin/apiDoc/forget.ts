@@ -31,7 +31,7 @@ const count = { type: 'integer', minimum: 0 };
 export const forgetSchemas = {
   ForgetReceipt: {
     type: 'object',
-    required: ['personId', 'erasedAt', 'calendar', 'rows', 'total'],
+    required: ['personId', 'erasedAt', 'calendar', 'rows', 'total', 'optOutKept'],
     properties: props({
       personId: 'string',
       erasedAt: { type: 'string', format: 'date-time' },
@@ -46,6 +46,10 @@ export const forgetSchemas = {
         additionalProperties: count,
       },
       total: count,
+      optOutKept: {
+        type: 'boolean',
+        description: 'the person was opted out: their number alone stays so the opt-out still holds',
+      },
     }),
   },
 } as const;
