@@ -38,7 +38,8 @@ export async function claimPerson(
         async fail(error) {
           clearInterval(beat);
           await db.query(
-            `UPDATE jobs SET state = 'failed', finished_at = now(), locked_by = NULL, locked_until = NULL, last_error = $3
+            `UPDATE jobs SET state = 'failed', finished_at = now(), locked_by = NULL, locked_until = NULL,
+                    last_error = $3
               WHERE id = $1 AND locked_by = $2`,
             [jobId, owner, error.slice(0, 2000)],
           );
@@ -55,7 +56,8 @@ async function tryClaim(db: Queryable, personId: string, owner: string): Promise
   try {
     const rows = await db.query(
       `INSERT INTO jobs (person_id, state, reasons, attempts, max_attempts, locked_by, locked_until, started_at)
-       VALUES ($1, 'running', ARRAY['forget'], 1, 1, $2, now() + make_interval(secs => $3::double precision / 1000), now())
+       VALUES ($1, 'running', ARRAY['forget'], 1, 1, $2,
+               now() + make_interval(secs => $3::double precision / 1000), now())
        RETURNING id`,
       [personId, owner, LEASE_MS],
     );

@@ -91,7 +91,8 @@ export async function erasePersonRows(
     ),
     inbox: await count(
       `DELETE FROM inbox WHERE person_id = $1
-          OR ((body::text ~* $2 OR subject ~* $2 OR coalesce(error, '') ~* $2) AND NOT (state = 'pending' AND action = 'course'))`,
+          OR ((body::text ~* $2 OR subject ~* $2 OR coalesce(error, '') ~* $2)
+              AND NOT (state = 'pending' AND action = 'course'))`,
       [id, re],
     ),
     tp_courses: await count(`DELETE FROM tp_courses WHERE lower($1) = ANY(staff_usernames) OR course::text ~* $2`, [
@@ -101,7 +102,8 @@ export async function erasePersonRows(
     mailboxes: await count(
       `DELETE FROM mailboxes m WHERE lower(m.mailbox) = ANY($2)
           AND NOT EXISTS (SELECT 1 FROM persons p WHERE lower(p.mailbox) = lower(m.mailbox) AND p.person_id <> $1)
-          AND NOT EXISTS (SELECT 1 FROM synced_events s WHERE lower(s.mailbox) = lower(m.mailbox) AND s.person_id <> $1)`,
+          AND NOT EXISTS (SELECT 1 FROM synced_events s
+                           WHERE lower(s.mailbox) = lower(m.mailbox) AND s.person_id <> $1)`,
       [id, mailboxes],
     ),
     // The walk resumes after the person before, which is where it would have gone next anyway.

@@ -22,7 +22,8 @@ export function registerPrune(program: Command): void {
             return;
           }
           process.stdout.write(
-            `retention ${r.retentionDays} days: ${r.personsErased} gone person(s) erased; pruned ${r.errors} error(s), ` +
+            `retention ${r.retentionDays} days: ${r.personsErased} gone person(s) erased; ` +
+              `pruned ${r.errors} error(s), ` +
               `${r.inbox} inbox row(s), ${r.jobs} job(s), ${r.reconcileRuns} reconcile run(s), ` +
               `${r.tpCourses} TP course copy(ies) of past semesters\n`,
           );
