@@ -14,7 +14,8 @@ describe('claimPerson', () => {
   it('holds the running slot against workers, and waits for (or gives up on) a running sync', async () => {
     const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
     await q(
-      `INSERT INTO jobs (person_id, state, locked_by, locked_until) VALUES ('7', 'running', 'w', now() + interval '1 minute')`,
+      `INSERT INTO jobs (person_id, state, locked_by, locked_until)
+       VALUES ('7', 'running', 'w', now() + interval '1 minute')`,
     );
     await expect(claimPerson(db.dataSource, '7', 'forget-a', { waitMs: 300, pollMs: 50 })).rejects.toBeInstanceOf(
       PersonBusyError,
