@@ -49,13 +49,19 @@ export async function forgetPerson(ctx: ForgetContext, personId: string): Promis
     await claim.fail(`forget: ${(err as Error).message}`);
     throw err;
   }
-  claim.stopBeat();
-  const { rows, optOutKept } = await ctx.dataSource.transaction(async (m) => {
-    // The claim is bookkeeping of this forget, not a row the receipt should count.
-    await m.query(`DELETE FROM jobs WHERE id = $1`, [claim.jobId]);
-    const [optedOut] = await m.query(`SELECT 1 FROM persons WHERE person_id = $1 AND opted_out`, [personId]);
-    return { rows: await erasePersonRows(m, who, { keepOptOut: true }), optOutKept: !!optedOut };
-  });
+  const { rows, optOutKept } = await ctx.dataSource
+    .transaction(async (m) => {
+      // The claim is bookkeeping of this forget, not a row the receipt should count.
+      await m.query(`DELETE FROM jobs WHERE id = $1`, [claim.jobId]);
+      const [optedOut] = await m.query(`SELECT 1 FROM persons WHERE person_id = $1 AND opted_out`, [personId]);
+      return { rows: await erasePersonRows(m, who, { keepOptOut: true }), optOutKept: !!optedOut };
+    })
+    .catch(async (err) => {
+      // Released, not left to expire: an expired claim would be retried as a rebuild of the person.
+      await claim.fail(`forget: ${(err as Error).message}`);
+      throw err;
+    })
+    .finally(() => claim.stopBeat());
   const total = Object.values(rows).reduce((a, b) => a + b, 0);
   // No person number at info: the log outlives the erasure.
   ctx.logger.info({ eventsDeleted: calendar.eventsDeleted, rows }, 'person forgotten');
