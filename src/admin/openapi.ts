@@ -2,6 +2,7 @@
  * The admin API's OpenAPI 3.1 document (GET /api/openapi.json), written by hand next to the routes;
  * a test checks that every route the server registers is described here and nothing more.
  */
+import { forgetSchemas } from './apiDoc/forget';
 import { jobPaths, jobSchemas } from './apiDoc/jobs';
 import { operationPaths, operationSchemas } from './apiDoc/operations';
 import { personPaths, personSchemas } from './apiDoc/persons';
@@ -34,6 +35,7 @@ export const openApiDocument = {
       ...personSchemas,
       ...jobSchemas,
       ...operationSchemas,
+      ...forgetSchemas,
     },
   },
 } as const;

@@ -7,6 +7,7 @@ import { bearerMatches } from './auth';
 import { AdminHttpError } from './httpErrors';
 import { openApiDocument } from './openapi';
 import type { AdminDeps } from './routes/deps';
+import { forgetRoutes } from './routes/forget';
 import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
@@ -117,6 +118,7 @@ export async function buildAdminApp(
 
   app.get('/api/openapi.json', async () => openApiDocument);
   personRoutes(app, deps);
+  forgetRoutes(app, deps);
   jobRoutes(app, deps);
   statusRoutes(app, deps);
   healthRoutes(app, deps);

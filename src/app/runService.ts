@@ -13,6 +13,7 @@ import { createAppContext, type AppContext } from './context';
 import { isTransient } from '../sync/errors';
 import { personJobHandler } from './jobHandler';
 import { startProcessReporter } from './processReporter';
+import { startRetentionTimer } from '../erasure/retentionTimer';
 
 /**
  * `kada run`: the long-running process. Notifications flow broker -> consumer -> inbox ->
@@ -131,6 +132,8 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
 
     const reporter = startProcessReporter(ctx, log);
     stops.push(() => reporter.stop());
+    const retention = startRetentionTimer(ctx, { days: config.retentionDays, semesters: config.semesters });
+    stops.push(() => retention.stop());
     workers.start();
     stops.push(() => workers.stop(opts.shutdownGraceMs ?? 20_000));
     planner.start();

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
+import { registerForget } from './commands/forget';
 import { registerMigrate } from './commands/migrate';
 import { registerPseudonym } from './commands/pseudonym';
+import { registerPrune } from './commands/prune';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
 import { registerRun } from './commands/run';
@@ -23,4 +25,6 @@ export function registerCommands(program: Command): void {
   registerEnqueueCourse(program);
   registerDoctor(program);
   registerPseudonym(program);
+  registerForget(program);
+  registerPrune(program);
 }

@@ -127,6 +127,7 @@ function schema(now: Date) {
       KADA_JOB_MAX_ATTEMPTS: intFrom(1, 100).default(8),
       KADA_JOB_LEASE_MS: intFrom(3_000, 3_600_000).default(30_000),
       KADA_PLANNER_DEBOUNCE_MS: intFrom(0, 60_000).default(400),
+      KADA_RETENTION_DAYS: intFrom(1, 3650).default(30),
       GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
@@ -185,6 +186,8 @@ export interface Config {
   jobLeaseMs: number;
   /** How long course notifications gather before the planner reads TP. */
   plannerDebounceMs: number;
+  /** Days after which a person gone from FS is erased and errors, dead letters and old rows are pruned. */
+  retentionDays: number;
   seriesMode: 'off' | 'weekly';
   logLevel: string;
   /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
@@ -260,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobMaxAttempts: c.KADA_JOB_MAX_ATTEMPTS,
     jobLeaseMs: c.KADA_JOB_LEASE_MS,
     plannerDebounceMs: c.KADA_PLANNER_DEBOUNCE_MS,
+    retentionDays: c.KADA_RETENTION_DAYS,
     seriesMode: c.SERIES_MODE,
     logLevel: c.LOG_LEVEL,
     logKey: logKeyFrom(cleaned),

@@ -97,6 +97,15 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...valid, KADA_TIMEZONE: zone }).timezone).toBe(zone);
   });
 
+  it('reads KADA_RETENTION_DAYS (default 30) and refuses what is not a whole number of days', () => {
+    expect(loadConfig(valid).retentionDays).toBe(30);
+    expect(loadConfig({ ...valid, KADA_RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+    for (const bad of ['0', '-1', 'thirty', '1.5', '99999'])
+      expect(problemsOf({ ...valid, KADA_RETENTION_DAYS: bad }).problems.map((p) => p.variable)).toEqual([
+        'KADA_RETENTION_DAYS',
+      ]);
+  });
+
   it('requires a credential and a mail domain for username mailboxes', () => {
     const { AZURE_CLIENT_SECRET: _, ...noSecret } = valid;
     const err = problemsOf({ ...noSecret, MAILBOX_FROM: 'username' });

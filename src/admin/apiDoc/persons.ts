@@ -1,4 +1,5 @@
 import { error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
+import { forgetOperation } from './forget';
 
 /** The persons routes (routes/persons.ts) and the schemas only they answer with. */
 
@@ -54,6 +55,7 @@ export const personPaths = {
         ...unauthorized,
       },
     },
+    delete: forgetOperation,
   },
   '/api/persons/{person}/diff': {
     get: {
