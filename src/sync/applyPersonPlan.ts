@@ -26,7 +26,7 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   if (plan.outcome === 'no_mailbox') log.warn('person has no mailbox: skipped');
   if (opts.dryRun) return plan.result;
 
-  const calendarId = plan.setup ? await setUpMailbox(ctx, plan.setup, priority) : null;
+  const calendarId = plan.setup ? await setUpMailbox(ctx, plan.setup, priority, log) : null;
   if (plan.adopt) {
     for (const key of plan.adopt.forget) await forgetEvent(ctx.db, plan.personId, key);
     for (const e of plan.adopt.save) await saveEvent(ctx.db, plan.personId, e);
@@ -68,12 +68,23 @@ async function saveWhoTheyAre(ctx: SyncContext, plan: PersonPlan, opts: SyncOpti
 }
 
 /** kada's category and, in the dedicated mode, its calendar. Returns the calendar creates go into. */
-async function setUpMailbox(ctx: SyncContext, setup: SetupPlan, priority: number): Promise<string | null> {
+async function setUpMailbox(ctx: SyncContext, setup: SetupPlan, priority: number, log: Logger): Promise<string | null> {
   let calendarId = setup.calendarId;
-  if (setup.category) await ensureCategory(ctx.writer, setup.mailbox, setup.category, priority);
+  let category = setup.categoryKept;
+  if (setup.category) {
+    const outcome = await ensureCategory(ctx.writer, setup.mailbox, setup.category, priority);
+    category = { ensured: outcome === 'ensured', denied: outcome === 'denied' };
+    if (outcome === 'denied')
+      log.info('category colour step not permitted (403, no MailboxSettings permission): skipped for this mailbox');
+  }
   if (setup.createCalendar)
     calendarId = await createCalendar(ctx.writer, setup.mailbox, setup.createCalendar, priority);
-  if (setup.save) await saveMailboxSetup(ctx.db, setup.mailbox, { calendarId, categoryEnsured: true });
+  if (setup.save)
+    await saveMailboxSetup(ctx.db, setup.mailbox, {
+      calendarId,
+      categoryEnsured: category.ensured,
+      categoryDenied: category.denied,
+    });
   return setup.dedicated ? calendarId : null;
 }
 

@@ -17,7 +17,9 @@ describe('migrations', () => {
 
   it('`kada migrate` applies every table, and a second run is a no-op', async () => {
     const first = await run('node', [cli, 'migrate', '--json'], { env: { ...process.env, DATABASE_URL: db.url } });
-    expect(JSON.parse(first.stdout)).toEqual({ applied: ['Initial1764115200000', 'ProcessStats1795651200000'] });
+    expect(JSON.parse(first.stdout)).toEqual({
+      applied: ['Initial1764115200000', 'ProcessStats1795651200000', 'CategoryDenied1796860800000'],
+    });
     const tables = await db.dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
