@@ -110,6 +110,24 @@ describe('with Calendars.ReadWrite and MailboxSettings.ReadWrite', () => {
     expect(keys.sort()).toEqual(expectedKeys(h, student.personlopenummer));
   });
 
+  it('an event the user restores from Deleted Items is a duplicate the next reconcile removes for good', async () => {
+    const student = h.institution.students().filter((s) => s.epost)[2]!;
+    const mailbox = student.epost!.toLowerCase();
+    await syncPerson(h.ctx, student.personlopenummer);
+    const victim = kadaEventsOf(h, mailbox)[0]!;
+    const key = victim.extendedProperties[KEY_PROP]!;
+    h.microsoft.graph.userDelete(mailbox, victim.id);
+    expect(h.microsoft.graph.deletedItems(mailbox).map((e) => e.id)).toEqual([victim.id]);
+    expect((await syncPerson(h.ctx, student.personlopenummer, { mode: 'reconcile' })).written.creates).toBe(1);
+    h.microsoft.graph.restoreDeleted(mailbox, victim.id);
+    const withKey = () => kadaEventsOf(h, mailbox).filter((e) => e.extendedProperties[KEY_PROP] === key);
+    expect(withKey()).toHaveLength(2);
+    const r = await syncPerson(h.ctx, student.personlopenummer, { mode: 'reconcile' });
+    expect(r.written).toEqual({ creates: 0, updates: 0, deletes: 1 });
+    expect(withKey()).toHaveLength(1);
+    expect(h.microsoft.graph.deletedItems(mailbox)).toEqual([]);
+  });
+
   it('leaves no kada event in Deleted Items after a semester of TP changes', async () => {
     const course = h.institution.courses('26h').find((c) => h.institution.registrationsOfCourse(c.ref).length >= 2)!;
     const ref = course.ref as CourseRef;
