@@ -129,7 +129,12 @@ describe('token emulator: client secret', () => {
     const claims = JSON.parse(
       Buffer.from(String(res.body.access_token).split('.')[1]!, 'base64url').toString(),
     ) as Record<string, unknown>;
-    expect(claims).toMatchObject({ aud: GRAPH, appid: CLIENT, tid: emu.tenantId, roles: ['Calendars.ReadWrite', 'MailboxSettings.ReadWrite'] });
+    expect(claims).toMatchObject({
+      aud: GRAPH,
+      appid: CLIENT,
+      tid: emu.tenantId,
+      roles: ['Calendars.ReadWrite', 'MailboxSettings.ReadWrite'],
+    });
     expect(emu.verifyAccessToken(res.body.access_token)).toEqual({
       ok: true,
       appId: CLIENT,

@@ -79,7 +79,7 @@ describe('with Calendars.ReadWrite and MailboxSettings.ReadWrite', () => {
     expect(row).toEqual({ category_ensured: true, category_denied: false });
   });
 
-  it('stores immutable ids; a store of old-style (default) ids moves over by reconcile without duplicates', async () => {
+  it('stores immutable ids; a store of old-style (default) ids moves over by reconcile, no duplicates', async () => {
     const student = h.institution.students().filter((s) => s.epost)[1]!;
     const mailbox = student.epost!.toLowerCase();
     await syncPerson(h.ctx, student.personlopenummer);

@@ -558,7 +558,7 @@ export class MailboxStore {
     this.cancelOccurrence(mb, id);
   }
 
-  /** What a user does in Outlook: an item from Deleted Items back into its calendar (the default one if that is gone). */
+  /** A user's restore: an item from Deleted Items back into its calendar (the default one if that is gone). */
   restoreDeleted(mb: MailboxRecord, id: string): EventRecord {
     const item = mb.deletedItems.get(id) ?? mb.deletedItems.get(mb.mutableIds.get(id) ?? '');
     if (!item) throw notFound();
