@@ -58,6 +58,24 @@ describe('with Calendars.ReadWrite alone', () => {
   });
 });
 
+describe('with Calendars.ReadWrite alone, a mailbox refused as a whole', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ seed: 13, students: 10, microsoft: { roles: ['Calendars.ReadWrite'] } });
+  });
+  afterAll(async () => h?.close());
+
+  it('does not remember the colour step as refused when the calendar writes are refused too', async () => {
+    const student = h.institution.students().find((s) => s.epost)!;
+    const mailbox = student.epost!.toLowerCase();
+    h.microsoft.graph.addMailbox(mailbox, { state: 'accessDenied' });
+    const r = await syncPerson(h.ctx, student.personlopenummer).catch((err: Error) => err);
+    expect(r instanceof Error || r.failed.length > 0).toBe(true);
+    const rows = await h.ctx.db.query(`SELECT category_denied FROM mailboxes WHERE mailbox = $1`, [mailbox]);
+    expect(rows.every((x: { category_denied: boolean }) => !x.category_denied)).toBe(true);
+  });
+});
+
 describe('with Calendars.ReadWrite and MailboxSettings.ReadWrite', () => {
   let h: Harness;
   beforeAll(async () => {
