@@ -1,6 +1,6 @@
 import { syncPerson, type SyncContext } from '../sync/syncPerson';
 import type { JobHooks } from '../jobs/workerPool';
-import type { Job as QueueJob } from '../jobs/types';
+import { PRIORITY, type Job as QueueJob } from '../jobs/types';
 
 /**
  * What a person job does. Forced rebuilds and retries after a crash reconcile against Graph (the
@@ -13,6 +13,8 @@ export function personJobHandler(ctx: SyncContext) {
       priority: job.priority,
       courseMaxAgeMs: job.force ? 0 : undefined,
       jobId: job.id,
+      // Forced rebuilds (CLI, admin) run at the forced priority; nightly reconciles do not retry refusals.
+      retryRefusedSetup: job.force && job.priority >= PRIORITY.forced,
       onProgress: hooks.progress,
     });
     // Personal data is fine at debug (src/log/personalData.ts keeps it out of info lines).

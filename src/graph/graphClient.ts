@@ -36,6 +36,35 @@ export class TimeoutHandler implements Middleware {
   }
 }
 
+/** graph.md: every request asks for immutable ids, so an event's id survives moves between folders. */
+export const IMMUTABLE_IDS = 'IdType="ImmutableId"';
+
+/** Adds `Prefer: IdType="ImmutableId"` to every request, beside any other preference it already has. */
+export class ImmutableIdHandler implements Middleware {
+  private next?: Middleware;
+  async execute(context: Context): Promise<void> {
+    context.options ??= {};
+    const headers = context.options.headers;
+    if (headers instanceof Headers) headers.set('Prefer', withImmutableIds(headers.get('Prefer') ?? undefined));
+    else {
+      const record = { ...((headers as Record<string, string> | undefined) ?? {}) };
+      const key = Object.keys(record).find((k) => k.toLowerCase() === 'prefer') ?? 'Prefer';
+      record[key] = withImmutableIds(record[key]);
+      context.options.headers = record;
+    }
+    await this.next!.execute(context);
+  }
+  setNext(next: Middleware) {
+    this.next = next;
+  }
+}
+
+/** A Prefer header value that asks for immutable ids (once). */
+export function withImmutableIds(prefer: string | undefined): string {
+  if (!prefer) return IMMUTABLE_IDS;
+  return /idtype\s*=/i.test(prefer) ? prefer : `${prefer}, ${IMMUTABLE_IDS}`;
+}
+
 /**
  * After a 401 on a request that carried a token, asks for a fresh token (bypassing MSAL's cache) and
  * sends the request once more: a token revoked or expired early would otherwise fail every call
@@ -92,6 +121,7 @@ export function createGraphClient(cfg: Config['graph'], tokens: TokenProvider, o
   middleware.push(
     new RedirectHandler(new RedirectHandlerOptions()),
     new TelemetryHandler(),
+    new ImmutableIdHandler(),
     new TimeoutHandler(cfg.timeoutMs),
     new HTTPMessageHandler(),
   );

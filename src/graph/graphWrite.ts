@@ -1,5 +1,6 @@
 import type { ObservedEvent } from '../desired/fingerprint';
 import { retryAfterMs } from '../domain/retryAfter';
+import { IMMUTABLE_IDS } from './graphClient';
 import { transactionIdFor } from './transactionId';
 
 /** What the GraphWriter is asked to do, and what it answers: one Graph request each. */
@@ -29,7 +30,14 @@ export type GraphWriteResult =
 
 const encode = encodeURIComponent;
 
-/** The `$batch` sub-request (without id and dependsOn) that carries one write. */
+/** Sub-requests do not inherit the `$batch` request's headers: each asks for immutable ids itself (graph.md). */
+const JSON_BODY = { 'Content-Type': 'application/json', Prefer: IMMUTABLE_IDS };
+
+/**
+ * The `$batch` sub-request (without id and dependsOn) that carries one write. kada's deletes are
+ * permanent (api-reference/v1.0/api/event-permanentdelete): a copy left in Deleted Items could only
+ * come back as a duplicate. The action takes no parameters; its empty JSON body is what batches want of a POST.
+ */
 export function requestFor(op: GraphWrite) {
   const base = `/users/${encode(op.mailbox)}`;
   switch (op.kind) {
@@ -37,20 +45,25 @@ export function requestFor(op: GraphWrite) {
       return {
         method: 'POST',
         url: op.calendarId ? `${base}/calendars/${encode(op.calendarId)}/events` : `${base}/events`,
-        headers: { 'Content-Type': 'application/json' },
+        headers: JSON_BODY,
         body: { ...op.body, transactionId: transactionIdFor(op.mailbox, op.transactionKey ?? op.key) },
       };
     case 'update':
       return {
         method: 'PATCH',
         url: `${base}/events/${encode(op.eventId)}`,
-        headers: { 'Content-Type': 'application/json' },
+        headers: JSON_BODY,
         body: op.body,
       };
     case 'delete':
-      return { method: 'DELETE', url: `${base}/events/${encode(op.eventId)}` };
+      return {
+        method: 'POST',
+        url: `${base}/events/${encode(op.eventId)}/permanentDelete`,
+        headers: JSON_BODY,
+        body: {},
+      };
     case 'read':
-      return { method: 'GET', url: `${base}/${op.path}` };
+      return { method: 'GET', url: `${base}/${op.path}`, headers: { Prefer: IMMUTABLE_IDS } };
   }
 }
 

@@ -1,28 +1,39 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { GraphWriter } from './writer';
 
-/** kada's category in each mailbox's master list, so the events get their colour. */
+/** `ensured`: the category is in the master list; `denied`: Graph refused the list (403), so no colour. */
+export type CategoryOutcome = 'ensured' | 'denied';
+
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+/**
+ * kada's category in the mailbox's master list, so the events get their colour. Optional (graph.md):
+ * the list needs MailboxSettings.Read/ReadWrite, which a tenant may refuse; a 403 on reading or
+ * creating is that refusal, not an error of the sync. The events carry the category name either way.
+ */
 export async function ensureCategory(
   writer: GraphWriter,
   mailbox: string,
   displayName: string,
   priority = 0,
-): Promise<void> {
+): Promise<CategoryOutcome> {
   const base = `/users/${encodeURIComponent(mailbox)}/outlook/masterCategories`;
-  const existing = await writer.call(
-    (c: Client, signal) => c.api(base).options({ signal }).get() as Promise<{ value: { displayName: string }[] }>,
-    { priority },
-  );
-  if (existing.value.some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) return;
   try {
+    const existing = await writer.call(
+      (c: Client, signal) => c.api(base).options({ signal }).get() as Promise<{ value: { displayName: string }[] }>,
+      { priority },
+    );
+    if (existing.value.some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) return 'ensured';
     await writer.call((c: Client, signal) => c.api(base).options({ signal }).post({ displayName, color: 'preset7' }), {
       priority,
       method: 'POST',
     });
   } catch (err) {
+    if (statusOf(err) === 403) return 'denied';
     // 409: created meanwhile by another kada process or the user: that is what we wanted.
-    if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    if (statusOf(err) !== 409) throw err;
   }
+  return 'ensured';
 }
 
 /** The dedicated calendar (CALENDAR_MODE=dedicated) by its name; null when the mailbox has none yet. */

@@ -21,7 +21,8 @@ export type SubAnswer =
 /** Pure: the decision for one write from its sub-response (absent: the batch did not answer for it). */
 export function subAnswer(op: GraphWrite, method: string, r: SubResponse | undefined, now: number): SubAnswer {
   const status = r?.status ?? 0;
-  const outcome = classify(status, method);
+  // A delete is a POST (permanentDelete) but means what DELETE means: an event already gone is deleted.
+  const outcome = classify(status, op.kind === 'delete' ? 'DELETE' : method);
   switch (outcome) {
     case 'ok':
       return { kind: 'done', result: okResult(op, status, r?.body), refused: false };

@@ -2,7 +2,7 @@ import { parseExceptionKey } from '../desired/series';
 import { createCalendar, ensureCategory } from '../graph/mailboxSetup';
 import type { Logger } from '../log/logger';
 import { recordError } from '../store/errors';
-import { saveMailboxSetup } from '../store/mailboxes';
+import { type MailboxSetup, saveMailboxSetup } from '../store/mailboxes';
 import { markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
 import { forgetEvent, loadState, saveEvent } from '../store/syncedEvents';
 import { SyncError } from './errors';
@@ -26,7 +26,9 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   if (plan.outcome === 'no_mailbox') log.warn('person has no mailbox: skipped');
   if (opts.dryRun) return plan.result;
 
-  const calendarId = plan.setup ? await setUpMailbox(ctx, plan.setup, priority) : null;
+  const { calendarId, refusal } = plan.setup
+    ? await setUpMailbox(ctx, plan.setup, priority, log)
+    : { calendarId: null, refusal: null };
   if (plan.adopt) {
     for (const key of plan.adopt.forget) await forgetEvent(ctx.db, plan.personId, key);
     for (const e of plan.adopt.save) await saveEvent(ctx.db, plan.personId, e);
@@ -40,6 +42,8 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   const job = { personId: plan.personId, priority, calendarId, result, progress };
   await writeOps(ctx, job, ops);
   await writeSeriesPhase(ctx, job, { mailbox: plan.mailbox, series: plan.series, stored: plan.stored });
+  // A 403 on the calendar too means the whole mailbox is refused (access policy), not just the colour step.
+  if (refusal && !result.failed.some((f) => f.status === 403)) await saveMailboxSetup(ctx.db, refusal.mailbox, refusal);
   return recordOutcome(ctx, plan, result, opts, log);
 }
 
@@ -67,14 +71,34 @@ async function saveWhoTheyAre(ctx: SyncContext, plan: PersonPlan, opts: SyncOpti
   }
 }
 
-/** kada's category and, in the dedicated mode, its calendar. Returns the calendar creates go into. */
-async function setUpMailbox(ctx: SyncContext, setup: SetupPlan, priority: number): Promise<string | null> {
+/**
+ * kada's category and, in the dedicated mode, its calendar. Returns the calendar creates go into, and a
+ * refused category step to remember once the mailbox has taken the writes.
+ */
+async function setUpMailbox(
+  ctx: SyncContext,
+  setup: SetupPlan,
+  priority: number,
+  log: Logger,
+): Promise<{ calendarId: string | null; refusal: (MailboxSetup & { mailbox: string }) | null }> {
   let calendarId = setup.calendarId;
-  if (setup.category) await ensureCategory(ctx.writer, setup.mailbox, setup.category, priority);
+  let category = setup.categoryKept;
+  if (setup.category) {
+    const outcome = await ensureCategory(ctx.writer, setup.mailbox, setup.category, priority);
+    category = { ensured: outcome === 'ensured', denied: outcome === 'denied' };
+    if (outcome === 'denied')
+      log.info('category colour step not permitted (403, no MailboxSettings permission): skipped for this mailbox');
+  }
   if (setup.createCalendar)
     calendarId = await createCalendar(ctx.writer, setup.mailbox, setup.createCalendar, priority);
-  if (setup.save) await saveMailboxSetup(ctx.db, setup.mailbox, { calendarId, categoryEnsured: true });
-  return setup.dedicated ? calendarId : null;
+  // A refusal met now is saved only after the writes (see applyPersonPlan); one stored before is kept.
+  const refusedNow = !!setup.category && category.denied;
+  const saved = { calendarId, categoryEnsured: category.ensured, categoryDenied: category.denied && !refusedNow };
+  if (setup.save) await saveMailboxSetup(ctx.db, setup.mailbox, saved);
+  return {
+    calendarId: setup.dedicated ? calendarId : null,
+    refusal: refusedNow ? { ...saved, categoryDenied: true, mailbox: setup.mailbox } : null,
+  };
 }
 
 /** The person's record and error log after the writes; a write that may pass on a retry fails the job. */

@@ -35,6 +35,8 @@ export interface SyncOptions {
   /** How old a stored TP course may be before it is read again; 0 = always read TP. */
   courseMaxAgeMs?: number;
   jobId?: string;
+  /** A forced rebuild: try again the set-up steps Graph refused before (the category colour). */
+  retryRefusedSetup?: boolean;
   onProgress?: (p: { done: number; total: number }) => void;
 }
 
@@ -96,7 +98,7 @@ export interface PersonReading {
   /** kada's events in the mailbox the person had before, when someone has to look there. */
   previous: { mailbox: string; events: KadaGraphEvent[] } | null;
   /** The one-time set-up of the mailbox; null when the job does not touch the mailbox. */
-  setup: { stored: MailboxSetup | null; calendarId: string | null } | null;
+  setup: { stored: MailboxSetup | null; calendarId: string | null; retryRefused?: boolean } | null;
   /** Reconcile: what Graph really holds in the mailbox. */
   graph: GraphState | null;
 }
@@ -111,8 +113,10 @@ export interface SeriesWork {
 /** What the one-time set-up of a mailbox still needs. */
 export interface SetupPlan {
   mailbox: string;
-  /** kada's category to ensure in the mailbox's master list; null when that was done before. */
+  /** kada's category to ensure in the mailbox's master list; null when done before, or refused and not retried. */
   category: string | null;
+  /** What the mailboxes row says of the category when this plan does not try it. */
+  categoryKept: { ensured: boolean; denied: boolean };
   /** The dedicated calendar to make; null when it exists or the default calendar is used. */
   createCalendar: string | null;
   /** The calendar id the mailboxes row keeps (the dedicated calendar's when known). */

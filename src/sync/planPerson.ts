@@ -125,15 +125,18 @@ function noMailboxError(personId: string, settings: PlanSettings): NonNullable<P
 }
 
 function setupPlan(mailbox: string, read: NonNullable<PersonReading['setup']>, settings: PlanSettings): SetupPlan {
-  const stored = read.stored ?? { calendarId: null, categoryEnsured: false };
+  const stored = read.stored ?? { calendarId: null, categoryEnsured: false, categoryDenied: false };
   const dedicated = settings.calendar.mode === 'dedicated';
+  // A refused category step (403) stays skipped for that mailbox; only a forced rebuild asks again.
+  const done = stored.categoryEnsured || (stored.categoryDenied && !read.retryRefused);
   return {
     mailbox,
-    category: stored.categoryEnsured ? null : settings.language === 'en' ? 'Teaching' : 'Undervisning',
+    category: done ? null : settings.language === 'en' ? 'Teaching' : 'Undervisning',
+    categoryKept: { ensured: stored.categoryEnsured, denied: stored.categoryDenied },
     createCalendar: dedicated && !read.calendarId ? settings.calendar.name : null,
     calendarId: dedicated ? read.calendarId : stored.calendarId,
     dedicated,
-    save: !stored.categoryEnsured || (dedicated && !stored.calendarId),
+    save: !done || (dedicated && !stored.calendarId),
   };
 }
 

@@ -136,9 +136,10 @@ async function readMailboxSetup(
   opts: SyncOptions,
 ): Promise<NonNullable<PersonReading['setup']>> {
   const stored = await getMailboxSetup(ctx.db, mailbox);
-  if (ctx.config.calendar.mode !== 'dedicated') return { stored, calendarId: null };
+  const retryRefused = !!opts.retryRefusedSetup;
+  if (ctx.config.calendar.mode !== 'dedicated') return { stored, calendarId: null, retryRefused };
   let calendarId = stored?.calendarId ?? null;
   if (!calendarId && !opts.dryRun)
     calendarId = await findCalendar(ctx.writer, mailbox, ctx.config.calendar.name, opts.priority ?? 0);
-  return { stored, calendarId };
+  return { stored, calendarId, retryRefused };
 }

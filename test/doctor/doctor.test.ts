@@ -62,8 +62,16 @@ describe('kada doctor', () => {
     expect(r.checks.find((c: { check: string }) => c.check === 'time zone').detail).toContain(
       'W. Europe Standard Time',
     );
-    // The emulator's token holds only Calendars.ReadWrite: the colour step is reported, but optional.
-    expect(r.checks.find((c: { check: string }) => c.check === 'category colour')).toMatchObject({ required: false });
+    // permanentDelete proper (no DELETE fallback): nothing is left in Deleted Items either.
+    expect(r.checks.find((c: { check: string }) => c.check === 'mailbox delete').detail).toContain(
+      'deleted permanently (permanentDelete)',
+    );
+    expect(h.microsoft.graph.deletedItems(mailbox)).toEqual([]);
+    // The emulator's token holds both permissions by default: the colour step is reported, and optional.
+    expect(r.checks.find((c: { check: string }) => c.check === 'category colour')).toMatchObject({
+      ok: true,
+      required: false,
+    });
     expect(h.microsoft.graph.events(mailbox)).toEqual(before);
     expect(h.microsoft.graph.events(mailbox).map((e) => e.id)).toEqual([own.id]);
   });

@@ -35,6 +35,8 @@ async function call(
     headers: {
       ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
       ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      // as kada asks (graph.md), so answers carry the ids inspection shows
+      Prefer: 'IdType="ImmutableId"',
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -129,8 +129,17 @@ describe('token emulator: client secret', () => {
     const claims = JSON.parse(
       Buffer.from(String(res.body.access_token).split('.')[1]!, 'base64url').toString(),
     ) as Record<string, unknown>;
-    expect(claims).toMatchObject({ aud: GRAPH, appid: CLIENT, tid: emu.tenantId, roles: ['Calendars.ReadWrite'] });
-    expect(emu.verifyAccessToken(res.body.access_token)).toEqual({ ok: true, appId: CLIENT });
+    expect(claims).toMatchObject({
+      aud: GRAPH,
+      appid: CLIENT,
+      tid: emu.tenantId,
+      roles: ['Calendars.ReadWrite', 'MailboxSettings.ReadWrite'],
+    });
+    expect(emu.verifyAccessToken(res.body.access_token)).toEqual({
+      ok: true,
+      appId: CLIENT,
+      roles: ['Calendars.ReadWrite', 'MailboxSettings.ReadWrite'],
+    });
   });
 
   it('answers 401 invalid_client (AADSTS7000215) for a wrong secret, without echoing it', async () => {
@@ -180,7 +189,7 @@ describe('token emulator: certificate (client assertion)', () => {
   it('accepts an assertion signed with the registered certificate', async () => {
     const res = await requestToken(assertionParams(assertion(cert)));
     expect(res.status).toBe(200);
-    expect(emu.verifyAccessToken(res.body.access_token)).toEqual({ ok: true, appId: CERT_CLIENT });
+    expect(emu.verifyAccessToken(res.body.access_token)).toMatchObject({ ok: true, appId: CERT_CLIENT });
   });
 
   it('rejects unregistered certificates, bad signatures, wrong audiences and expired assertions', async () => {

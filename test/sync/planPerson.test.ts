@@ -54,7 +54,7 @@ function reading(over: Partial<PersonReading> = {}): PersonReading {
     mailbox: MAILBOX,
     wanted: { events: [], dataErrors: [], courses: [] },
     previous: null,
-    setup: { stored: { calendarId: null, categoryEnsured: true }, calendarId: null },
+    setup: { stored: { calendarId: null, categoryEnsured: true, categoryDenied: false }, calendarId: null },
     graph: null,
     ...over,
   };
@@ -157,6 +157,7 @@ describe('planPerson', () => {
     expect(fresh.setup).toEqual({
       mailbox: MAILBOX,
       category: 'Teaching',
+      categoryKept: { ensured: false, denied: false },
       createCalendar: 'Timeplan',
       calendarId: null,
       dedicated: true,
@@ -165,13 +166,21 @@ describe('planPerson', () => {
     // A calendar of that name already in the mailbox is taken, and remembered.
     const found = planPerson(
       reading({
-        setup: { stored: { calendarId: null, categoryEnsured: true }, calendarId: 'cal-1' },
+        setup: { stored: { calendarId: null, categoryEnsured: true, categoryDenied: false }, calendarId: 'cal-1' },
         wanted: { events: [desired('a')], dataErrors: [], courses: [] },
       }),
       dedicated,
     );
     expect(found.setup).toMatchObject({ category: null, createCalendar: null, calendarId: 'cal-1', save: true });
     expect(found.ops[0]).toMatchObject({ kind: 'create', calendarId: 'cal-1' });
+  });
+
+  it('skips a category step Graph refused (403) for good; only a forced rebuild (retryRefused) asks again', () => {
+    const refused = { calendarId: null, categoryEnsured: false, categoryDenied: true };
+    const later = planPerson(reading({ setup: { stored: refused, calendarId: null } }), SETTINGS);
+    expect(later.setup).toMatchObject({ category: null, categoryKept: { denied: true }, save: false });
+    const forced = planPerson(reading({ setup: { stored: refused, calendarId: null, retryRefused: true } }), SETTINGS);
+    expect(forced.setup).toMatchObject({ category: 'Undervisning', save: true });
   });
 
   it('reconciles against Graph: unkeyed events go, drift is repaired, and the store adopts what Graph holds', () => {

@@ -1,6 +1,7 @@
 import type { FaultInjector } from './graphFaults';
 import { badRequest, graphError, jsonResponse, sleep, type EmulatedResponse, type Headers } from './graphHttp';
 import type { OutlookGate } from './graphOutlookGate';
+import { DEFAULT_ROLES, type GrantedRoles } from './graphPermissions';
 import type { OutlookRequest } from './graphRequest';
 import { bump, type RequestRecorder } from './graphStats';
 
@@ -115,7 +116,13 @@ function subRequestBody(it: BatchItem): unknown {
   return it.body;
 }
 
-export async function runBatch(d: BatchDeps, appId: string, body: unknown): Promise<EmulatedResponse> {
+/** `roles`: the caller's token's; every sub-request is checked against them like a request of its own. */
+export async function runBatch(
+  d: BatchDeps,
+  appId: string,
+  body: unknown,
+  roles: GrantedRoles = DEFAULT_ROLES,
+): Promise<EmulatedResponse> {
   const stats = d.recorder.stats;
   stats.batches++;
   const items = parseBatch(body, d.maxBatch);
@@ -144,6 +151,7 @@ export async function runBatch(d: BatchDeps, appId: string, body: unknown): Prom
       } else {
         const sub: OutlookRequest = {
           appId,
+          roles,
           method: it.method,
           url: it.url,
           headers: it.headers,

@@ -62,12 +62,17 @@ function controlMailboxes(
   if (a !== 'mailboxes') return undefined;
   if (!mbox && method === 'POST') return ok(api.addMailbox(String(body.address), body as { state?: MailboxState }));
   if (mbox && c === 'calendars' && method === 'GET') return ok(api.calendars(mbox));
+  if (mbox && c === 'deleted-items') {
+    if (!id && method === 'GET') return ok(api.deletedItems(mbox));
+    if (id && e === 'restore' && method === 'POST') return ok(api.restoreDeleted(mbox, id));
+  }
   if (mbox && c === 'occurrences' && method === 'GET')
     return ok(api.occurrences(mbox, params.get('calendarId') ?? undefined));
   if (mbox && c === 'events') {
     if (!id && method === 'GET') return ok(api.events(mbox, params.get('calendarId') ?? undefined));
     if (!id && method === 'POST') return json(201, api.addUserEvent(mbox, body));
     if (id && e === 'duplicate' && method === 'POST') return json(201, api.duplicateEvent(mbox, id));
+    if (id && e === 'move' && method === 'POST') return ok(api.moveEvent(mbox, id, String(body.calendarId)));
     if (id && !e && method === 'PATCH') return ok(api.userEdit(mbox, id, body));
     if (id && !e && method === 'DELETE') return (api.userDelete(mbox, id), { status: 204, headers: {} });
   }

@@ -15,6 +15,7 @@ import {
 } from './graphHttp';
 import { graphInspection, type GraphInspection } from './graphInspection';
 import { OutlookGate, type OutlookSettings } from './graphOutlookGate';
+import { DEFAULT_ROLES, type GrantedRoles } from './graphPermissions';
 import { route } from './graphRouter';
 import { bump, RequestRecorder } from './graphStats';
 import { MailboxStore } from './graphStore';
@@ -53,8 +54,13 @@ export interface GraphEmulatorOptions {
   mailboxRequestLimit?: { requests: number; windowMs: number } | null;
   /** Create a mailbox on first use of an address (default true); otherwise use addMailbox. */
   autoCreateMailboxes?: boolean;
-  /** Decides whether a bearer token is valid and for which app. Default: any non-empty token, app "app". */
+  /**
+   * Decides whether a bearer token is valid, for which app and with which application permissions.
+   * Default: any non-empty token, app "app", holding `roles`.
+   */
   authenticate?: (token: string) => TokenCheck | Promise<TokenCheck>;
+  /** The permissions of the default `authenticate` (default both Calendars.ReadWrite and MailboxSettings.ReadWrite). */
+  roles?: string[];
   faults?: Faults;
   /** Seed for jitter and random faults, so a run can be replayed. */
   seed?: number;
@@ -71,8 +77,11 @@ export interface GraphEmulator extends GraphInspection {
 
 const VERSION = 'v1.0';
 
-const anyNonEmptyToken = (t: string): TokenCheck =>
-  t ? { ok: true, appId: 'app' } : { ok: false, message: 'Access token is empty.' };
+/** Without a token endpoint: any non-empty token is app "app" holding `roles`. */
+const anyNonEmptyToken =
+  (roles: GrantedRoles) =>
+  (t: string): TokenCheck =>
+    t ? { ok: true, appId: 'app', roles: [...roles] } : { ok: false, message: 'Access token is empty.' };
 
 export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
   const random = seededRandom(opts.seed ?? Date.now());
@@ -101,7 +110,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
   const front: FrontDoor = {
     api,
     gate,
-    authenticate: opts.authenticate ?? anyNonEmptyToken,
+    authenticate: opts.authenticate ?? anyNonEmptyToken(opts.roles ?? DEFAULT_ROLES),
     batch: { gate, faults, recorder, closing: closing.signal, maxBatch: opts.maxBatchSize ?? 20 },
   };
 
@@ -185,10 +194,11 @@ async function handleHttp(front: FrontDoor, req: IncomingMessage): Promise<Emula
   if (path === '/$batch' || path === '/%24batch') {
     if (method !== 'POST')
       return graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
-    return runBatch(front.batch, check.appId, body);
+    return runBatch(front.batch, check.appId, body, check.roles);
   }
   return front.gate.run({
     appId: check.appId,
+    roles: check.roles,
     method,
     url,
     headers: lowerHeaders(req.headers as Record<string, unknown>),
@@ -244,6 +254,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     graphOrigin: graph.origin,
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     seed: opts.seed,
+    roles: opts.roles,
     clients: [{ clientId, clientSecret, certificatePem: opts.clientCertificatePem }, ...(opts.extraClients ?? [])],
   };
   try {

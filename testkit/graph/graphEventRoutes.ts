@@ -1,7 +1,8 @@
 import { badRequest, methodNotAllowed, type EmulatedResponse } from './graphHttp';
 import { eventList, singleEvent } from './graphEventViews';
 import type { MailboxRequest, Routed } from './graphRequest';
-import { notFound, type EventRecord } from './graphStore';
+import { notFound, renderedId, type EventRecord } from './graphStore';
+import { parsePrefer } from './graphTime';
 
 /** The Graph emulator's event resources: event collections, single events, and a series' /instances. */
 
@@ -13,6 +14,7 @@ export function routeEvents(q: MailboxRequest): Routed | undefined {
     if (rest.length === 2) return oneEvent(q, restRaw[1]!);
     if (rest.length === 3 && rest[2] === 'instances')
       return instancesOf(q, restRaw[1]!, pathFor('events', restRaw[1]!, 'instances'));
+    if (rest.length === 3 && rest[2] === 'permanentdelete') return permanentDelete(q, restRaw[1]!);
   }
   return undefined;
 }
@@ -23,6 +25,7 @@ export function routeCalendarEvents(q: MailboxRequest, calendarId: string, head:
   const at = head.length;
   if (rest.length === at + 1) return eventsIn(q, calendarId, pathFor(...head, 'events'));
   if (rest.length === at + 2) return oneEvent(q, restRaw[at + 1]!, calendarId);
+  if (rest.length === at + 3 && rest[at + 2] === 'permanentdelete') return permanentDelete(q, restRaw[at + 1]!);
   if (rest.length === at + 3 && rest[at + 2] === 'instances') {
     const id = restRaw[at + 1]!;
     return instancesOf(q, id, pathFor(...head, 'events', id, 'instances'), calendarId);
@@ -41,7 +44,8 @@ function eventsIn(q: MailboxRequest, calendarId: string, listPath: string): Rout
   if (r.method === 'POST') {
     const { event, deduplicated } = store.createEvent(mb, calendarId, r.body, 'app');
     const resp = singleEvent(svc, mb, event, 201, query, r.headers);
-    resp.headers.Location = `${svc.root}/users('${mb.id}')/events('${event.id}')`;
+    const shown = renderedId(event, parsePrefer(r.headers.prefer).immutableIds, mb);
+    resp.headers.Location = `${svc.root}/users('${mb.id}')/events('${shown}')`;
     return { ...base, response: resp, write: deduplicated ? 'createDeduplicated' : 'create', eventId: event.id };
   }
   throw methodNotAllowed();
@@ -63,6 +67,13 @@ function oneEvent(q: MailboxRequest, id: string, calendarId?: string): Routed {
     return { ...base, eventId: id, response: { status: 204, headers: {} }, write: 'delete' };
   }
   throw methodNotAllowed();
+}
+
+/** POST .../events/{id}/permanentDelete: an action without parameters, answered 204. */
+function permanentDelete(q: MailboxRequest, id: string): Routed {
+  if (q.r.method !== 'POST') throw methodNotAllowed();
+  q.store.permanentDeleteEvent(q.mb, id);
+  return { mailbox: q.mb.address, eventId: id, response: { status: 204, headers: {} }, write: 'delete' };
 }
 
 function instancesOf(q: MailboxRequest, id: string, listPath: string, calendarId?: string): Routed {

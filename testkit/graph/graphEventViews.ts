@@ -114,6 +114,7 @@ export function eventList(
     renderEvent(ev, {
       zone: prefer.zone,
       bodyContentType: prefer.bodyContentType,
+      immutableIds: prefer.immutableIds,
       select: o.select,
       expand: o.expand,
       mailbox: mb,
@@ -140,6 +141,7 @@ export function singleEvent(
     ...renderEvent(ev, {
       zone: prefer.zone,
       bodyContentType: prefer.bodyContentType,
+      immutableIds: prefer.immutableIds,
       select: o.select,
       expand: o.expand,
       mailbox: mb,

@@ -10,7 +10,10 @@ import { UTC_ZONE } from './graphTime';
 
 /** A stored event as tests see it: Graph's UTC answer plus where it lives and its markers. */
 export interface InspectedEvent {
+  /** The immutable id (what kada, asking for immutable ids, gets). */
   id: string;
+  /** The default id a client without `Prefer: IdType="ImmutableId"` gets; changes on every move between folders. */
+  mutableId: string;
   calendarId: string;
   createdBy: 'app' | 'user';
   transactionId?: string;
@@ -50,6 +53,12 @@ export interface GraphInspection {
   userEdit(mailbox: string, id: string, patch: Record<string, unknown>): InspectedEvent;
   userDelete(mailbox: string, id: string): void;
   duplicateEvent(mailbox: string, id: string): InspectedEvent;
+  /** The Deleted Items folder: events deleted with DELETE (soft), not those deleted with permanentDelete. */
+  deletedItems(mailbox: string): InspectedEvent[];
+  /** A user restores an item from Deleted Items into its calendar (new default id, same immutable id). */
+  restoreDeleted(mailbox: string, id: string): InspectedEvent;
+  /** A user moves an event into another calendar of the mailbox (new default id, same immutable id). */
+  moveEvent(mailbox: string, id: string, calendarId: string): InspectedEvent;
   calendars(mailbox: string): { id: string; name: string; isDefault: boolean }[];
   defaultCalendarId(mailbox: string): string;
   categories(mailbox: string): { id: string; displayName: string; color: string }[];
@@ -73,6 +82,7 @@ export function inspect(mb: MailboxRecord, ev: EventRecord): InspectedEvent {
   for (const x of ev.single.values()) extendedProperties[x.id] = x.value;
   return {
     id: ev.id,
+    mutableId: ev.mutableId,
     calendarId: ev.calendarId,
     createdBy: ev.createdBy,
     transactionId: ev.transactionId,
@@ -154,6 +164,10 @@ function mailboxReads(store: MailboxStore) {
       const mb = store.find(mailbox);
       return mb ? [...mb.categories.values()].map((c) => ({ ...c })) : [];
     },
+    deletedItems(mailbox: string): InspectedEvent[] {
+      const mb = store.find(mailbox);
+      return mb ? [...mb.deletedItems.values()].map((ev) => inspect(mb, ev)) : [];
+    },
   };
 }
 
@@ -181,6 +195,14 @@ function userActions(store: MailboxStore) {
     duplicateEvent(mailbox: string, id: string): InspectedEvent {
       const mb = mailboxFor(mailbox);
       return inspect(mb, store.duplicateEvent(mb, id));
+    },
+    restoreDeleted(mailbox: string, id: string): InspectedEvent {
+      const mb = mailboxFor(mailbox);
+      return inspect(mb, store.restoreDeleted(mb, id));
+    },
+    moveEvent(mailbox: string, id: string, calendarId: string): InspectedEvent {
+      const mb = mailboxFor(mailbox);
+      return inspect(mb, store.moveToCalendar(mb, id, calendarId));
     },
   };
 }

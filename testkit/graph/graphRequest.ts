@@ -1,6 +1,7 @@
 import type { EmulatedResponse, Headers } from './graphHttp';
 import type { MailboxRecord, MailboxStore } from './graphStore';
 import type { ServiceRoot } from './graphEventViews';
+import type { GrantedRoles } from './graphPermissions';
 import type { WriteKind } from './graphStats';
 
 /** The shapes a request takes on its way through the Graph emulator's router. */
@@ -8,6 +9,8 @@ import type { WriteKind } from './graphStats';
 /** One Outlook request, whether it came over HTTP or inside a $batch. */
 export interface OutlookRequest {
   appId: string;
+  /** The application permissions in the caller's token (`roles`). */
+  roles: GrantedRoles;
   method: string;
   /** Path and query relative to the version root, e.g. `/users/x/events?$top=5`. */
   url: string;

@@ -2,6 +2,7 @@ import { routeDefaultCalendar, routeCalendars, routeMasterCategories } from './g
 import { routeEvents } from './graphEventRoutes';
 import type { ServiceRoot } from './graphEventViews';
 import { badRequest } from './graphHttp';
+import { checkPermission } from './graphPermissions';
 import { parseQueryString } from './graphQuery';
 import type { MailboxRequest, OutlookRequest, Routed } from './graphRequest';
 import type { MailboxStore } from './graphStore';
@@ -21,6 +22,8 @@ export function route(store: MailboxStore, svc: ServiceRoot, r: OutlookRequest):
       `Resource not found for the segment '${segs[segs.length > 1 && lower[0] === 'users' ? 1 : 0] ?? ''}'.`,
     );
   }
+  // The token's permissions are checked before the mailbox is looked at (permissions-reference).
+  checkPermission(r.roles, r.method, lower.slice(2));
   const q: MailboxRequest = {
     r,
     store,

@@ -36,7 +36,10 @@ export interface ExtendedProperty {
 }
 
 export interface EventRecord {
+  /** The immutable id (concepts/outlook-immutable-id): stable for the item's life in the mailbox. */
   id: string;
+  /** The default (mutable) id: a new one whenever the item moves to another folder. */
+  mutableId: string;
   calendarId: string;
   seq: number;
   createdBy: 'app' | 'user';
@@ -87,6 +90,10 @@ export interface MailboxRecord {
   events: Map<string, EventRecord>;
   categories: Map<string, CategoryRecord>;
   transactions: Map<string, string>;
+  /** The current mutable id of every item (calendars and Deleted Items) -> its immutable id. */
+  mutableIds: Map<string, string>;
+  /** The Deleted Items folder: events deleted with DELETE, by immutable id, with the calendar they came from. */
+  deletedItems: Map<string, EventRecord & { deletedFrom: string }>;
 }
 
 let seqCounter = 0;
@@ -96,6 +103,15 @@ const nextSeq = () => ++seqCounter;
 function exchangeId(prefix: string): string {
   return `${prefix}${randomBytes(36).toString('base64url')}=`;
 }
+
+/**
+ * Immutable and default ids look different, as Exchange's do (`AAkALg...` vs `AAMkAG...`), so a test
+ * can tell which kind a client got (concepts/outlook-immutable-id).
+ */
+export const IMMUTABLE_ID_PREFIX = 'AAkALgAA';
+export const MUTABLE_ID_PREFIX = 'AAMkAGI';
+const newImmutableId = () => exchangeId(IMMUTABLE_ID_PREFIX);
+const newMutableId = () => exchangeId(MUTABLE_ID_PREFIX);
 
 const changeKey = () => randomBytes(12).toString('base64');
 
@@ -108,7 +124,7 @@ export function instanceId(masterId: string, originalStartMs: number): string {
   return `AAMkAGI${Buffer.from(`${masterId}\n${originalStartMs}`, 'utf8').toString('base64url')}`;
 }
 
-const INSTANCE_TEXT = /^(AAMkAGI[A-Za-z0-9_-]+=*)\n(-?\d+)$/;
+const INSTANCE_TEXT = /^((?:AAMkAGI|AAkALgAA)[A-Za-z0-9_-]+=*)\n(-?\d+)$/;
 
 /** The master id and original start an instance id names, or null for any other id. */
 export function parseInstanceId(id: string): { masterId: string; originalStartMs: number } | null {
@@ -189,6 +205,8 @@ export class MailboxStore {
       events: new Map(),
       categories: new Map(),
       transactions: new Map(),
+      mutableIds: new Map(),
+      deletedItems: new Map(),
     };
     this.byKey.set(mb.address, mb);
     this.byKey.set(mb.id, mb);
@@ -263,7 +281,11 @@ export class MailboxStore {
     const cal = this.calendar(mb, id);
     if (cal.isDefault) throw badRequest('ErrorCannotDeleteObject', 'The default calendar cannot be deleted.');
     mb.calendars.delete(id);
-    for (const ev of [...mb.events.values()]) if (ev.calendarId === id) this.forget(mb, ev);
+    for (const ev of [...mb.events.values()])
+      if (ev.calendarId === id) {
+        this.forget(mb, ev);
+        mb.mutableIds.delete(ev.mutableId);
+      }
   }
 
   renderCalendar(mb: MailboxRecord, cal: CalendarRecord) {
@@ -327,9 +349,14 @@ export class MailboxStore {
 
   // ---------- events ----------
 
+  /** An event in a calendar by either kind of id (Graph takes both in requests); undefined when there is none. */
+  stored(mb: MailboxRecord, id: string): EventRecord | undefined {
+    return mb.events.get(id) ?? mb.events.get(mb.mutableIds.get(id) ?? '');
+  }
+
   /** A stored event, or an occurrence or exception of a series by its instance id. */
   event(mb: MailboxRecord, id: string): EventRecord {
-    const ev = mb.events.get(id) ?? this.instance(mb, id)?.view;
+    const ev = this.stored(mb, id) ?? this.instance(mb, id)?.view;
     if (!ev) throw notFound();
     return ev;
   }
@@ -340,7 +367,7 @@ export class MailboxStore {
     id: string,
   ): { master: EventRecord; originalStartMs: number; view: EventRecord } | undefined {
     const ref = parseInstanceId(id);
-    const master = ref ? mb.events.get(ref.masterId) : undefined;
+    const master = ref ? this.stored(mb, ref.masterId) : undefined;
     if (!ref || !master?.props.recurrence || master.cancelled?.has(ref.originalStartMs)) return undefined;
     const ex = master.exceptions?.get(ref.originalStartMs);
     if (ex) return { master, originalStartMs: ref.originalStartMs, view: ex };
@@ -389,7 +416,8 @@ export class MailboxStore {
     }
     const now = Date.now();
     const ev: EventRecord = {
-      id: exchangeId('AAMkAGI'),
+      id: newImmutableId(),
+      mutableId: newMutableId(),
       calendarId,
       seq: nextSeq(),
       createdBy,
@@ -411,6 +439,7 @@ export class MailboxStore {
       mb.transactions.set(tx, ev.id);
     }
     mb.events.set(ev.id, ev);
+    mb.mutableIds.set(ev.mutableId, ev.id);
     return { event: ev, deduplicated: false };
   }
 
@@ -420,7 +449,7 @@ export class MailboxStore {
    * and so drops every exception and cancellation, as Exchange does.
    */
   updateEvent(mb: MailboxRecord, id: string, body: unknown): EventRecord {
-    const ev = mb.events.get(id);
+    const ev = this.stored(mb, id);
     if (!ev) {
       const inst = this.instance(mb, id);
       if (!inst) throw notFound();
@@ -493,10 +522,72 @@ export class MailboxStore {
     return exception;
   }
 
-  /** Deletes an event; on an instance id it cancels that one occurrence of its series. */
+  /**
+   * DELETE (api-reference/v1.0/api/event-delete): the event moves to Deleted Items, so it leaves the
+   * calendar and gets a new default id (its immutable id stays). On an instance id it cancels that
+   * one occurrence of its series.
+   */
   deleteEvent(mb: MailboxRecord, id: string) {
-    const ev = mb.events.get(id);
-    if (ev) return this.forget(mb, ev);
+    const ev = this.stored(mb, id);
+    if (ev) {
+      this.forget(mb, ev);
+      this.move(mb, ev);
+      mb.deletedItems.set(ev.id, Object.assign(ev, { deletedFrom: ev.calendarId }));
+      return;
+    }
+    this.cancelOccurrence(mb, id);
+  }
+
+  /**
+   * permanentDelete (api-reference/v1.0/api/event-permanentdelete): gone for good, into the dumpster
+   * no client sees, whether it was in a calendar or already in Deleted Items.
+   */
+  permanentDeleteEvent(mb: MailboxRecord, id: string) {
+    const ev = this.stored(mb, id);
+    if (ev) {
+      this.forget(mb, ev);
+      mb.mutableIds.delete(ev.mutableId);
+      return;
+    }
+    const deleted = mb.deletedItems.get(id) ?? mb.deletedItems.get(mb.mutableIds.get(id) ?? '');
+    if (deleted) {
+      mb.deletedItems.delete(deleted.id);
+      mb.mutableIds.delete(deleted.mutableId);
+      return;
+    }
+    this.cancelOccurrence(mb, id);
+  }
+
+  /** A user's restore: an item from Deleted Items back into its calendar (the default one if that is gone). */
+  restoreDeleted(mb: MailboxRecord, id: string): EventRecord {
+    const item = mb.deletedItems.get(id) ?? mb.deletedItems.get(mb.mutableIds.get(id) ?? '');
+    if (!item) throw notFound();
+    mb.deletedItems.delete(item.id);
+    const { deletedFrom, ...ev } = item;
+    ev.calendarId = mb.calendars.has(deletedFrom) ? deletedFrom : mb.defaultCalendarId;
+    this.move(mb, ev);
+    mb.events.set(ev.id, ev);
+    return ev;
+  }
+
+  /** A user drags an event into another calendar of the mailbox: a move between folders, so a new default id. */
+  moveToCalendar(mb: MailboxRecord, id: string, calendarId: string): EventRecord {
+    const ev = this.stored(mb, id);
+    if (!ev) throw notFound();
+    this.calendar(mb, calendarId);
+    ev.calendarId = calendarId;
+    this.move(mb, ev);
+    return ev;
+  }
+
+  /** An item changes folder: its default id changes, its immutable id does not (concepts/outlook-immutable-id). */
+  private move(mb: MailboxRecord, ev: EventRecord) {
+    mb.mutableIds.delete(ev.mutableId);
+    ev.mutableId = newMutableId();
+    mb.mutableIds.set(ev.mutableId, ev.id);
+  }
+
+  private cancelOccurrence(mb: MailboxRecord, id: string) {
     const inst = this.instance(mb, id);
     if (!inst) throw notFound();
     inst.master.exceptions?.delete(inst.originalStartMs);
@@ -513,11 +604,12 @@ export class MailboxStore {
 
   /** A second event with the same content and markers, as a past bug or a copy in Outlook would leave. */
   duplicateEvent(mb: MailboxRecord, id: string): EventRecord {
-    const ev = mb.events.get(id);
+    const ev = this.stored(mb, id);
     if (!ev) throw notFound();
     const copy: EventRecord = {
       ...ev,
-      id: exchangeId('AAMkAGI'),
+      id: newImmutableId(),
+      mutableId: newMutableId(),
       seq: nextSeq(),
       iCalUId: `040000008200E00074C5B7101A82E00800000000${randomBytes(24).toString('hex').toUpperCase()}`,
       changeKey: changeKey(),
@@ -536,6 +628,7 @@ export class MailboxStore {
         ]),
       );
     mb.events.set(copy.id, copy);
+    mb.mutableIds.set(copy.mutableId, copy.id);
     return copy;
   }
 
@@ -726,6 +819,8 @@ function applyEventProps(ev: EventRecord, props: Record<string, unknown>, isCrea
 
 export interface RenderOptions {
   zone: ResponseZone;
+  /** The request asked for immutable ids (`Prefer: IdType="ImmutableId"`); otherwise the default ids. */
+  immutableIds?: boolean;
   bodyContentType?: 'text' | 'html';
   select?: string[];
   expand?: ExpandItem[];
@@ -746,6 +841,23 @@ function renderLocation(loc: unknown) {
   };
   if (out.uniqueId === undefined) delete out.uniqueId;
   return out;
+}
+
+/**
+ * The id a response shows: the immutable id when asked for, else the default one. Occurrences and
+ * exceptions keep their instance ids, which name the master and the original start.
+ */
+export function renderedId(ev: EventRecord, immutable = false, mb?: MailboxRecord): string {
+  if (immutable) return ev.id;
+  if (ev.seriesMasterId === undefined) return ev.mutableId;
+  const master = mb?.events.get(ev.seriesMasterId);
+  return master && ev.originalStartMs !== undefined ? instanceId(master.mutableId, ev.originalStartMs) : ev.id;
+}
+
+function masterIdShown(ev: EventRecord, opts: RenderOptions): string | null {
+  if (ev.seriesMasterId === undefined) return null;
+  if (opts.immutableIds) return ev.seriesMasterId;
+  return opts.mailbox.events.get(ev.seriesMasterId)?.mutableId ?? ev.seriesMasterId;
 }
 
 /** Compares extended property ids by identity, as Exchange resolves them. */
@@ -772,7 +884,7 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
     .slice(0, 255);
   const full: Record<string, unknown> = {
     '@odata.etag': `W/"${ev.changeKey}"`,
-    id: ev.id,
+    id: renderedId(ev, opts.immutableIds, opts.mailbox),
     createdDateTime: isoUtc(ev.createdMs),
     lastModifiedDateTime: isoUtc(ev.modifiedMs),
     changeKey: ev.changeKey,
@@ -792,7 +904,7 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
     isCancelled: false,
     isOrganizer: true,
     responseRequested: p.responseRequested ?? true,
-    seriesMasterId: ev.seriesMasterId ?? null,
+    seriesMasterId: masterIdShown(ev, opts),
     ...(ev.originalStartMs !== undefined
       ? { originalStart: new Date(ev.originalStartMs).toISOString().replace(/\.000Z$/, 'Z') }
       : {}),
@@ -824,7 +936,7 @@ export function renderEvent(ev: EventRecord, opts: RenderOptions): Record<string
   };
   let out = full;
   if (opts.select?.length) {
-    out = { '@odata.etag': full['@odata.etag'], id: ev.id };
+    out = { '@odata.etag': full['@odata.etag'], id: full.id };
     for (const name of opts.select) if (name in full) out[name] = full[name];
   }
   for (const item of opts.expand ?? []) {

@@ -126,12 +126,16 @@ export const UTC_ZONE: ResponseZone = { label: 'UTC', zone: 'UTC' };
 export function parsePrefer(header: string | undefined): {
   zone: ResponseZone;
   bodyContentType?: 'text' | 'html';
+  /** `IdType="ImmutableId"` (concepts/outlook-immutable-id): this request's answers show immutable ids. */
+  immutableIds: boolean;
   applied: string[];
 } {
   const applied: string[] = [];
   let zone = UTC_ZONE;
   let bodyContentType: 'text' | 'html' | undefined;
-  if (!header) return { zone, applied };
+  if (!header) return { zone, applied, immutableIds: false };
+  const immutableIds = /idtype\s*=\s*"immutableid"/i.test(header);
+  if (immutableIds) applied.push('IdType="ImmutableId"');
   const re = /(outlook\.timezone|outlook\.body-content-type)\s*=\s*"([^"]*)"/gi;
   for (let m = re.exec(header); m; m = re.exec(header)) {
     const key = m[1]!.toLowerCase();
@@ -147,7 +151,7 @@ export function parsePrefer(header: string | undefined): {
       applied.push(`outlook.body-content-type="${value}"`);
     }
   }
-  return { zone, bodyContentType, applied };
+  return { zone, bodyContentType, immutableIds, applied };
 }
 
 /** `0001-01-01T00:00:00Z`, the value Exchange reports for "never". */
