@@ -1,4 +1,5 @@
 import { parseExceptionKey } from '../desired/series';
+import { mailboxProblem } from '../graph/mailboxErrors';
 import { createCalendar, ensureCategory } from '../graph/mailboxSetup';
 import type { Logger } from '../log/logger';
 import { recordError } from '../store/errors';
@@ -100,6 +101,13 @@ async function recordOutcome(
       f.status === 429 ||
       after.some((s) => s.hash === REPLACE_SERIES),
   );
+  // The tenant keeps kada out of the mailbox, or there is none: one reason, not a row per write; not transient.
+  const problem = result.failed.map((f) => mailboxProblem(f.status, f.code)).find((p) => p !== null);
+  if (problem) {
+    await recordSyncOutcome(db, personId, { eventCount: events, error: problem.message });
+    log.warn({ code: problem.code, failed: result.failed.length }, 'person not synced: mailbox unreachable');
+    throw new SyncError(problem.code, problem.message, false, personId);
+  }
   for (const f of result.failed.slice(0, 20)) {
     await recordError(db, {
       kind: 'graph',

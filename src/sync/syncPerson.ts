@@ -1,4 +1,6 @@
+import { mailboxProblemOf } from '../graph/mailboxErrors';
 import { applyPersonPlan } from './applyPersonPlan';
+import { SyncError } from './errors';
 import type { SyncContext, SyncOptions, SyncResult } from './personJob';
 import { planPerson } from './planPerson';
 import { readPerson } from './readPerson';
@@ -11,7 +13,14 @@ export type { PersonOutcome, PlannedChange, SyncContext, SyncOptions, SyncResult
  * the shared GraphWriter, recording each answer as it comes.
  */
 export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncOptions = {}): Promise<SyncResult> {
-  const reading = await readPerson(ctx, personId, opts);
-  const plan = planPerson(reading, ctx.config);
-  return applyPersonPlan(ctx, plan, opts);
+  try {
+    const reading = await readPerson(ctx, personId, opts);
+    const plan = planPerson(reading, ctx.config);
+    return await applyPersonPlan(ctx, plan, opts);
+  } catch (err) {
+    // A read or set-up call refused for the mailbox's sake: the same plain reason as a refused write.
+    const problem = mailboxProblemOf(err);
+    if (problem) throw new SyncError(problem.code, problem.message, false, personId);
+    throw err;
+  }
 }
