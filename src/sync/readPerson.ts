@@ -5,7 +5,7 @@ import { listKadaEvents } from '../graph/readBack';
 import { coursesNamingStaff } from '../store/courses';
 import { getMailboxSetup } from '../store/mailboxes';
 import { getPerson, mailboxTakenByOther } from '../store/persons';
-import { loadState } from '../store/syncedEvents';
+import { generationFloors, loadState } from '../store/syncedEvents';
 import { loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import type { PersonReading, SyncContext, SyncOptions, Wanted } from './personJob';
@@ -33,6 +33,7 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
     fsPerson,
     known,
     stored,
+    generations: await generationFloors(db, personId),
     mailbox,
     wanted: NOTHING,
     previous: null,
