@@ -6,6 +6,7 @@ import { recordError } from '../store/errors';
 import { saveMailboxSetup } from '../store/mailboxes';
 import { markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
 import { forgetEvent, loadState, saveEvent } from '../store/syncedEvents';
+import { CalendarLostError } from './calendarRecovery';
 import { SyncError } from './errors';
 import type { PersonPlan, SetupPlan, SyncContext, SyncOptions, SyncResult } from './personJob';
 import { REPLACE_SERIES } from './seriesExceptions';
@@ -40,6 +41,10 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   const ops = plan.ops.map((op) => (op.kind === 'create' ? { ...op, calendarId } : op));
   const job = { personId: plan.personId, priority, calendarId, result, progress };
   await writeOps(ctx, job, ops);
+  const lost = (f: SyncResult['failed'][number]) =>
+    f.kind === 'create' && f.status === 404 && !mailboxProblem(404, f.code);
+  if (plan.setup?.dedicated && calendarId && plan.mailbox && result.failed.some(lost))
+    throw new CalendarLostError(plan.mailbox, calendarId);
   await writeSeriesPhase(ctx, job, { mailbox: plan.mailbox, series: plan.series, stored: plan.stored });
   return recordOutcome(ctx, plan, result, opts, log);
 }
