@@ -3,6 +3,9 @@
  * are about one mailbox"): the tenant keeps kada out of it, or there is no usable mailbox behind the
  * address. Retrying will not help until someone changes the tenant, so the person's sync fails with a
  * reason an operator can act on, and the next notification or the nightly reconcile tries again.
+ * Codes: graph docs auth-limit-mailbox-access (403 outside the access policy); Exchange troubleshooting
+ * KB 4462988 "REST API is not yet supported for this mailbox" (404 MailboxNotEnabledForRESTAPI or
+ * MailboxNotSupportedForRESTAPI); ErrorInvalidUser / ResourceNotFound for an address that names no user.
  */
 export interface MailboxProblem {
   /** Stable code, recorded on the person and in the error log. */
@@ -29,6 +32,15 @@ const PROBLEMS: Record<string, { status: number; problem: MailboxProblem }> = {
       message:
         "This person's mailbox cannot be used through Microsoft Graph (404 MailboxNotEnabledForRESTAPI): it is " +
         'inactive, soft-deleted, not licensed for Exchange Online or hosted on-premises.',
+    },
+  },
+  MailboxNotSupportedForRESTAPI: {
+    status: 404,
+    problem: {
+      code: 'MAILBOX_NOT_ENABLED',
+      message:
+        "This person's mailbox cannot be used through Microsoft Graph (404 MailboxNotSupportedForRESTAPI): it is " +
+        'not an Exchange Online mailbox (e.g. hosted on-premises).',
     },
   },
   ErrorInvalidUser: {
