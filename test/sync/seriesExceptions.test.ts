@@ -158,7 +158,7 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(view()).toHaveLength(expected.length);
   });
 
-  it('a series repaired after the person deleted an occurrence is not answered with the master it replaces', async () => {
+  it('a series repaired after an occurrence was deleted is not answered with the master it replaces', async () => {
     // The repair writes the same content again (same hash): only the generation tells the create apart
     // from the old master. The delete fails once, so the two run in parallel chains, the create first.
     const expected = view();
