@@ -52,6 +52,7 @@ export interface SyncedEventRow {
   semester: string;
   courseId: string;
   courseVersion: string;
+  generation: number;
   lastSyncedAt: Date;
 }
 
@@ -67,6 +68,7 @@ export const SyncedEventEntity = new EntitySchema<SyncedEventRow>({
     semester: { type: 'text' },
     courseId: { name: 'course_id', type: 'text' },
     courseVersion: { name: 'course_version', type: 'text' },
+    generation: { type: 'integer', default: 0 },
     lastSyncedAt: { name: 'last_synced_at', type: 'timestamptz' },
   },
 });

@@ -6,9 +6,8 @@ import { transactionIdFor } from './transactionId';
 /** What the GraphWriter is asked to do, and what it answers: one Graph request each. */
 export type GraphWrite =
   /**
-   * `transactionKey` (default `key`) names the create for Graph's de-duplication: a series master
-   * written anew while its predecessor of the same key may still exist adds its content hash, so
-   * Graph cannot answer the new create with the old master.
+   * `transactionKey` (default `key`) names the create for Graph's de-duplication: a re-create adds
+   * the key's generation (transactionKeyOf), so Graph cannot answer it with the event it replaces.
    */
   | {
       kind: 'create';

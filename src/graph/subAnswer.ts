@@ -1,5 +1,6 @@
 import { errorOf, type GraphWrite, type GraphWriteResult, header, okResult } from './graphWrite';
 import { retryAfterMs } from '../domain/retryAfter';
+import { mailboxProblem } from './mailboxErrors';
 import { classify } from './retryPolicy';
 
 /** One sub-response of a `$batch` answer, as Graph sends it. */
@@ -21,6 +22,9 @@ export type SubAnswer =
 /** Pure: the decision for one write from its sub-response (absent: the batch did not answer for it). */
 export function subAnswer(op: GraphWrite, method: string, r: SubResponse | undefined, now: number): SubAnswer {
   const status = r?.status ?? 0;
+  // Not about the event: a DELETE's 404 here must not count as "already gone", nor a PATCH's as "re-create it".
+  if (r && mailboxProblem(status, errorOf(r.body).code))
+    return { kind: 'done', result: { ok: false, status, ...errorOf(r.body), gone: false }, refused: true };
   // A delete is a POST (permanentDelete) but means what DELETE means: an event already gone is deleted.
   const outcome = classify(status, op.kind === 'delete' ? 'DELETE' : method);
   switch (outcome) {

@@ -4,14 +4,14 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { tokenFailure } from './auth';
-import { ChainPace } from './chainPace';
+import { ChainPace, holdSlot } from './chainPace';
 import { exhausted, failureOf, type GraphWrite, type GraphWriteResult, requestFor, serialChain } from './graphWrite';
 import { classify, DEFAULT_BACKOFF } from './retryPolicy';
 import { SlotGovernor } from './slotGovernor';
 import { type SubResponse, subAnswer } from './subAnswer';
 import { type QueuedCall, type QueuedWrite, WriteQueue } from './writeQueue';
-import { type GraphWriterStats, WriterCounters } from './writerStats';
 import { PumpTimer } from './pumpTimer';
+import { type GraphWriterStats, WriterCounters } from './writerStats';
 
 export type { GraphWrite, GraphWriteResult } from './graphWrite';
 export type { GraphWriterStats } from './writerStats';
@@ -49,7 +49,7 @@ export class GraphWriter {
   private readonly timer = new PumpTimer(() => this.pump());
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
-  private readonly pace = new ChainPace();
+  private readonly pace: ChainPace;
 
   constructor(opts: GraphWriterOptions) {
     this.client = opts.client;
@@ -57,6 +57,7 @@ export class GraphWriter {
     this.maxBatch = Math.min(20, opts.maxBatch ?? 20);
     this.maxAttempts = opts.maxAttempts ?? 10;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.pace = new ChainPace(this.timeoutMs);
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.log = opts.logger ?? silentLogger;
     this.counters = new WriterCounters(opts.metrics);
@@ -93,6 +94,7 @@ export class GraphWriter {
         run: async () => {
           attempts++;
           this.counters.httpRequest('single');
+          const started = Date.now();
           try {
             const value = await fn(this.client, AbortSignal.timeout(this.timeoutMs));
             this.counters.answered(method, 200);
@@ -104,6 +106,8 @@ export class GraphWriter {
             // A refused credential (wrong secret, tenant, scope) will not get better in a minute: fail now, loudly.
             const refused = tokenFailure(err)?.transient === false;
             const outcome = refused ? 'permanent' : classify(status, method);
+            // Timed out: it may still run at Graph; keep its slot (and its retry) until it cannot.
+            await holdSlot(this.pace.stillRunningMs(1, status ? 0 : Date.now() - started));
             if ((outcome === 'throttled' || outcome === 'transient') && attempts < this.maxAttempts) {
               const wait = outcome === 'throttled' ? this.onThrottle(retryAfter) : this.waitFor(attempts, retryAfter);
               this.queue.push(entry(Date.now() + wait));
@@ -205,30 +209,33 @@ export class GraphWriter {
   private async sendChain(chain: QueuedWrite[]): Promise<void> {
     this.counters.httpRequest('batch');
     let responses: SubResponse[];
-    const done = this.pace.begin(chain.length, Date.now());
-    let answered = false;
+    const started = Date.now();
+    const done = this.pace.begin(chain.length, started);
     try {
       const res = (await this.client
         .api('/$batch')
         .options({ signal: AbortSignal.timeout(this.timeoutMs) })
         .post({ requests: serialChain(chain.map((q) => q.op)) })) as { responses?: SubResponse[] };
       responses = res.responses ?? [];
-      answered = true;
     } catch (err) {
       const { status, retryAfter, message } = failureOf(err, Date.now());
       this.log.warn(
         { status, size: chain.length, error: message },
         'graph batch failed as a whole; retrying its writes',
       );
+      // A chain abandoned at the timeout may still be running at Graph: its slot stays taken and its
+      // writes wait until it cannot be, so Graph never sees more than `concurrency` requests of kada's.
+      const hold = this.pace.stillRunningMs(chain.length, status ? 0 : Date.now() - started);
       const wait = status === 429 ? this.onThrottle(retryAfter) : null;
       for (const q of chain) {
-        const waitMs = wait ?? this.waitFor(q.attempts + 1, retryAfter);
+        const waitMs = Math.max(hold, wait ?? this.waitFor(q.attempts + 1, retryAfter));
         this.retry(q, status, waitMs, 'GraphBatchFailed', message ?? 'batch failed');
       }
+      done(false, Date.now());
+      await holdSlot(hold);
       return;
-    } finally {
-      done(answered, Date.now());
     }
+    done(true, Date.now());
     const byId = new Map(responses.map((r) => [r.id, r]));
     for (const [i, q] of chain.entries()) this.settle(q, byId.get(String(i + 1)));
     this.timer.schedule();

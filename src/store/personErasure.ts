@@ -18,7 +18,15 @@ export interface PersonIdentity {
 
 /** Rows removed (or, for reconcile_runs, cursors moved) per table. */
 export type ErasedRows = Record<
-  'persons' | 'synced_events' | 'jobs' | 'errors' | 'inbox' | 'tp_courses' | 'mailboxes' | 'reconcile_runs',
+  | 'persons'
+  | 'synced_events'
+  | 'event_generations'
+  | 'jobs'
+  | 'errors'
+  | 'inbox'
+  | 'tp_courses'
+  | 'mailboxes'
+  | 'reconcile_runs',
   number
 >;
 
@@ -83,6 +91,7 @@ export async function erasePersonRows(
   };
   const erased: ErasedRows = {
     synced_events: await count(`DELETE FROM synced_events WHERE person_id = $1`, [id]),
+    event_generations: await count(`DELETE FROM event_generations WHERE person_id = $1`, [id]),
     jobs: await count(`DELETE FROM jobs WHERE person_id = $1`, [id]),
     errors: await count(
       `DELETE FROM errors WHERE person_id = $1 OR message ~* $2 OR coalesce(details::text, '') ~* $2

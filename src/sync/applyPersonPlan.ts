@@ -1,10 +1,12 @@
 import { parseExceptionKey } from '../desired/series';
+import { mailboxProblem } from '../graph/mailboxErrors';
 import { createCalendar, ensureCategory } from '../graph/mailboxSetup';
 import type { Logger } from '../log/logger';
 import { recordError } from '../store/errors';
 import { type MailboxSetup, saveMailboxSetup } from '../store/mailboxes';
 import { markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
 import { forgetEvent, loadState, saveEvent } from '../store/syncedEvents';
+import { CalendarLostError } from './calendarRecovery';
 import { SyncError } from './errors';
 import type { PersonPlan, SetupPlan, SyncContext, SyncOptions, SyncResult } from './personJob';
 import { REPLACE_SERIES } from './seriesExceptions';
@@ -41,6 +43,10 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   const ops = plan.ops.map((op) => (op.kind === 'create' ? { ...op, calendarId } : op));
   const job = { personId: plan.personId, priority, calendarId, result, progress };
   await writeOps(ctx, job, ops);
+  const lost = (f: SyncResult['failed'][number]) =>
+    f.kind === 'create' && f.status === 404 && !mailboxProblem(404, f.code);
+  if (plan.setup?.dedicated && calendarId && plan.mailbox && result.failed.some(lost))
+    throw new CalendarLostError(plan.mailbox, calendarId);
   await writeSeriesPhase(ctx, job, { mailbox: plan.mailbox, series: plan.series, stored: plan.stored });
   // A 403 on the calendar too means the whole mailbox is refused (access policy), not just the colour step.
   if (refusal && !result.failed.some((f) => f.status === 403)) await saveMailboxSetup(ctx.db, refusal.mailbox, refusal);
@@ -124,6 +130,13 @@ async function recordOutcome(
       f.status === 429 ||
       after.some((s) => s.hash === REPLACE_SERIES),
   );
+  // The tenant keeps kada out of the mailbox, or there is none: one reason, not a row per write; not transient.
+  const problem = result.failed.map((f) => mailboxProblem(f.status, f.code)).find((p) => p !== null);
+  if (problem) {
+    await recordSyncOutcome(db, personId, { eventCount: events, error: problem.message });
+    log.warn({ code: problem.code, failed: result.failed.length }, 'person not synced: mailbox unreachable');
+    throw new SyncError(problem.code, problem.message, false, personId);
+  }
   for (const f of result.failed.slice(0, 20)) {
     await recordError(db, {
       kind: 'graph',

@@ -64,8 +64,8 @@ export interface SyncResult {
   courses: string[];
 }
 
-/** A Graph write with the desired event it comes from (none for deletes). */
-export type Op = GraphWrite & { desired?: DesiredEvent };
+/** A Graph write with the desired event it comes from (none for deletes), and a create's generation. */
+export type Op = GraphWrite & { desired?: DesiredEvent; generation?: number };
 
 /** What FS and TP say a person should have. */
 export interface Wanted {
@@ -91,6 +91,8 @@ export interface PersonReading {
   known: StoredPerson | null;
   /** The state store's records of the person's events, in every mailbox. */
   stored: StoredEvent[];
+  /** The lowest generation the next create of a key without a record may use (store/syncedEvents). */
+  generations?: ReadonlyMap<string, number>;
   /** The person's mailbox by FS; null when they have none. */
   mailbox: string | null;
   /** Empty for a person gone, without a mailbox or opted out. */

@@ -4,6 +4,7 @@ import { parseExceptionKey } from '../desired/series';
 import { diff } from '../diff/diff';
 import { planSeries } from '../diff/seriesPlan';
 import type { SyncPlan, SyncedEvent } from '../domain/types';
+import { transactionKeyOf } from '../graph/transactionId';
 import type { StoredEvent } from '../store/syncedEvents';
 import { graphBody } from './graphBody';
 import type { Op, PersonOutcome, PersonPlan, PersonReading, SeriesWork, SetupPlan } from './personJob';
@@ -63,17 +64,19 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
         desired: u.desired,
       }),
     ),
-    ...plan.creates.map(
-      (c): Op => ({
+    ...plan.creates.map((c): Op => {
+      const generation = generationOf(c.key, here, r.generations);
+      return {
         kind: 'create',
         mailbox,
         calendarId,
         key: c.key,
         body: graphBody(c.desired, settings.institution),
         desired: c.desired,
-        ...(c.desired.content.recurrence ? { transactionKey: `${c.key}#${c.desired.hash}` } : {}),
-      }),
-    ),
+        generation,
+        ...(generation > 0 ? { transactionKey: transactionKeyOf(c.key, generation) } : {}),
+      };
+    }),
   ];
   const series: SeriesWork = {
     exceptions,
@@ -95,6 +98,16 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     stored,
     result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
   };
+}
+
+/**
+ * The generation of a create: a key still recorded is created anew (a replaced series, an event the
+ * person deleted, found by reconcile) and takes the next one; otherwise the lowest unused one, the
+ * same on every retry until the create is recorded, so a create that landed is found again.
+ */
+function generationOf(key: string, here: StoredEvent[], floors: ReadonlyMap<string, number> | undefined): number {
+  const row = here.find((s) => s.key === key);
+  return Math.max(floors?.get(key) ?? 0, row ? (row.generation ?? 0) + 1 : 0);
 }
 
 /** Events in the previous mailbox that the state store does not know (recorded ones go with the other deletes). */

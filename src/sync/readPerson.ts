@@ -1,11 +1,13 @@
 import { desiredEvents } from '../desired/desiredEvents';
 import { courseKey, type CourseRef, type FsPerson, type Registration, type TeachingRole } from '../domain/types';
+import { mailboxProblemOf } from '../graph/mailboxErrors';
 import { findCalendar } from '../graph/mailboxSetup';
 import { listKadaEvents } from '../graph/readBack';
 import { coursesNamingStaff } from '../store/courses';
 import { getMailboxSetup } from '../store/mailboxes';
 import { getPerson, mailboxTakenByOther } from '../store/persons';
-import { loadState } from '../store/syncedEvents';
+import { generationFloors, loadState } from '../store/syncedEvents';
+import { CalendarLostError } from './calendarRecovery';
 import { loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import type { PersonReading, SyncContext, SyncOptions, Wanted } from './personJob';
@@ -33,6 +35,7 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
     fsPerson,
     known,
     stored,
+    generations: await generationFloors(db, personId),
     mailbox,
     wanted: NOTHING,
     previous: null,
@@ -51,7 +54,13 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
     const unmade = config.calendar.mode === 'dedicated' && !calendarId && !opts.dryRun;
     reading.graph = unmade
       ? { state: [], unkeyed: [] }
-      : await readGraphState(ctx, { mailbox, calendarId, desired: reading.wanted.events, priority });
+      : await readGraphState(ctx, { mailbox, calendarId, desired: reading.wanted.events, priority }).catch(
+          (err: unknown) => {
+            // The dedicated calendar itself answered 404: the person deleted it.
+            const gone = (err as { statusCode?: number }).statusCode === 404 && !mailboxProblemOf(err);
+            throw calendarId && gone ? new CalendarLostError(mailbox, calendarId) : err;
+          },
+        );
   }
   return reading;
 }

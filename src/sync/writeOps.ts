@@ -1,7 +1,8 @@
 import { parseEventKey } from '../desired/eventKey';
 import { fingerprint } from '../desired/fingerprint';
 import type { GraphWriteResult } from '../graph/writer';
-import { forgetEvent, saveEvent } from '../store/syncedEvents';
+import { transactionKeyOf } from '../graph/transactionId';
+import { forgetEvent, generationFloor, saveEvent } from '../store/syncedEvents';
 import type { Op, SyncContext, SyncResult } from './personJob';
 
 /** One person's writes in flight: where answers are counted, and what a re-create needs. */
@@ -58,6 +59,7 @@ export async function writeOps(ctx: Pick<SyncContext, 'db' | 'writer'>, job: Wri
             hash: op.desired.hash,
             mailbox: op.mailbox,
             course,
+            ...(op.kind === 'create' ? { generation: op.generation ?? 0 } : {}),
           });
         }
       }
@@ -66,7 +68,11 @@ export async function writeOps(ctx: Pick<SyncContext, 'db' | 'writer'>, job: Wri
       return;
     }
     if (op.kind === 'update' && r.gone && op.desired) {
-      // The person deleted it in Outlook: put it back (kalenderdata's rule: fix errors at the source).
+      // The person deleted it in Outlook: put it back (kalenderdata's rule: fix errors at the source),
+      // under a new generation: the old transactionId names the deleted event. Forgotten first, so a
+      // retry of the job makes the same create.
+      await forgetEvent(db, personId, op.key, op.eventId);
+      const generation = await generationFloor(db, personId, op.key);
       const again: Op = {
         kind: 'create',
         mailbox: op.mailbox,
@@ -74,6 +80,8 @@ export async function writeOps(ctx: Pick<SyncContext, 'db' | 'writer'>, job: Wri
         key: op.key,
         body: op.body,
         desired: op.desired,
+        generation,
+        transactionKey: transactionKeyOf(op.key, generation),
       };
       return record(again, await writer.write(again, priority));
     }

@@ -25,6 +25,7 @@ describe('migrations', () => {
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
       expect.arrayContaining([
         'errors',
+        'event_generations',
         'inbox',
         'jobs',
         'kada_migrations',

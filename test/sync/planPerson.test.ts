@@ -210,7 +210,7 @@ describe('planPerson', () => {
     ]);
   });
 
-  it('writes a series master with a transaction key of its content, and its exceptions in a phase after it', () => {
+  it('writes a new series master under generation 0, and its exceptions in a phase after it', () => {
     const weeks = [35, 36, 37].map((w) => {
       const date = new Date(Date.UTC(2026, 7, 25) + (w - 35) * 7 * 86_400_000).toISOString().slice(0, 10);
       return tpEvent({
@@ -227,9 +227,26 @@ describe('planPerson', () => {
     const master = events.find((e) => e.content.recurrence)!;
     const p = planPerson(reading({ wanted: { events, dataErrors: [], courses: [] } }), SETTINGS);
     expect(p.ops).toHaveLength(1);
-    expect(p.ops[0]).toMatchObject({ kind: 'create', key: master.key, transactionKey: `${master.key}#${master.hash}` });
+    expect(p.ops[0]).toMatchObject({ kind: 'create', key: master.key, generation: 0 });
+    expect(p.ops[0]).not.toHaveProperty('transactionKey');
     expect(p.series.exceptions.map((e) => e.masterKey)).toEqual([master.key]);
     expect(p.series.masters.get(master.key)).toBe(master);
     expect(p.result.planned).toEqual({ creates: 1, updates: 1, deletes: 0 });
+
+    // Marked for replacement (an occurrence was deleted in Outlook): deleted and created again under
+    // the next generation, so Graph cannot answer the create with the master being deleted.
+    const stored = [
+      { key: master.key, graphEventId: 'old', hash: 'replace-series', mailbox: MAILBOX, course: COURSE, generation: 2 },
+    ];
+    const again = planPerson(reading({ stored, wanted: { events, dataErrors: [], courses: [] } }), SETTINGS);
+    const create = again.ops.find((o) => o.kind === 'create')!;
+    expect(again.ops.map((o) => o.kind).sort()).toEqual(['create', 'delete']);
+    expect(create).toMatchObject({ generation: 3, transactionKey: `${master.key}#3` });
+    // A key whose record was forgotten takes the floor kept for it.
+    const floors = planPerson(
+      reading({ generations: new Map([[master.key, 5]]), wanted: { events, dataErrors: [], courses: [] } }),
+      SETTINGS,
+    );
+    expect(floors.ops[0]).toMatchObject({ generation: 5, transactionKey: `${master.key}#5` });
   });
 });

@@ -158,6 +158,31 @@ describe('SERIES_MODE=weekly exceptions', () => {
     expect(view()).toHaveLength(expected.length);
   });
 
+  it('a series repaired after an occurrence was deleted is not answered with the master it replaces', async () => {
+    // The repair writes the same content again (same hash): only the generation tells the create apart
+    // from the old master. The delete fails once, so the two run in parallel chains, the create first.
+    const expected = view();
+    graph().userDelete(mailbox, week(4).id);
+    await changeTp(() => h.institution.setSummary(course, group[4]!.eventid, 'Nytt tema'));
+    const err = await syncPerson(h.ctx, personId).catch((e: unknown) => e);
+    expect((err as SyncError).transient).toBe(true);
+    const deduplicated = graph().stats().writes.createDeduplicated;
+    graph().failNext('503', 1, { method: 'DELETE' });
+    expect((await syncPerson(h.ctx, personId)).failed).toEqual([]);
+    expect(graph().stats().writes.createDeduplicated).toBe(deduplicated);
+    expect(week(4).subject).toMatch(/ – Nytt tema$/);
+    expect(view()).toHaveLength(expected.length);
+    // The new master is recorded under the next generation; a second sync writes nothing.
+    const [row] = await h.ctx.db.query(
+      `SELECT generation FROM synced_events WHERE person_id = $1 AND graph_event_id = $2`,
+      [personId, week(4).seriesMasterId],
+    );
+    expect(row.generation).toBeGreaterThan(0);
+    const before = writes();
+    expect((await syncPerson(h.ctx, personId)).failed).toEqual([]);
+    expect(writes()).toBe(before);
+  });
+
   it('a series written anew is not answered with its predecessor, even if that is deleted afterwards', async () => {
     // The last week goes: the master's range changes, so it is deleted and created again. The delete
     // fails once (retried later), so the create reaches Graph while the old master still exists.

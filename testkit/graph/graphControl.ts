@@ -46,6 +46,9 @@ function controlSettings(
   if (method === 'DELETE' && a === 'faults') return (api.clearFaults(), ok());
   if (method === 'POST' && a === 'fail-next')
     return (api.failNext(body.kind as FaultKind, Number(body.n ?? 1), body.match as FaultMatch | undefined), ok());
+  if (method === 'PUT' && a === 'access-policy')
+    return (api.setAccessPolicy({ mailboxes: (body.mailboxes as string[] | undefined) ?? [] }), ok());
+  if (method === 'DELETE' && a === 'access-policy') return (api.setAccessPolicy(null), ok());
   if (method === 'POST' && a === 'latency')
     return (api.setLatency(Number(body.latencyMs ?? 0), Number(body.jitterMs ?? 0)), ok());
   return undefined;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runBatch, lowerHeaders, type BatchDeps } from './graphBatch';
 import { controlRequest } from './graphControl';
 import type { ServiceRoot } from './graphEventViews';
+import { AccessPolicy, type AccessPolicyRule } from './graphAccessPolicy';
 import { FaultInjector, type Faults } from './graphFaults';
 import {
   GraphHttpError,
@@ -62,6 +63,8 @@ export interface GraphEmulatorOptions {
   /** The permissions of the default `authenticate` (default both Calendars.ReadWrite and MailboxSettings.ReadWrite). */
   roles?: string[];
   faults?: Faults;
+  /** The tenant's application access policy: mailboxes outside it answer 403 ErrorAccessDenied. */
+  accessPolicy?: AccessPolicyRule;
   /** Seed for jitter and random faults, so a run can be replayed. */
   seed?: number;
   maxBatchSize?: number;
@@ -94,10 +97,11 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     concurrencyLimit: opts.concurrencyLimit ?? 4,
   };
   const recorder = new RequestRecorder();
+  const policy = new AccessPolicy(opts.accessPolicy ?? null);
   const closing = new AbortController();
   const svc: ServiceRoot = { root: '' };
   const gate = new OutlookGate({
-    route: (r) => route(store, svc, r),
+    route: (r) => route(store, svc, r, policy),
     faults,
     recorder,
     random,
@@ -106,7 +110,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     quota: opts.mailboxRequestLimit === undefined ? { requests: 10_000, windowMs: 600_000 } : opts.mailboxRequestLimit,
     settings,
   });
-  const api = graphInspection(store, recorder, faults, settings);
+  const api = graphInspection(store, recorder, faults, settings, policy);
   const front: FrontDoor = {
     api,
     gate,

@@ -1,3 +1,4 @@
+import type { AccessPolicy, AccessPolicyRule } from './graphAccessPolicy';
 import type { FaultInjector, FaultKind, FaultMatch, Faults } from './graphFaults';
 import { GraphHttpError } from './graphHttp';
 import type { OutlookSettings } from './graphOutlookGate';
@@ -70,6 +71,8 @@ export interface GraphInspection {
   clearFaults(): void;
   setLatency(latencyMs: number, jitterMs?: number): void;
   setConcurrencyLimit(n: number): void;
+  /** Replaces the application access policy (null: every mailbox reachable). */
+  setAccessPolicy(rule: AccessPolicyRule): void;
 }
 
 export function inspect(mb: MailboxRecord, ev: EventRecord): InspectedEvent {
@@ -236,6 +239,8 @@ export function graphInspection(
   recorder: RequestRecorder,
   faults: FaultInjector,
   settings: OutlookSettings,
+  policy: AccessPolicy,
 ): GraphInspection {
-  return { ...mailboxReads(store), ...userActions(store), ...controls(recorder, faults, settings) };
+  const setAccessPolicy = (rule: AccessPolicyRule) => policy.set(rule);
+  return { ...mailboxReads(store), ...userActions(store), ...controls(recorder, faults, settings), setAccessPolicy };
 }

@@ -6,9 +6,10 @@ import { checkPermission } from './graphPermissions';
 import { parseQueryString } from './graphQuery';
 import type { MailboxRequest, OutlookRequest, Routed } from './graphRequest';
 import type { MailboxStore } from './graphStore';
+import type { AccessPolicy } from './graphAccessPolicy';
 
 /** Executes one Outlook request against the store (no faults, limits or latency here). */
-export function route(store: MailboxStore, svc: ServiceRoot, r: OutlookRequest): Routed {
+export function route(store: MailboxStore, svc: ServiceRoot, r: OutlookRequest, policy?: AccessPolicy): Routed {
   const qPos = r.url.indexOf('?');
   const path = qPos === -1 ? r.url : r.url.slice(0, qPos);
   const query = parseQueryString(qPos === -1 ? '' : r.url.slice(qPos + 1));
@@ -24,11 +25,14 @@ export function route(store: MailboxStore, svc: ServiceRoot, r: OutlookRequest):
   }
   // The token's permissions are checked before the mailbox is looked at (permissions-reference).
   checkPermission(r.roles, r.method, lower.slice(2));
+  const mb = store.resolve(segs[1]!);
+  // The user exists and has a mailbox (else 404 above); whether this app may reach it is the policy's call.
+  policy?.check(mb.address);
   const q: MailboxRequest = {
     r,
     store,
     svc,
-    mb: store.resolve(segs[1]!),
+    mb,
     rest: lower.slice(2),
     restRaw: segs.slice(2),
     query,

@@ -28,7 +28,11 @@ import {
  * Pure in-memory state with the rules Exchange applies on write; HTTP lives elsewhere.
  */
 
-export type MailboxState = 'enabled' | 'noMailbox' | 'accessDenied';
+/**
+ * `noMailbox`: a user without a usable Exchange Online mailbox (404 MailboxNotEnabledForRESTAPI);
+ * `invalidUser`: the address names no user any more (404 ErrorInvalidUser); `accessDenied`: 403 ErrorAccessDenied.
+ */
+export type MailboxState = 'enabled' | 'noMailbox' | 'invalidUser' | 'accessDenied';
 
 export interface ExtendedProperty {
   id: string;
@@ -221,7 +225,8 @@ export class MailboxStore {
   resolve(idOrAddress: string): MailboxRecord {
     let mb = this.find(idOrAddress);
     if (!mb && this.autoCreate && idOrAddress.includes('@')) mb = this.addMailbox(idOrAddress);
-    if (!mb) throw new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${idOrAddress}' is invalid.`);
+    if (!mb || mb.state === 'invalidUser')
+      throw new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${idOrAddress}' is invalid.`);
     if (mb.state === 'noMailbox') {
       throw new GraphHttpError(
         404,
