@@ -2,6 +2,7 @@
  * The admin API's OpenAPI 3.1 document (GET /api/openapi.json), written by hand next to the routes;
  * a test checks that every route the server registers is described here and nothing more.
  */
+import { deletePaths, deleteSchemas } from './apiDoc/deletes';
 import { jobPaths, jobSchemas } from './apiDoc/jobs';
 import { operationPaths, operationSchemas } from './apiDoc/operations';
 import { personPaths, personSchemas } from './apiDoc/persons';
@@ -17,7 +18,7 @@ export const openApiDocument = {
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
   tags: [{ name: 'persons' }, { name: 'jobs' }, { name: 'operations' }],
-  paths: { ...personPaths, ...jobPaths, ...operationPaths },
+  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
@@ -32,6 +33,7 @@ export const openApiDocument = {
       ...personSchemas,
       ...jobSchemas,
       ...operationSchemas,
+      ...deleteSchemas,
     },
   },
 } as const;

@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
 import { statusRoutes } from './routes/status';
+import { deleteRoutes } from './routes/deletes';
 import { webRoutes } from './routes/web';
 
 /**
@@ -119,6 +120,7 @@ export async function buildAdminApp(
   personRoutes(app, deps);
   jobRoutes(app, deps);
   statusRoutes(app, deps);
+  deleteRoutes(app, deps);
   healthRoutes(app, deps);
   webRoutes(app);
   await app.ready();

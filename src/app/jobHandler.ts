@@ -1,6 +1,6 @@
 import { syncPerson, type SyncContext } from '../sync/syncPerson';
 import type { JobHooks } from '../jobs/workerPool';
-import type { Job as QueueJob } from '../jobs/types';
+import { PRIORITY, type Job as QueueJob } from '../jobs/types';
 
 /**
  * What a person job does. Forced rebuilds and retries after a crash reconcile against Graph (the
@@ -12,6 +12,9 @@ export function personJobHandler(ctx: SyncContext) {
       mode: job.force ? 'reconcile' : 'sync',
       priority: job.priority,
       courseMaxAgeMs: job.force ? 0 : undefined,
+      // Operator rebuilds (CLI, admin API) act on a person gone or a course emptied without a second sighting;
+      // reconcile --all and crash recovery are forced too, but at a lower priority, and wait for it.
+      confirmNow: job.priority >= PRIORITY.forced,
       jobId: job.id,
       onProgress: hooks.progress,
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDeletes } from './commands/deletes';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerEnqueueCourse(program);
   registerDoctor(program);
+  registerDeletes(program);
 }

@@ -21,11 +21,12 @@ const NO_SERIES: SeriesWork = { exceptions: [], forget: [], masters: new Map() }
 
 export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan {
   const { personId, fsPerson, mailbox, stored } = r;
+  if (r.goneUnconfirmed) return pendingGone(r);
   const orphans = orphansOf(r);
   if (!fsPerson || !mailbox) {
     // Gone from FS (404) or no mailbox: everything kada wrote for them goes, nothing else in their calendar.
     const outcome: PersonOutcome = fsPerson ? 'no_mailbox' : 'gone';
-    const ops = deleteAll(stored);
+    const ops = deleteAll(stored).map((op) => ({ ...op, sourceRemoval: true }));
     return {
       personId,
       outcome,
@@ -48,11 +49,15 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
   const here = stored.filter((s) => s.mailbox === mailbox);
   const state = r.graph ? r.graph.state : here;
   const { plan, exceptions, forget } = planSeries(diff(desired, state), desired, state);
+  const wanted = new Set(desired.map((d) => d.key));
   const calendarId = settings.calendar.mode === 'dedicated' ? (r.setup?.calendarId ?? null) : null;
   const ops: Op[] = [
     ...deleteAll(elsewhere),
     ...(r.graph?.unkeyed ?? []).map((id): Op => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' })),
-    ...plan.deletes.map((d): Op => ({ kind: 'delete', mailbox, eventId: d.graphEventId, key: d.key })),
+    // A key no longer desired is a source removal; a master deleted to be written anew is not.
+    ...plan.deletes.map(
+      (d): Op => ({ kind: 'delete', mailbox, eventId: d.graphEventId, key: d.key, sourceRemoval: !wanted.has(d.key) }),
+    ),
     ...plan.updates.map(
       (u): Op => ({
         kind: 'update',
@@ -94,6 +99,26 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     series,
     stored,
     result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
+  };
+}
+
+/** FS says the person is gone, not yet confirmed: nothing is deleted and the person is not marked gone. */
+function pendingGone(r: PersonReading): PersonPlan {
+  const { personId, stored } = r;
+  const outcome: PersonOutcome = 'gone_pending';
+  return {
+    personId,
+    outcome,
+    mailbox: r.known?.mailbox ?? null,
+    orphans: [],
+    record: null,
+    noMailboxError: null,
+    setup: null,
+    adopt: null,
+    ops: [],
+    series: NO_SERIES,
+    stored,
+    result: plannedResult({ personId, outcome, mailbox: null, ops: [], series: NO_SERIES, stored, wanted: r.wanted }),
   };
 }
 

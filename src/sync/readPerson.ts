@@ -6,10 +6,12 @@ import { coursesNamingStaff } from '../store/courses';
 import { getMailboxSetup } from '../store/mailboxes';
 import { getPerson, mailboxTakenByOther } from '../store/persons';
 import { loadState } from '../store/syncedEvents';
+import { clearSighting } from '../store/wipeSightings';
 import { loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import type { PersonReading, SyncContext, SyncOptions, Wanted } from './personJob';
 import { readGraphState } from './readGraphState';
+import { sightWipe } from './sightWipe';
 
 /**
  * The read of a person job: FS, the state store, the stored TP courses (TP when they are old), the
@@ -31,6 +33,7 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
   const reading: PersonReading = {
     personId,
     fsPerson,
+    goneUnconfirmed: null,
     known,
     stored,
     mailbox,
@@ -39,6 +42,8 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
     setup: null,
     graph: null,
   };
+  reading.goneUnconfirmed = await sightGone(ctx, reading, opts);
+  if (reading.goneUnconfirmed) return reading;
   if (!opts.dryRun)
     reading.previous = await readPreviousMailbox(ctx, personId, known?.mailbox ?? null, mailbox, priority);
   if (!fsPerson || !mailbox) return reading;
@@ -54,6 +59,26 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
       : await readGraphState(ctx, { mailbox, calendarId, desired: reading.wanted.events, priority });
   }
   return reading;
+}
+
+/**
+ * FS's answer about the person as a sighting (fs.md): "gone" is acted on only when said twice at least
+ * the confirmation delay apart, or in a forced rebuild; any answer that knows the person clears it.
+ * Returns when a second answer can confirm a wipe-out still waiting, or null to go on.
+ */
+async function sightGone(ctx: SyncContext, r: PersonReading, opts: SyncOptions): Promise<Date | null> {
+  if (r.fsPerson) {
+    await clearSighting(ctx.db, 'person', r.personId);
+    return null;
+  }
+  // Nothing of theirs to remove: nothing to confirm.
+  if ((!r.known || r.known.status === 'gone') && r.stored.length === 0) return null;
+  const decision = await sightWipe(ctx.db, 'person', r.personId, {
+    immediate: opts.confirmNow === true,
+    delayMs: ctx.config.confirmDelayMs,
+    recheck: opts.dryRun ? [] : [r.personId],
+  });
+  return decision.act ? null : decision.confirmAt;
 }
 
 /**
@@ -113,6 +138,7 @@ async function readWanted(ctx: SyncContext, personId: string, fsPerson: FsPerson
   const courses = await loadCourses(db, ctx.tp, [...refs.values()], {
     maxAgeMs: opts.courseMaxAgeMs ?? HOUR,
     settings,
+    confirm: { immediate: opts.confirmNow === true, delayMs: config.confirmDelayMs },
   });
   const result = desiredEvents({
     personId,

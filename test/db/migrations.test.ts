@@ -17,13 +17,17 @@ describe('migrations', () => {
 
   it('`kada migrate` applies every table, and a second run is a no-op', async () => {
     const first = await run('node', [cli, 'migrate', '--json'], { env: { ...process.env, DATABASE_URL: db.url } });
-    expect(JSON.parse(first.stdout)).toEqual({ applied: ['Initial1764115200000', 'ProcessStats1795651200000'] });
+    expect(JSON.parse(first.stdout)).toEqual({
+      applied: ['Initial1764115200000', 'ProcessStats1795651200000', 'SafetyRails1797033600000'],
+    });
     const tables = await db.dataSource.query(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
       expect.arrayContaining([
+        'delete_guard_hours',
         'errors',
+        'held_deletes',
         'inbox',
         'jobs',
         'kada_migrations',
@@ -32,6 +36,7 @@ describe('migrations', () => {
         'process_stats',
         'synced_events',
         'tp_courses',
+        'wipe_sightings',
       ]),
     );
     const second = await run('node', [cli, 'migrate'], { env: { ...process.env, DATABASE_URL: db.url } });
