@@ -71,8 +71,8 @@ async function sightGone(ctx: SyncContext, r: PersonReading, opts: SyncOptions):
     await clearSighting(ctx.db, 'person', r.personId);
     return null;
   }
-  // Nothing of theirs to remove: nothing to confirm.
-  if ((!r.known || r.known.status === 'gone') && r.stored.length === 0) return null;
+  // Confirmed before (marked gone), or nothing of theirs to remove: nothing to confirm.
+  if (r.known?.status === 'gone' || (!r.known && r.stored.length === 0)) return null;
   const decision = await sightWipe(ctx.db, 'person', r.personId, {
     immediate: opts.confirmNow === true,
     delayMs: ctx.config.confirmDelayMs,

@@ -62,7 +62,7 @@ describe('gateway 404 storm', () => {
     h.sources.setFaults({ fs: { gateway: fsForm }, tp: { gateway: tpForm } });
     try {
       // The nightly reconcile --all: discovery and every person fail as transient, nothing is acted on.
-      const run = await reconcileAll(ctx, { concurrency: 2 }).catch((err: unknown) => err);
+      const run = await reconcileAll(ctx, { concurrency: 2 }).catch((err: Error) => err);
       if (run instanceof Error) expect(run).toBeInstanceOf(SourceError);
       else expect(run.failed.length).toBeGreaterThan(0);
       // Notification work: a TP course change fans out, then the persons' jobs run.
