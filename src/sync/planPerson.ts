@@ -94,7 +94,7 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     record: { status: 'active', person: fsPerson, mailbox },
     noMailboxError: null,
     setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
-    adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan) : null,
+    adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan, wanted) : null,
     ops,
     series,
     stored,
@@ -163,8 +163,15 @@ function setupPlan(mailbox: string, read: NonNullable<PersonReading['setup']>, s
 }
 
 /** Reconcile: what makes the state store agree with what Graph holds, before the repairs are written. */
-function adoption(mailbox: string, here: StoredEvent[], observed: SyncedEvent[], plan: SyncPlan): PersonPlan['adopt'] {
-  const deleted = new Set(plan.deletes.map((d) => d.graphEventId));
+function adoption(
+  mailbox: string,
+  here: StoredEvent[],
+  observed: SyncedEvent[],
+  plan: SyncPlan,
+  wanted: ReadonlySet<string>,
+): PersonPlan['adopt'] {
+  // A source-removal delete may be held by the deletion guard: its record stays until the delete succeeds.
+  const deleted = new Set(plan.deletes.filter((d) => wanted.has(d.key)).map((d) => d.graphEventId));
   const kept = new Map<string, SyncedEvent>();
   for (const s of observed) if (!deleted.has(s.graphEventId)) kept.set(s.key, s);
   const forget = here.filter((s) => !kept.has(s.key)).map((s) => s.key);
