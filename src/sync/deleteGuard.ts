@@ -31,7 +31,9 @@ export async function guardDeletes(ctx: SyncContext, personId: string, ops: Op[]
     await recordError(db, {
       kind: 'job',
       code: 'DELETES_HELD',
-      message: `${hold.length} deletion(s) held by KADA_DELETE_GUARD (${ctx.config.deleteGuard} per hour); release or drop them with kada deletes`,
+      message:
+        `${hold.length} deletion(s) held by KADA_DELETE_GUARD (${ctx.config.deleteGuard} per hour); ` +
+        'release or drop them with kada deletes',
       personId,
       jobId: opts.jobId,
       details: { held: hold.length, limit: ctx.config.deleteGuard },

@@ -4,7 +4,8 @@ import { dateTime, json, nullableDateTime, props, ref, unauthorized } from './co
 
 const verdict = {
   description:
-    "release: the persons' next jobs (queued now) execute them, unless the sources no longer ask for them; drop: they are forgotten and the persons are checked against the sources again",
+    "release: the persons' next jobs (queued now) execute them, unless the sources no longer ask for them; " +
+    'drop: they are forgotten and the persons are checked against the sources again',
   responses: { '200': json(ref('DeletesVerdict'), 'What was decided'), ...unauthorized },
 };
 

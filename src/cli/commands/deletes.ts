@@ -45,8 +45,9 @@ export function registerDeletes(program: Command): void {
 }
 
 function formatHeld(v: HeldDeletesView): string {
+  const released = v.released ? `, ${v.released} released and waiting for their jobs` : '';
   const lines = [
-    `held          ${v.held} deletion(s) of ${v.persons} person(s)${v.released ? `, ${v.released} released and waiting for their jobs` : ''}`,
+    `held          ${v.held} deletion(s) of ${v.persons} person(s)${released}`,
     `this hour     ${v.executedThisHour} source-removal deletion(s) executed`,
   ];
   for (const d of v.items.slice(0, 50))
