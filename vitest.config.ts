@@ -14,6 +14,9 @@ const unit = [
   'test/log/**/*.test.ts',
   'test/intake/parseNotification.test.ts',
   'test/sync/planPerson.test.ts',
+  'test/sync/wipeConfirmation.test.ts',
+  'test/sync/holdDeletes.test.ts',
+  'test/sources/gatewayAnswer.test.ts',
 ];
 
 export default defineConfig({

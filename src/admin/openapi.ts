@@ -3,6 +3,7 @@
  * a test checks that every route the server registers is described here and nothing more.
  */
 import { forgetSchemas } from './apiDoc/forget';
+import { deletePaths, deleteSchemas } from './apiDoc/deletes';
 import { jobPaths, jobSchemas } from './apiDoc/jobs';
 import { operationPaths, operationSchemas } from './apiDoc/operations';
 import { personPaths, personSchemas } from './apiDoc/persons';
@@ -20,7 +21,7 @@ export const openApiDocument = {
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
   tags: [{ name: 'persons' }, { name: 'jobs' }, { name: 'operations' }],
-  paths: { ...personPaths, ...jobPaths, ...operationPaths },
+  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
@@ -36,6 +37,7 @@ export const openApiDocument = {
       ...jobSchemas,
       ...operationSchemas,
       ...forgetSchemas,
+      ...deleteSchemas,
     },
   },
 } as const;

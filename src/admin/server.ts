@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
 import { statusRoutes } from './routes/status';
+import { deleteRoutes } from './routes/deletes';
 import { webRoutes } from './routes/web';
 
 /**
@@ -121,6 +122,7 @@ export async function buildAdminApp(
   forgetRoutes(app, deps);
   jobRoutes(app, deps);
   statusRoutes(app, deps);
+  deleteRoutes(app, deps);
   healthRoutes(app, deps);
   webRoutes(app);
   await app.ready();

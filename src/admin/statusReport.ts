@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics';
 import { personCounts, type PersonCounts } from '../store/persons';
 import { liveProcesses, type ProcessGraphStats } from '../store/processStats';
 import type { Queryable } from '../store/queryable';
+import { type SafetyReport, safetyReport } from './safetyReport';
 
 /**
  * The operator's overview (`GET /api/status`, the web page, `kada status`): read from the database,
@@ -21,6 +22,8 @@ export interface StatusReport {
   graph: GraphThrottling | null;
   errors: { last24h: Record<string, number>; total: number };
   persons: PersonCounts;
+  /** Held deletions (KADA_DELETE_GUARD) and wipe-outs waiting for a second sighting. */
+  safety: SafetyReport;
 }
 
 export interface GraphThrottling {
@@ -77,7 +80,7 @@ export async function collectStatus(
   db: Queryable,
   opts: { writer?: GraphWriter; processId?: string; metrics?: Metrics } = {},
 ): Promise<StatusReport> {
-  const [queue, oldest, inbox, dead, errorRows, persons, processes] = await Promise.all([
+  const [queue, oldest, inbox, dead, errorRows, persons, processes, safety] = await Promise.all([
     jobCounts(db),
     db.query(
       `SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s FROM jobs WHERE state = 'queued' AND run_at <= now()`,
@@ -98,6 +101,7 @@ export async function collectStatus(
     ),
     personCounts(db),
     liveProcesses(db),
+    safetyReport(db, opts.metrics),
   ]);
 
   const lag = Math.max(0, Number(inbox[0]?.lag ?? 0));
@@ -125,5 +129,6 @@ export async function collectStatus(
     graph: throttling(own, processes),
     errors: { last24h, total },
     persons,
+    safety,
   };
 }

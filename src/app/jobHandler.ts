@@ -12,6 +12,9 @@ export function personJobHandler(ctx: SyncContext) {
       mode: job.force ? 'reconcile' : 'sync',
       priority: job.priority,
       courseMaxAgeMs: job.force ? 0 : undefined,
+      // Operator rebuilds (CLI, admin API) act on a person gone or a course emptied without a second sighting;
+      // reconcile --all and crash recovery are forced too, but at a lower priority, and wait for it.
+      confirmNow: job.priority >= PRIORITY.forced,
       jobId: job.id,
       // Forced rebuilds (CLI, admin) run at the forced priority; nightly reconciles do not retry refusals.
       retryRefusedSetup: job.force && job.priority >= PRIORITY.forced,

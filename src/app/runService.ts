@@ -100,6 +100,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
       metrics: ctx.metrics,
       semesters: config.semesters,
       debounceMs: opts.plannerDebounceMs ?? config.plannerDebounceMs,
+      confirmDelayMs: config.confirmDelayMs,
       jobMaxAttempts: config.jobMaxAttempts,
       onEnqueued: () => workers.wakeAll(),
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDeletes } from './commands/deletes';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerPseudonym(program);
   registerForget(program);
   registerPrune(program);
+  registerDeletes(program);
 }

@@ -128,6 +128,9 @@ function schema(now: Date) {
       KADA_JOB_LEASE_MS: intFrom(3_000, 3_600_000).default(30_000),
       KADA_PLANNER_DEBOUNCE_MS: intFrom(0, 60_000).default(400),
       KADA_RETENTION_DAYS: intFrom(1, 3650).default(30),
+      KADA_DELETE_GUARD: intFrom(0, 10_000_000).default(500),
+      // The contracts' rule is 15 minutes; shorter only so tests need not wait.
+      KADA_CONFIRM_DELAY_MS: intFrom(0, 86_400_000).default(900_000),
       GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
@@ -188,6 +191,10 @@ export interface Config {
   plannerDebounceMs: number;
   /** Days after which a person gone from FS is erased and errors, dead letters and old rows are pruned. */
   retentionDays: number;
+  /** Most source-removal deletions per hour across the installation before they are held (service.md). */
+  deleteGuard: number;
+  /** How far apart two sightings of a person gone or a course emptied must be before kada acts on them. */
+  confirmDelayMs: number;
   seriesMode: 'off' | 'weekly';
   logLevel: string;
   /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
@@ -264,6 +271,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobLeaseMs: c.KADA_JOB_LEASE_MS,
     plannerDebounceMs: c.KADA_PLANNER_DEBOUNCE_MS,
     retentionDays: c.KADA_RETENTION_DAYS,
+    deleteGuard: c.KADA_DELETE_GUARD,
+    confirmDelayMs: c.KADA_CONFIRM_DELAY_MS,
     seriesMode: c.SERIES_MODE,
     logLevel: c.LOG_LEVEL,
     logKey: logKeyFrom(cleaned),

@@ -89,6 +89,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Age of the oldest unprocessed notification in the inbox',
       registers: [registry],
     }),
+    deletesHeld: new Gauge({
+      name: 'kada_deletes_held',
+      help: 'Deletions held by KADA_DELETE_GUARD for an operator to release or drop (all replicas)',
+      registers: [registry],
+    }),
+    wipesPending: new Gauge({
+      name: 'kada_wipes_pending',
+      help: 'Persons gone from FS or courses emptied in TP waiting for a second sighting, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     dataErrors: new Counter({
       name: 'kada_data_errors_total',
       help: 'Data errors recorded (malformed TP events, persons without mailbox, ...), by code',

@@ -24,9 +24,15 @@ export async function courseFanOut(
   sources: { tp: TpSource; fs: FsSource },
   course: CourseRef,
   metrics?: Metrics,
+  confirmDelayMs?: number,
 ): Promise<CourseFanOut> {
   const oldStaff = await cachedStaff(db, course);
-  const fresh = await refreshCourse(db, sources.tp, course);
+  const fresh = await refreshCourse(
+    db,
+    sources.tp,
+    course,
+    confirmDelayMs === undefined ? undefined : { immediate: false, delayMs: confirmDelayMs },
+  );
   const newStaff = [...new Set(fresh.events.flatMap((e) => e.staffs.map((s) => s.id.toLowerCase())))];
   const registrations = await sources.fs.registrationsForCourse(course);
   const roles = await sources.fs.rolesForCourse(course);

@@ -38,6 +38,8 @@ export interface PlannerOptions {
   /** TP semesters kada syncs; notifications for other semesters are ignored. */
   semesters?: string[];
   debounceMs?: number;
+  /** How far apart two sightings of a course emptied in TP must be (default 15 minutes). */
+  confirmDelayMs?: number;
   pollMs?: number;
   batchSize?: number;
   /** Attempts of a course notification before it is `failed`. */
@@ -224,7 +226,13 @@ export class Planner {
       }
       await q.query('SAVEPOINT fan_out');
       try {
-        const fan = await courseFanOut(q, { tp: this.opts.tp, fs: this.opts.fs }, course, this.opts.metrics);
+        const fan = await courseFanOut(
+          q,
+          { tp: this.opts.tp, fs: this.opts.fs },
+          course,
+          this.opts.metrics,
+          this.opts.confirmDelayMs,
+        );
         const queued = await enqueuePersons(q, fan.personIds, {
           priority: PRIORITY.notification,
           reason: reasonOf(rows),

@@ -2,11 +2,13 @@ import type { Logger } from '../log/logger';
 import { type Backoff, backoffMs } from '../domain/backoff';
 import { retryAfterMs } from '../domain/retryAfter';
 import type { CourseRef } from '../domain/types';
+import { isGatewayNotFound } from './gatewayAnswer';
 
 /**
  * The one HTTP retry policy for TP and FS. A transient failure (5xx, 429, timeout, network error)
  * is retried a bounded number of times with the shared backoff (domain/backoff.ts), then becomes a
- * SourceError: never an empty answer, because "no data" would make kada delete events.
+ * SourceError: never an empty answer, because "no data" would make kada delete events. A 404 that
+ * the API gateway answers itself (gatewayAnswer.ts) is transient too: only the source's own 404 is absence.
  */
 
 export type SourceErrorCode =
@@ -118,8 +120,8 @@ export async function getSourceJson(url: string, req: SourceRequest): Promise<So
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (res.status === 404) {
-        await res.body?.cancel();
-        return { status: 404 };
+        const text = await res.text();
+        if (!isGatewayNotFound(text)) return { status: 404 };
       }
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();
@@ -133,13 +135,13 @@ export async function getSourceJson(url: string, req: SourceRequest): Promise<So
           throw fail('SOURCE_INVALID_RESPONSE', `answered ${res.status} with a body that is not JSON`, res.status);
         }
       }
-      await res.body?.cancel();
-      if (res.status !== 429 && res.status < 500) {
+      if (!res.bodyUsed) await res.body?.cancel();
+      if (res.status !== 404 && res.status !== 429 && res.status < 500) {
         throw fail('SOURCE_INVALID_RESPONSE', `answered with unexpected status ${res.status}`, res.status);
       }
       transient = {
         status: res.status,
-        message: `answered ${res.status}`,
+        message: res.status === 404 ? 'answered 404 from the API gateway, not the API' : `answered ${res.status}`,
         retryAfterMs: retryAfterMs(res.headers.get('retry-after'), Date.now()) ?? undefined,
       };
     } catch (err) {

@@ -21,6 +21,8 @@ export type ErasedRows = Record<
   | 'persons'
   | 'synced_events'
   | 'event_generations'
+  | 'held_deletes'
+  | 'wipe_sightings'
   | 'jobs'
   | 'errors'
   | 'inbox'
@@ -92,6 +94,9 @@ export async function erasePersonRows(
   const erased: ErasedRows = {
     synced_events: await count(`DELETE FROM synced_events WHERE person_id = $1`, [id]),
     event_generations: await count(`DELETE FROM event_generations WHERE person_id = $1`, [id]),
+    // Their calendar is emptied by the erasure itself: a held deletion or a pending "gone" has nothing left to do.
+    held_deletes: await count(`DELETE FROM held_deletes WHERE person_id = $1`, [id]),
+    wipe_sightings: await count(`DELETE FROM wipe_sightings WHERE kind = 'person' AND subject = $1`, [id]),
     jobs: await count(`DELETE FROM jobs WHERE person_id = $1`, [id]),
     errors: await count(
       `DELETE FROM errors WHERE person_id = $1 OR message ~* $2 OR coalesce(details::text, '') ~* $2

@@ -7,6 +7,7 @@ import { type MailboxSetup, saveMailboxSetup } from '../store/mailboxes';
 import { markGone, recordSyncOutcome, upsertPerson } from '../store/persons';
 import { forgetEvent, loadState, saveEvent } from '../store/syncedEvents';
 import { CalendarLostError } from './calendarRecovery';
+import { guardDeletes } from './deleteGuard';
 import { SyncError } from './errors';
 import type { PersonPlan, SetupPlan, SyncContext, SyncOptions, SyncResult } from './personJob';
 import { REPLACE_SERIES } from './seriesExceptions';
@@ -26,6 +27,8 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   if (plan.outcome === 'gone')
     log.info({ events: plan.stored.length }, 'person no longer in FS: removing their kada events');
   if (plan.outcome === 'no_mailbox') log.warn('person has no mailbox: skipped');
+  if (plan.outcome === 'gone_pending')
+    log.warn('FS says the person is gone: nothing removed until a second answer confirms it');
   if (opts.dryRun) return plan.result;
 
   const { calendarId, refusal } = plan.setup
@@ -40,7 +43,12 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   let done = 0;
   const progress = () => opts.onProgress?.({ done: ++done, total });
   opts.onProgress?.({ done: 0, total });
-  const ops = plan.ops.map((op) => (op.kind === 'create' ? { ...op, calendarId } : op));
+  const ops = await guardDeletes(
+    ctx,
+    plan.personId,
+    plan.ops.map((op) => (op.kind === 'create' ? { ...op, calendarId } : op)),
+    opts,
+  );
   const job = { personId: plan.personId, priority, calendarId, result, progress };
   await writeOps(ctx, job, ops);
   const lost = (f: SyncResult['failed'][number]) =>
@@ -69,8 +77,8 @@ async function saveWhoTheyAre(ctx: SyncContext, plan: PersonPlan, opts: SyncOpti
     );
   }
   const record = plan.record;
-  if (record.status === 'gone') await markGone(db, plan.personId);
-  else await upsertPerson(db, record.person, record.mailbox, record.status);
+  if (record?.status === 'gone') await markGone(db, plan.personId);
+  else if (record) await upsertPerson(db, record.person, record.mailbox, record.status);
   if (plan.noMailboxError) {
     await recordError(db, { ...plan.noMailboxError, jobId: opts.jobId });
     ctx.metrics?.dataErrors.inc({ code: plan.noMailboxError.code });

@@ -5,6 +5,10 @@ import { cachedCourseFetchedAt, getCachedCourse, putCachedCourse } from '../stor
 import { recordError } from '../store/errors';
 import type { Queryable } from '../store/queryable';
 import type { TpSource } from '../domain/ports';
+import { personsWithCourse } from '../store/syncedEvents';
+import { clearSighting, listSightings } from '../store/wipeSightings';
+import { type ConfirmOptions, sightWipe } from './sightWipe';
+import { CONFIRM_DELAY_MS } from './wipeConfirmation';
 
 /**
  * Course timetables for a sync: the stored copy when it is recent enough (the planner refreshes it
@@ -14,13 +18,17 @@ export async function loadCourses(
   db: Queryable,
   tp: TpSource,
   refs: CourseRef[],
-  opts: { maxAgeMs: number; settings: ContentSettings; now?: number },
+  opts: { maxAgeMs: number; settings: ContentSettings; now?: number; confirm?: ConfirmOptions },
 ): Promise<PreparedCourse[]> {
   const now = opts.now ?? Date.now();
   const out: PreparedCourse[] = [];
+  // A course whose emptying waits for a second sighting is read again once that sighting can confirm it.
+  const confirm = opts.confirm ?? DEFAULT_CONFIRM;
+  const pending = await listSightings(db, 'course');
+  const due = new Set(pending.filter((s) => now - s.firstSeenAt.getTime() >= confirm.delayMs).map((s) => s.subject));
   for (const ref of refs) {
     const fetchedAt = await cachedCourseFetchedAt(db, ref);
-    if (fetchedAt && now - fetchedAt.getTime() <= opts.maxAgeMs) {
+    if (fetchedAt && now - fetchedAt.getTime() <= opts.maxAgeMs && !due.has(courseKey(ref))) {
       const hit = prepared.get(ref, fetchedAt, opts.settings);
       if (hit) {
         out.push(hit);
@@ -32,7 +40,7 @@ export async function loadCourses(
         continue;
       }
     }
-    out.push(prepareCourse(await refreshCourse(db, tp, ref), opts.settings));
+    out.push(prepareCourse(await refreshCourse(db, tp, ref, confirm), opts.settings));
   }
   return out;
 }
@@ -76,8 +84,31 @@ class PreparedCourseCache {
 
 const prepared = new PreparedCourseCache(Number(process.env.KADA_COURSE_CACHE_EVENTS ?? 20_000));
 
-export async function refreshCourse(db: Queryable, tp: TpSource, ref: CourseRef): Promise<TpCourse> {
+const DEFAULT_CONFIRM: ConfirmOptions = { immediate: false, delayMs: CONFIRM_DELAY_MS };
+
+/**
+ * Reads a course from TP and stores it. A course that had events and now has none is emptied only when
+ * TP says so twice far enough apart (tp.md): until then the stored copy stays and is returned.
+ */
+export async function refreshCourse(
+  db: Queryable,
+  tp: TpSource,
+  ref: CourseRef,
+  confirm: ConfirmOptions = DEFAULT_CONFIRM,
+): Promise<TpCourse> {
   const course = await tp.getCourse(ref);
+  if (course.events.length === 0) {
+    const before = await getCachedCourse(db, ref);
+    if (before && before.course.events.length > 0) {
+      const holders = await personsWithCourse(db, ref);
+      const decision = await sightWipe(db, 'course', courseKey(ref), { ...confirm, recheck: holders });
+      if (!decision.act) {
+        // Stored again so it counts as recent: the persons' jobs use it until the second sighting.
+        await putCachedCourse(db, before.course);
+        return before.course;
+      }
+    }
+  } else await clearSighting(db, 'course', courseKey(ref));
   await putCachedCourse(db, course);
   for (const r of course.rejected) {
     await recordError(db, {

@@ -38,9 +38,12 @@ export interface SyncOptions {
   /** A forced rebuild: try again the set-up steps Graph refused before (the category colour). */
   retryRefusedSetup?: boolean;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** A forced rebuild (operator): a person gone or a course emptied is acted on without a second sighting. */
+  confirmNow?: boolean;
 }
 
-export type PersonOutcome = 'synced' | 'gone' | 'no_mailbox' | 'opted_out';
+/** `gone_pending`: FS says the person is gone, not yet confirmed by a second answer; nothing is touched. */
+export type PersonOutcome = 'synced' | 'gone' | 'gone_pending' | 'no_mailbox' | 'opted_out';
 
 export interface PlannedChange {
   kind: 'create' | 'update' | 'delete';
@@ -64,8 +67,12 @@ export interface SyncResult {
   courses: string[];
 }
 
-/** A Graph write with the desired event it comes from (none for deletes), and a create's generation. */
-export type Op = GraphWrite & { desired?: DesiredEvent; generation?: number };
+/**
+ * A Graph write with the desired event it comes from (none for deletes), and a create's generation.
+ * `sourceRemoval` marks a delete because a source stopped listing something (person gone, registration,
+ * course or event removed): those count towards KADA_DELETE_GUARD; moves to a new mailbox and repairs do not.
+ */
+export type Op = GraphWrite & { desired?: DesiredEvent; generation?: number; sourceRemoval?: boolean };
 
 /** What FS and TP say a person should have. */
 export interface Wanted {
@@ -87,6 +94,8 @@ export interface PersonReading {
   personId: string;
   /** Null: FS no longer knows the person. */
   fsPerson: FsPerson | null;
+  /** FS says the person is gone, but not yet twice far enough apart: when a second answer can confirm it. */
+  goneUnconfirmed?: Date | null;
   /** The persons row as the job found it. */
   known: StoredPerson | null;
   /** The state store's records of the person's events, in every mailbox. */
@@ -135,8 +144,11 @@ export interface PersonPlan {
   mailbox: string | null;
   /** Unrecorded kada events in the previous mailbox: removed before the record names the new one. */
   orphans: GraphWrite[];
-  /** The persons row as it is saved. */
-  record: { status: 'gone' } | { status: Exclude<PersonStatus, 'gone'>; person: FsPerson; mailbox: string | null };
+  /** The persons row as it is saved; null: left as it is. */
+  record:
+    | null
+    | { status: 'gone' }
+    | { status: Exclude<PersonStatus, 'gone'>; person: FsPerson; mailbox: string | null };
   /** Recorded once, when a person first turns out to have no mailbox. */
   noMailboxError: ErrorRecord | null;
   setup: SetupPlan | null;

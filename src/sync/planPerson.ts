@@ -22,11 +22,12 @@ const NO_SERIES: SeriesWork = { exceptions: [], forget: [], masters: new Map() }
 
 export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan {
   const { personId, fsPerson, mailbox, stored } = r;
+  if (r.goneUnconfirmed) return pendingGone(r);
   const orphans = orphansOf(r);
   if (!fsPerson || !mailbox) {
     // Gone from FS (404) or no mailbox: everything kada wrote for them goes, nothing else in their calendar.
     const outcome: PersonOutcome = fsPerson ? 'no_mailbox' : 'gone';
-    const ops = deleteAll(stored);
+    const ops = deleteAll(stored).map((op) => ({ ...op, sourceRemoval: true }));
     return {
       personId,
       outcome,
@@ -49,11 +50,15 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
   const here = stored.filter((s) => s.mailbox === mailbox);
   const state = r.graph ? r.graph.state : here;
   const { plan, exceptions, forget } = planSeries(diff(desired, state), desired, state);
+  const wanted = new Set(desired.map((d) => d.key));
   const calendarId = settings.calendar.mode === 'dedicated' ? (r.setup?.calendarId ?? null) : null;
   const ops: Op[] = [
     ...deleteAll(elsewhere),
     ...(r.graph?.unkeyed ?? []).map((id): Op => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' })),
-    ...plan.deletes.map((d): Op => ({ kind: 'delete', mailbox, eventId: d.graphEventId, key: d.key })),
+    // A key no longer desired is a source removal; a master deleted to be written anew is not.
+    ...plan.deletes.map(
+      (d): Op => ({ kind: 'delete', mailbox, eventId: d.graphEventId, key: d.key, sourceRemoval: !wanted.has(d.key) }),
+    ),
     ...plan.updates.map(
       (u): Op => ({
         kind: 'update',
@@ -92,7 +97,7 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     record: { status: 'active', person: fsPerson, mailbox },
     noMailboxError: null,
     setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
-    adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan) : null,
+    adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan, wanted) : null,
     ops,
     series,
     stored,
@@ -108,6 +113,26 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
 function generationOf(key: string, here: StoredEvent[], floors: ReadonlyMap<string, number> | undefined): number {
   const row = here.find((s) => s.key === key);
   return Math.max(floors?.get(key) ?? 0, row ? (row.generation ?? 0) + 1 : 0);
+}
+
+/** FS says the person is gone, not yet confirmed: nothing is deleted and the person is not marked gone. */
+function pendingGone(r: PersonReading): PersonPlan {
+  const { personId, stored } = r;
+  const outcome: PersonOutcome = 'gone_pending';
+  return {
+    personId,
+    outcome,
+    mailbox: r.known?.mailbox ?? null,
+    orphans: [],
+    record: null,
+    noMailboxError: null,
+    setup: null,
+    adopt: null,
+    ops: [],
+    series: NO_SERIES,
+    stored,
+    result: plannedResult({ personId, outcome, mailbox: null, ops: [], series: NO_SERIES, stored, wanted: r.wanted }),
+  };
 }
 
 /** Events in the previous mailbox that the state store does not know (recorded ones go with the other deletes). */
@@ -154,8 +179,15 @@ function setupPlan(mailbox: string, read: NonNullable<PersonReading['setup']>, s
 }
 
 /** Reconcile: what makes the state store agree with what Graph holds, before the repairs are written. */
-function adoption(mailbox: string, here: StoredEvent[], observed: SyncedEvent[], plan: SyncPlan): PersonPlan['adopt'] {
-  const deleted = new Set(plan.deletes.map((d) => d.graphEventId));
+function adoption(
+  mailbox: string,
+  here: StoredEvent[],
+  observed: SyncedEvent[],
+  plan: SyncPlan,
+  wanted: ReadonlySet<string>,
+): PersonPlan['adopt'] {
+  // A source-removal delete may be held by the deletion guard: its record stays until the delete succeeds.
+  const deleted = new Set(plan.deletes.filter((d) => wanted.has(d.key)).map((d) => d.graphEventId));
   const kept = new Map<string, SyncedEvent>();
   for (const s of observed) if (!deleted.has(s.graphEventId)) kept.set(s.key, s);
   const forget = here.filter((s) => !kept.has(s.key)).map((s) => s.key);

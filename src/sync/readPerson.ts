@@ -7,11 +7,13 @@ import { coursesNamingStaff } from '../store/courses';
 import { getMailboxSetup } from '../store/mailboxes';
 import { getPerson, mailboxTakenByOther } from '../store/persons';
 import { generationFloors, loadState } from '../store/syncedEvents';
+import { clearSighting } from '../store/wipeSightings';
 import { CalendarLostError } from './calendarRecovery';
 import { loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import type { PersonReading, SyncContext, SyncOptions, Wanted } from './personJob';
 import { readGraphState } from './readGraphState';
+import { sightWipe } from './sightWipe';
 
 /**
  * The read of a person job: FS, the state store, the stored TP courses (TP when they are old), the
@@ -33,6 +35,7 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
   const reading: PersonReading = {
     personId,
     fsPerson,
+    goneUnconfirmed: null,
     known,
     stored,
     generations: await generationFloors(db, personId),
@@ -42,6 +45,8 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
     setup: null,
     graph: null,
   };
+  reading.goneUnconfirmed = await sightGone(ctx, reading, opts);
+  if (reading.goneUnconfirmed) return reading;
   if (!opts.dryRun)
     reading.previous = await readPreviousMailbox(ctx, personId, known?.mailbox ?? null, mailbox, priority);
   if (!fsPerson || !mailbox) return reading;
@@ -63,6 +68,26 @@ export async function readPerson(ctx: SyncContext, personId: string, opts: SyncO
         );
   }
   return reading;
+}
+
+/**
+ * FS's answer about the person as a sighting (fs.md): "gone" is acted on only when said twice at least
+ * the confirmation delay apart, or in a forced rebuild; any answer that knows the person clears it.
+ * Returns when a second answer can confirm a wipe-out still waiting, or null to go on.
+ */
+async function sightGone(ctx: SyncContext, r: PersonReading, opts: SyncOptions): Promise<Date | null> {
+  if (r.fsPerson) {
+    await clearSighting(ctx.db, 'person', r.personId);
+    return null;
+  }
+  // Confirmed before (marked gone), or nothing of theirs to remove: nothing to confirm.
+  if (r.known?.status === 'gone' || (!r.known && r.stored.length === 0)) return null;
+  const decision = await sightWipe(ctx.db, 'person', r.personId, {
+    immediate: opts.confirmNow === true,
+    delayMs: ctx.config.confirmDelayMs,
+    recheck: opts.dryRun ? [] : [r.personId],
+  });
+  return decision.act ? null : decision.confirmAt;
 }
 
 /**
@@ -122,6 +147,7 @@ async function readWanted(ctx: SyncContext, personId: string, fsPerson: FsPerson
   const courses = await loadCourses(db, ctx.tp, [...refs.values()], {
     maxAgeMs: opts.courseMaxAgeMs ?? HOUR,
     settings,
+    confirm: { immediate: opts.confirmNow === true, delayMs: config.confirmDelayMs },
   });
   const result = desiredEvents({
     personId,

@@ -188,7 +188,11 @@ export class Pipeline {
     this.pool.wakeAll();
     await eventually(
       async () => {
-        const [r] = await this.ctx.db.query(`SELECT count(*)::int AS n FROM jobs WHERE state IN ('queued', 'running')`);
+        // A look queued for the second sighting of a wipe-out (issue 15) waits 15 minutes on purpose.
+        const [r] = await this.ctx.db.query(
+          `SELECT count(*)::int AS n FROM jobs WHERE state IN ('queued', 'running')
+              AND NOT (state = 'queued' AND reasons[1] LIKE 'confirm % wipe-out' AND run_at > now())`,
+        );
         return r.n === 0;
       },
       { timeoutMs, what: 'the jobs to finish' },

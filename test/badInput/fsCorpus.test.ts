@@ -76,12 +76,31 @@ describe('bad FS data through planner and syncPerson', () => {
           expect(job.lastError).toContain(c.expect.code);
           expect(kadaEvents(before)).toEqual(had);
           break;
-        case 'gone':
-          expect(job.state).toBe('done');
-          expect(job.result).toMatchObject({ outcome: 'gone' });
-          expect(person.status).toBe('gone');
+        case 'gone': {
+          // FS's first "gone" is only a sighting (fs.md): nothing removed, the person not marked gone.
+          const [done] = await db().query(
+            `SELECT result FROM jobs WHERE person_id = $1 AND state = 'done' ORDER BY id DESC LIMIT 1`,
+            [id],
+          );
+          expect(done.result).toMatchObject({ outcome: 'gone_pending' });
+          // The newest job is kada's own second look, queued for 15 minutes later.
+          expect(job.state).toBe('queued');
+          expect(job.runAt.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+          expect(person.status).toBe('active');
+          expect(kadaEvents(before)).toEqual(had);
+          // FS says so again at least 15 minutes later: now it counts.
+          await db().query(
+            `UPDATE wipe_sightings SET first_seen_at = now() - interval '15 minutes' WHERE kind = 'person' AND subject = $1`,
+            [id],
+          );
+          const again = await pipe.runJob(id);
+          expect(again.state).toBe('done');
+          expect(again.result).toMatchObject({ outcome: 'gone' });
+          const [after] = await db().query(`SELECT status FROM persons WHERE person_id = $1`, [id]);
+          expect(after.status).toBe('gone');
           expect(kadaEvents(before)).toEqual([]);
           break;
+        }
         case 'no_mailbox': {
           expect(job).toMatchObject({ state: 'done', attempts: 1 });
           expect(job.result).toMatchObject({ outcome: 'no_mailbox' });

@@ -135,6 +135,10 @@ export class ChaosWorld {
       KADA_WORKERS: '8',
       // Jobs of a killed process are taken again after their lease: short, so a run has many kills.
       KADA_JOB_LEASE_MS: '5000',
+      // A person removed is confirmed by FS's second answer (issue 15) a moment later, not 15 minutes, and the
+      // deletion guard is not what a chaos run measures: its mutations may remove more than 500 events an hour.
+      KADA_CONFIRM_DELAY_MS: '2000',
+      KADA_DELETE_GUARD: '1000000',
       ...this.opts.kadaEnv,
       ...extra,
     };

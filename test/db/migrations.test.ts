@@ -24,8 +24,10 @@ describe('migrations', () => {
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
       expect.arrayContaining([
+        'delete_guard_hours',
         'errors',
         'event_generations',
+        'held_deletes',
         'inbox',
         'jobs',
         'kada_migrations',
@@ -34,6 +36,7 @@ describe('migrations', () => {
         'process_stats',
         'synced_events',
         'tp_courses',
+        'wipe_sightings',
       ]),
     );
     const second = await run('node', [cli, 'migrate'], { env: { ...process.env, DATABASE_URL: db.url } });

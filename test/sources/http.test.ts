@@ -91,6 +91,25 @@ describe('getSourceJson', () => {
     expect(missing).toEqual({ status: 404 });
   });
 
+  it.each(['text', 'json', 'html'] as const)(
+    'retries a gateway 404 (%s) and ends it in SOURCE_UNAVAILABLE',
+    async (form) => {
+      emulator.setFaults({ tp: { gateway: form, count: 2 } });
+      expect((await getSourceJson(courseUrl, tp())).status).toBe(200);
+      emulator.setFaults({ tp: { gateway: form } });
+      const err = await failure(getSourceJson(courseUrl.replace('IN1000', 'NOPE1000'), tp()));
+      expect(err).toMatchObject({ code: 'SOURCE_UNAVAILABLE', status: 404 });
+      expect(err.message).toMatch(/gateway/);
+    },
+  );
+
+  it('treats 502, 503 and 504 as transient', async () => {
+    for (const status of [502, 503, 504]) {
+      emulator.setFaults({ tp: { status, count: 1 } });
+      expect((await getSourceJson(courseUrl, tp())).status).toBe(200);
+    }
+  });
+
   it('calls a 200 with a body that is not JSON an invalid response, not a retry', async () => {
     emulator.setFaults({ tpMalformed: 'json' });
     const err = await failure(getSourceJson(courseUrl, tp()));

@@ -128,6 +128,47 @@ describe('planPerson', () => {
     expect(p.ops.map((o) => o.key)).toEqual([key('weekly:L+35'), key('b')]);
     expect(p.result).toMatchObject({ mailbox: null, planned: { creates: 0, updates: 0, deletes: 2 }, eventCount: 2 });
     expect(p.noMailboxError).toBeNull();
+    // A person gone is a source removal: those deletes count towards KADA_DELETE_GUARD.
+    expect(p.ops.every((o) => o.sourceRemoval === true)).toBe(true);
+  });
+
+  it('touches nothing of a person FS calls gone until a second answer confirms it', () => {
+    const p = planPerson(
+      reading({
+        fsPerson: null,
+        mailbox: null,
+        setup: null,
+        goneUnconfirmed: new Date('2026-09-01T10:15:00Z'),
+        stored: [stored('a'), stored('b')],
+      }),
+      SETTINGS,
+    );
+    expect(p.outcome).toBe('gone_pending');
+    expect(p.record).toBeNull();
+    expect(p.ops).toEqual([]);
+    expect(p.orphans).toEqual([]);
+    expect(p.result.planned).toEqual({ creates: 0, updates: 0, deletes: 0 });
+  });
+
+  it('marks deletes of keys no longer wanted as source removals, and a move to a new mailbox not', () => {
+    const removed = planPerson(
+      reading({
+        stored: [stored('a'), stored('gone')],
+        wanted: { events: [desired('a')], dataErrors: [], courses: [] },
+      }),
+      SETTINGS,
+    );
+    expect(removed.ops.filter((o) => o.kind === 'delete').map((o) => [o.key, o.sourceRemoval])).toEqual([
+      [key('gone'), true],
+    ]);
+    const moved = planPerson(
+      reading({
+        stored: [stored('a', 'h1', 'old@uio.no')],
+        wanted: { events: [desired('a')], dataErrors: [], courses: [] },
+      }),
+      SETTINGS,
+    );
+    expect(moved.ops.find((o) => o.kind === 'delete')?.sourceRemoval).toBeFalsy();
   });
 
   it('records a missing mailbox once: only when the person was not already known without one', () => {

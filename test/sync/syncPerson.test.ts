@@ -254,6 +254,22 @@ describe('syncPerson', () => {
     });
     expect(kadaEvents(student.epost!).length).toBeGreaterThan(0);
     h.institution.removePerson(student.personlopenummer);
+    // FS's first "gone" is only a sighting: nothing is removed and the person is not marked gone.
+    const first = await syncPerson(h.ctx, student.personlopenummer);
+    expect(first.outcome).toBe('gone_pending');
+    expect(kadaEvents(student.epost!).length).toBeGreaterThan(0);
+    const [row] = await h.ctx.db.query(`SELECT status FROM persons WHERE person_id = $1`, [student.personlopenummer]);
+    expect(row.status).toBe('active');
+    // 14 minutes later FS still says so: not yet.
+    const backdate = (minutes: number) =>
+      h.ctx.db.query(`UPDATE wipe_sightings SET first_seen_at = now() - make_interval(mins => $2) WHERE subject = $1`, [
+        student.personlopenummer,
+        minutes,
+      ]);
+    await backdate(14);
+    expect((await syncPerson(h.ctx, student.personlopenummer)).outcome).toBe('gone_pending');
+    // At least 15 minutes after the first sighting, the second confirms it.
+    await backdate(15);
     const r = await syncPerson(h.ctx, student.personlopenummer);
     expect(r.outcome).toBe('gone');
     expect(kadaEvents(student.epost!)).toEqual([]);

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { courseKey, type CourseRef } from '../../src/domain/types';
-import { isSemesterCode, semesterFromFs, type Termin } from '../../src/domain/semester';
 import type { Institution } from '../institution/institution';
 import { createRandom } from '../institution/institutionRandom';
-import { createFaultPlan, malformedTpBody, type SourceFaults } from './sourceFaults';
+import { createFaultPlan, gatewayNotFound, malformedTpBody, type SourceFaults } from './sourceFaults';
+import { createSourceRoutes, HttpError } from './sourceRoutes';
 
 export type { SourceFaults, FaultSpec } from './sourceFaults';
 
@@ -59,15 +59,6 @@ export interface SourceEmulator {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 interface Page<T> {
   items: T[];
   next: string | null;
@@ -113,75 +104,7 @@ export async function startSourceEmulator(opts: SourceEmulatorOptions): Promise<
     return { items, next: nextUrl.toString() };
   };
 
-  const fsSemester = (url: URL): string => {
-    const ar = Number(url.searchParams.get('ar'));
-    const termin = url.searchParams.get('termin');
-    if (!Number.isInteger(ar) || ar < 2000 || (termin !== 'VÅR' && termin !== 'HØST')) {
-      throw new HttpError(400, 'ar and termin (VÅR|HØST) are required');
-    }
-    return semesterFromFs({ ar, termin: termin as Termin });
-  };
-
-  const fsCourse = (url: URL): CourseRef | null => {
-    const kode = url.searchParams.get('emnekode');
-    if (kode === null) return null;
-    return { courseId: kode, version: url.searchParams.get('versjon') ?? '1', semester: fsSemester(url) };
-  };
-
-  function tp(url: URL): unknown {
-    if (url.pathname !== '/tp/ws/1.4/course.php') throw new HttpError(404, 'not found');
-    const id = url.searchParams.get('id');
-    const sem = url.searchParams.get('sem')?.toLowerCase() ?? '';
-    if (!id || !isSemesterCode(sem)) throw new HttpError(400, 'id and sem are required');
-    const ref = { courseId: id, version: url.searchParams.get('version') ?? '1', semester: sem };
-    count('tp.course', courseKey(ref));
-    const events = inst.courseEvents(ref);
-    if (!events) throw new HttpError(404, 'course not found');
-    return {
-      courseid: ref.courseId,
-      coursename: inst.courseName(ref),
-      courseversion: ref.version,
-      semesterid: ref.semester,
-      events,
-    };
-  }
-
-  function fs(url: URL): unknown {
-    const path = url.pathname.replace(/^\/fs/, '');
-    const q = url.searchParams;
-    const personMatch = /^\/personer\/([^/]+)$/.exec(path);
-    if (personMatch) {
-      const id = decodeURIComponent(personMatch[1]!);
-      count('fs.person', id);
-      const p = inst.person(id);
-      if (!p) throw new HttpError(404, 'person not found');
-      return p;
-    }
-    if (path === '/personer') {
-      const username = q.get('brukernavn');
-      if (!username) throw new HttpError(400, 'brukernavn is required');
-      count('fs.personByUsername', username);
-      const p = inst.personByUsername(username);
-      return paged(url, p ? [p] : []);
-    }
-    if (path === '/undervisningsmeldinger' || path === '/personroller') {
-      const registrations = path === '/undervisningsmeldinger';
-      const course = fsCourse(url);
-      if (course) {
-        count(registrations ? 'fs.registrationsByCourse' : 'fs.rolesByCourse', courseKey(course));
-        return paged(url, registrations ? inst.registrationsOfCourse(course) : inst.rolesOfCourse(course));
-      }
-      const personId = q.get('personlopenummer');
-      if (!personId) throw new HttpError(400, 'personlopenummer or emnekode is required');
-      const semester = fsSemester(url);
-      count(registrations ? 'fs.registrationsByPerson' : 'fs.rolesByPerson', `${personId} ${semester}`);
-      return paged(
-        url,
-        registrations ? inst.registrationsOfPerson(personId, semester) : inst.rolesOfPerson(personId, semester),
-      );
-    }
-    throw new HttpError(404, 'not found');
-  }
+  const { tp, fs } = createSourceRoutes({ inst, count, paged });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', baseUrl);
@@ -213,6 +136,10 @@ export async function startSourceEmulator(opts: SourceEmulatorOptions): Promise<
     if (fault) {
       stats.faulted++;
       await sleep(fault.delayMs ?? 0);
+      if (fault.gateway) {
+        const answer = gatewayNotFound(fault.gateway);
+        return send(fault.status ?? 404, answer.body, { 'content-type': answer.contentType });
+      }
       if (fault.status !== undefined) {
         const headers: Record<string, string> =
           fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};

@@ -18,6 +18,12 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   /** Only requests whose path and query contain this text, e.g. `/personroller` or `id=IN1000`. */
   match?: string;
+  /**
+   * Answer like the API gateway instead of the API (status 404 unless `status` says otherwise): a Gravitee
+   * gateway's `No context-path matches the request URI.` as `text` or as JSON `message` (`json`), or an
+   * HTML error page (`html`), as when an API is undeployed or misrouted.
+   */
+  gateway?: 'text' | 'json' | 'html';
 }
 
 export interface SourceFaults {
@@ -63,6 +69,16 @@ export function createFaultPlan(faults: SourceFaults, random: Random): FaultPlan
       return spec;
     },
   };
+}
+
+/** The gateway's own answer in the form of `FaultSpec.gateway`: body and content type. */
+export function gatewayNotFound(form: NonNullable<FaultSpec['gateway']>): { body: string; contentType: string } {
+  const message = 'No context-path matches the request URI.';
+  if (form === 'json') {
+    return { body: JSON.stringify({ message, http_status_code: 404 }), contentType: 'application/json' };
+  }
+  if (form === 'html') return { body: '<html><body><h1>404 Not Found</h1></body></html>', contentType: 'text/html' };
+  return { body: message, contentType: 'text/plain' };
 }
 
 /** A TP body in one of the broken shapes of `tpMalformed`. */

@@ -138,6 +138,7 @@ export const operationSchemas = {
         },
       },
       persons: { type: 'object' },
+      safety: { $ref: '#/components/schemas/Safety' },
     },
   },
   ErrorRecord: {

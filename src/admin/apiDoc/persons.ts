@@ -171,7 +171,7 @@ export const personSchemas = {
     properties: props({
       personId: 'string',
       against: { type: 'string', enum: ['store', 'graph'] },
-      outcome: { type: 'string', enum: ['synced', 'gone', 'no_mailbox', 'opted_out'] },
+      outcome: { type: 'string', enum: ['synced', 'gone', 'gone_pending', 'no_mailbox', 'opted_out'] },
       mailbox: nullable('string'),
       eventCount: 'integer',
       counts: {

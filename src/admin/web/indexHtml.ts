@@ -27,6 +27,7 @@ export const indexHtml = String.raw`<!doctype html>
 <title>kada admin</title>
 <link rel="stylesheet" href="/app.css">
 <script src="/app.js" defer></script>
+<script src="/safety.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -90,6 +91,11 @@ export const indexHtml = String.raw`<!doctype html>
       <button type="button" id="refresh-status" class="secondary">Refresh</button>
     </div>
     <p id="status-message" role="status" aria-live="polite"></p>
+    <div id="deletes-banner" class="warning" role="alert" hidden>
+      <p id="deletes-text"></p>
+      <button type="button" id="release-deletes">Release held deletions</button>
+      <button type="button" id="drop-deletes" class="secondary">Drop held deletions</button>
+    </div>
     <dl class="facts" id="status-facts">
       <div><dt>Queued jobs</dt><dd id="st-queued"></dd></div>
       <div><dt>Running jobs</dt><dd id="st-running"></dd></div>
@@ -103,6 +109,9 @@ export const indexHtml = String.raw`<!doctype html>
       <div><dt>Errors (24 h)</dt><dd id="st-errors"></dd></div>
       <div><dt>Last sync</dt><dd id="st-last-sync"></dd></div>
     </dl>
+    <h3 id="confirmations-heading">Waiting for confirmation</h3>
+    <p id="confirmations-none" class="muted">Nothing: no person gone or course emptied is waiting.</p>
+    <ul id="confirmations" aria-labelledby="confirmations-heading"></ul>
   </section>
 
   <section aria-labelledby="errors-heading" class="card wide">

@@ -58,7 +58,11 @@ function formatStatus(s: StatusReport, errors: StoredError[]): string {
       ? `graph         ${s.graph.processes} kada process(es): throttled ${s.graph.throttled}, retry wait ${s.graph.retryWaitSeconds} s, writes waiting ${s.graph.pending}`
       : 'graph         no kada process running',
     `errors (24 h) ${kinds.length ? kinds.join(', ') : 'none'}`,
+    `held deletes  ${s.safety.deletes.held}${s.safety.deletes.held ? ' (kada deletes --release | --drop)' : ''}`,
+    `confirmations ${s.safety.pendingConfirmations.length} wipe-out(s) waiting for a second sighting`,
   ];
+  for (const c of s.safety.pendingConfirmations.slice(0, 20))
+    lines.push(`  ${c.kind} ${c.subject} first seen ${when(c.firstSeenAt)}, last ${when(c.lastSeenAt)}`);
   if (errors.length) {
     lines.push('recent errors:');
     for (const e of errors)
