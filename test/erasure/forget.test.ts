@@ -194,7 +194,8 @@ describe('forget', () => {
       { isReady: async () => ({ database: true, broker: true }) },
     );
     try {
-      h.microsoft.graph.failNext('500', 10_000, { method: 'DELETE' });
+      // kada deletes its own events permanently (a POST .../permanentDelete, graph.md).
+      h.microsoft.graph.failNext('500', 10_000, { method: 'POST', pathIncludes: 'permanentDelete' });
       const res = await failing.inject({
         method: 'DELETE',
         url: `/api/persons/${p.personlopenummer}`,
