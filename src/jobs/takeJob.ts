@@ -1,6 +1,13 @@
 import type { Queryable } from '../store/queryable';
 import { JOB_COLUMNS, jobFromRow, type Job } from './types';
 
+/** The SET list that starts a job, with the worker id and the lease (ms) as the given parameters. */
+function startRunning(worker: string, leaseMs: string): string {
+  return `state = 'running', locked_by = ${worker},
+          locked_until = now() + make_interval(secs => ${leaseMs}::double precision / 1000),
+          attempts = attempts + 1, started_at = now(), progress = NULL`;
+}
+
 /**
  * Takes the most urgent runnable job. SKIP LOCKED lets several kada processes take jobs at once;
  * a person with a running job is skipped, and the partial unique index on running jobs makes a
@@ -12,9 +19,7 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
       const rows = await db.query(
         // The CTE makes this a SELECT: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
         `WITH taken AS (
-         UPDATE jobs SET state = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $2::double
-           precision / 1000),
-                attempts = attempts + 1, started_at = now(), progress = NULL
+         UPDATE jobs SET ${startRunning('$1', '$2')}
           WHERE id = (
             SELECT j.id FROM jobs j
              WHERE j.state = 'queued' AND j.run_at <= now()
@@ -43,9 +48,7 @@ export async function claimJob(db: Queryable, jobId: string, workerId: string, l
   try {
     const rows = await db.query(
       `WITH claimed AS (
-       UPDATE jobs SET state = 'running', locked_by = $2, locked_until = now() + make_interval(secs => $3::double
-         precision / 1000),
-              attempts = attempts + 1, started_at = now(), progress = NULL
+       UPDATE jobs SET ${startRunning('$2', '$3')}
         WHERE id = $1 AND state = 'queued'
           AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = jobs.person_id AND r.state = 'running')
         RETURNING ${JOB_COLUMNS})
