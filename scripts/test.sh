@@ -15,6 +15,7 @@ bash scripts/services.sh start > .tmp/services.env
 set -a; . ./.tmp/services.env; set +a
 # Habits first: lint and format (Biome), types of product, test kit, tests and bench.
 npx biome check .
+node scripts/lineLength.mjs
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p testkit/tsconfig.json
 npx tsc -p tsconfig.build.json

@@ -83,7 +83,8 @@ export async function collectStatus(
   const [queue, oldest, inbox, dead, errorRows, persons, processes, safety] = await Promise.all([
     jobCounts(db),
     db.query(
-      `SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s FROM jobs WHERE state = 'queued' AND run_at <= now()`,
+      'SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s ' +
+        "FROM jobs WHERE state = 'queued' AND run_at <= now()",
     ),
     db.query(
       `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending,

@@ -90,7 +90,8 @@ describe('bad FS data through planner and syncPerson', () => {
           expect(kadaEvents(before)).toEqual(had);
           // FS says so again at least 15 minutes later: now it counts.
           await db().query(
-            `UPDATE wipe_sightings SET first_seen_at = now() - interval '15 minutes' WHERE kind = 'person' AND subject = $1`,
+            "UPDATE wipe_sightings SET first_seen_at = now() - interval '15 minutes' " +
+              "WHERE kind = 'person' AND subject = $1",
             [id],
           );
           const again = await pipe.runJob(id);

@@ -1,7 +1,9 @@
+import { appJsStatus } from './appJsStatus';
+
 /**
  * The admin page's script: vanilla JS, no build step, embedded for the same reason as the HTML.
  * Data only ever reaches the page through textContent. (Written without backticks or "${" so it
- * can live in this template string; test/admin/web.test.ts compiles it.)
+ * can live in this template string; test/admin/web.test.ts compiles it.) The status panel is in ./appJsStatus.ts.
  */
 export const appJs = String.raw`'use strict';
 (function () {
@@ -13,7 +15,9 @@ export const appJs = String.raw`'use strict';
 
   function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
 
-  function text(id, value) { $(id).textContent = value === null || value === undefined || value === '' ? '—' : String(value); }
+  function text(id, value) {
+    $(id).textContent = value === null || value === undefined || value === '' ? '—' : String(value);
+  }
 
   function cell(row, value) {
     var td = document.createElement('td');
@@ -48,13 +52,17 @@ export const appJs = String.raw`'use strict';
   function api(method, path) {
     var t = token();
     if (!t) return Promise.reject(new ApiError(401, 'unauthorized', 'Enter the admin token first.'));
-    return fetch(path, { method: method, headers: { Authorization: 'Bearer ' + t, Accept: 'application/json' }, cache: 'no-store' })
+    var headers = { Authorization: 'Bearer ' + t, Accept: 'application/json' };
+    return fetch(path, { method: method, headers: headers, cache: 'no-store' })
       .then(function (res) {
         return res.text().then(function (body) {
           var data = null;
           try { data = body ? JSON.parse(body) : null; } catch (e) { data = null; }
           if (res.ok) return data;
-          if (res.status === 401) { text('token-state', 'Token rejected.'); throw new ApiError(401, 'unauthorized', 'The admin token was not accepted.'); }
+          if (res.status === 401) {
+            text('token-state', 'Token rejected.');
+            throw new ApiError(401, 'unauthorized', 'The admin token was not accepted.');
+          }
           var msg = (data && (data.message || data.error)) || ('HTTP ' + res.status);
           throw new ApiError(res.status, data && data.error, msg);
         });
@@ -82,7 +90,8 @@ export const appJs = String.raw`'use strict';
     text('person-name', p.name || p.username || p.personId);
     text('person-id', p.personId);
     text('person-mailbox', p.mailbox);
-    text('person-status', (p.status === 'unknown' ? 'not synced yet' : p.status.replace('_', ' ')) + (p.optedOut ? ' (opted out)' : ''));
+    text('person-status',
+      (p.status === 'unknown' ? 'not synced yet' : p.status.replace('_', ' ')) + (p.optedOut ? ' (opted out)' : ''));
     text('event-count', p.eventCount);
     text('last-sync', when(p.lastSync));
     text('last-error', p.lastError ? p.lastError + ' (' + when(p.lastErrorAt) + ')' : '');
@@ -99,7 +108,9 @@ export const appJs = String.raw`'use strict';
       cell(tr, (c.groups || []).join(', '));
       courses.appendChild(tr);
     });
-    if (!courses.children.length) emptyRow(courses, 4, 'No registrations or teaching roles in the configured semesters.');
+    if (!courses.children.length) {
+      emptyRow(courses, 4, 'No registrations or teaching roles in the configured semesters.');
+    }
 
     var jobs = $('person-jobs');
     jobs.replaceChildren();
@@ -128,7 +139,8 @@ export const appJs = String.raw`'use strict';
       var total = c.creates + c.updates + c.deletes;
       $('diff-summary').textContent = total === 0
         ? 'In step: a sync now would change nothing (' + d.outcome + ').'
-        : c.creates + ' to create, ' + c.updates + ' to update, ' + c.deletes + ' to delete (' + d.outcome + ').' + (d.truncated ? ' Only the first changes are listed.' : '');
+        : c.creates + ' to create, ' + c.updates + ' to update, ' + c.deletes + ' to delete (' + d.outcome + ').' +
+          (d.truncated ? ' Only the first changes are listed.' : '');
       var body = $('diff');
       d.changes.forEach(function (ch) {
         var tr = document.createElement('tr');
@@ -151,7 +163,8 @@ export const appJs = String.raw`'use strict';
       var b = document.createElement('button');
       b.type = 'button';
       b.className = 'link';
-      b.textContent = (m.name || '(no name)') + ' — ' + (m.username || m.personId) + (m.mailbox ? ' <' + m.mailbox + '>' : '');
+      b.textContent = (m.name || '(no name)') + ' — ' + (m.username || m.personId) +
+        (m.mailbox ? ' <' + m.mailbox + '>' : '');
       b.addEventListener('click', function () { $('q').value = m.personId; search(m.personId); });
       li.appendChild(b);
       ul.appendChild(li);
@@ -191,18 +204,28 @@ export const appJs = String.raw`'use strict';
   function describe(job) {
     var p = job.progress;
     if (job.state === 'queued') return 'Rebuild queued (job ' + job.jobId + ')…';
-    if (job.state === 'running') return p && p.total ? 'Rebuilding: ' + p.done + ' of ' + p.total + ' changes written…' : 'Rebuilding: reading sources and calendar…';
+    if (job.state === 'running') {
+      return p && p.total
+        ? 'Rebuilding: ' + p.done + ' of ' + p.total + ' changes written…'
+        : 'Rebuilding: reading sources and calendar…';
+    }
     if (job.state === 'failed') return 'Rebuild failed: ' + (job.lastError || 'unknown error');
     var r = job.result || {};
     var w = r.written || {};
-    return 'Rebuild done: ' + (w.creates || 0) + ' created, ' + (w.updates || 0) + ' updated, ' + (w.deletes || 0) + ' deleted' +
-      (r.failed ? ', ' + r.failed + ' failed' : '') + '; ' + (r.eventCount === undefined ? '?' : r.eventCount) + ' events in the calendar.';
+    return 'Rebuild done: ' + (w.creates || 0) + ' created, ' + (w.updates || 0) + ' updated, ' +
+      (w.deletes || 0) + ' deleted' +
+      (r.failed ? ', ' + r.failed + ' failed' : '') + '; ' +
+      (r.eventCount === undefined ? '?' : r.eventCount) + ' events in the calendar.';
   }
 
   function poll(jobId, personId) {
     api('GET', '/api/jobs/' + encodeURIComponent(jobId)).then(function (job) {
       var bar = $('job-progress');
-      if (job.progress && job.progress.total) { bar.hidden = false; bar.max = job.progress.total; bar.value = job.progress.done; }
+      if (job.progress && job.progress.total) {
+        bar.hidden = false;
+        bar.max = job.progress.total;
+        bar.value = job.progress.done;
+      }
       $('job-text').textContent = describe(job);
       if (job.state === 'done' || job.state === 'failed') {
         polling = null;
@@ -236,50 +259,7 @@ export const appJs = String.raw`'use strict';
     });
   });
 
-  // ---- status ----
-  function loadStatus() {
-    if (!token()) { text('status-message', 'Enter the admin token to see the status.'); return; }
-    $('status-message').textContent = 'Loading…';
-    Promise.all([api('GET', '/api/status'), api('GET', '/api/errors?limit=20')]).then(function (r) {
-      var s = r[0];
-      text('st-queued', s.queue.queued + (s.queue.oldestQueuedSeconds ? ' (oldest ' + seconds(s.queue.oldestQueuedSeconds) + ')' : ''));
-      text('st-running', s.queue.running);
-      text('st-failed', s.queue.failed);
-      text('st-lag', seconds(s.inbox.lagSeconds));
-      text('st-pending', s.inbox.pending);
-      text('st-dead', s.deadLetters.total + ' (' + s.deadLetters.last24h + ' in 24 h)');
-      text('st-throttled', s.graph ? s.graph.throttled + ' (' + s.graph.processes + (s.graph.processes === 1 ? ' process)' : ' processes)') : '—');
-      text('st-retry', s.graph ? s.graph.retryWaitSeconds + ' s' : '—');
-      text('st-graph-pending', s.graph ? s.graph.pending : '—');
-      var kinds = Object.keys(s.errors.last24h);
-      text('st-errors', kinds.length ? kinds.map(function (k) { return k + ': ' + s.errors.last24h[k]; }).join(', ') : 'none');
-      text('st-last-sync', when(s.persons.lastSyncAt));
-
-      var body = $('errors');
-      body.replaceChildren();
-      r[1].errors.forEach(function (e) {
-        var tr = document.createElement('tr');
-        cell(tr, when(e.createdAt));
-        cell(tr, e.kind);
-        cell(tr, e.code);
-        cell(tr, e.personId || '');
-        cell(tr, e.message);
-        body.appendChild(tr);
-      });
-      r[1].failedNotifications.forEach(function (n) {
-        var tr = document.createElement('tr');
-        cell(tr, when(n.failedAt || n.receivedAt));
-        cell(tr, 'notification');
-        cell(tr, n.format);
-        cell(tr, '');
-        cell(tr, (n.routingKey ? n.routingKey + ': ' : '') + (n.error || ''));
-        body.appendChild(tr);
-      });
-      if (!body.children.length) emptyRow(body, 5, 'No errors recorded.');
-      $('status-message').textContent = 'Updated ' + new Date().toLocaleTimeString() + '.';
-    }, function (err) { $('status-message').textContent = 'Status not available: ' + err.message; });
-  }
-  $('refresh-status').addEventListener('click', loadStatus);
+${appJsStatus}
 
   showTokenState();
   loadStatus();

@@ -48,14 +48,19 @@ const when = (d: Date | null | undefined) => (d ? new Date(d).toISOString().repl
 
 function formatStatus(s: StatusReport, errors: StoredError[]): string {
   const kinds = Object.entries(s.errors.last24h).map(([k, n]) => `${k} ${n}`);
+  const oldest = s.queue.oldestQueuedSeconds !== null ? ` (oldest ${s.queue.oldestQueuedSeconds} s)` : '';
+  const p = s.persons;
   const lines = [
-    `jobs          queued ${s.queue.queued}${s.queue.oldestQueuedSeconds !== null ? ` (oldest ${s.queue.oldestQueuedSeconds} s)` : ''}, running ${s.queue.running}, failed ${s.queue.failed}, done ${s.queue.done}`,
+    `jobs          queued ${s.queue.queued}${oldest}, running ${s.queue.running}, failed ${s.queue.failed}, ` +
+      `done ${s.queue.done}`,
     `inbox         pending ${s.inbox.pending}, lag ${s.inbox.lagSeconds} s, failed ${s.inbox.failed}`,
     `dead letters  ${s.deadLetters.total} (${s.deadLetters.last24h} in the last 24 h)`,
-    `persons       ${s.persons.total} (active ${s.persons.active}, no mailbox ${s.persons.noMailbox}, gone ${s.persons.gone}, opted out ${s.persons.optedOut}, with error ${s.persons.withError})`,
+    `persons       ${p.total} (active ${p.active}, no mailbox ${p.noMailbox}, gone ${p.gone}, ` +
+      `opted out ${p.optedOut}, with error ${p.withError})`,
     `last sync     ${when(s.persons.lastSyncAt)}`,
     s.graph
-      ? `graph         ${s.graph.processes} kada process(es): throttled ${s.graph.throttled}, retry wait ${s.graph.retryWaitSeconds} s, writes waiting ${s.graph.pending}`
+      ? `graph         ${s.graph.processes} kada process(es): throttled ${s.graph.throttled}, ` +
+        `retry wait ${s.graph.retryWaitSeconds} s, writes waiting ${s.graph.pending}`
       : 'graph         no kada process running',
     `errors (24 h) ${kinds.length ? kinds.join(', ') : 'none'}`,
     `held deletes  ${s.safety.deletes.held}${s.safety.deletes.held ? ' (kada deletes --release | --drop)' : ''}`,
@@ -86,7 +91,8 @@ function formatPerson(p: StoredPersonReport): string {
     lines.push('recent jobs:');
     for (const j of p.recentJobs) {
       lines.push(
-        `  ${j.jobId} ${j.state}${j.progress ? ` ${j.progress.done}/${j.progress.total}` : ''} ${when(j.createdAt)} ${j.reasons[0] ?? ''}${j.lastError ? ` error: ${j.lastError}` : ''}`,
+        `  ${j.jobId} ${j.state}${j.progress ? ` ${j.progress.done}/${j.progress.total}` : ''} ${when(j.createdAt)} ` +
+          `${j.reasons[0] ?? ''}${j.lastError ? ` error: ${j.lastError}` : ''}`,
       );
     }
   }
