@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
@@ -25,7 +26,9 @@ import {
  * verify-full connects with the right CA and refuses a wrong CA or a wrong host name.
  */
 const run = promisify(execFile);
-const dir = path.resolve(__dirname, `../../.tmp/tls-${randomBytes(4).toString('hex')}`);
+// Under the system temp folder, not the checkout: the postgres user must be able to enter every folder above
+// its data directory, and a clone in a private (0700) folder would refuse it (scripts/services.sh does the same).
+const dir = path.join(os.tmpdir(), `kada-tls-${randomBytes(4).toString('hex')}`);
 let ca: TestCa;
 let pg: TestServer | undefined;
 let rabbit: TestServer | undefined;
