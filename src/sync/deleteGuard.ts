@@ -25,7 +25,7 @@ export async function guardDeletes(ctx: SyncContext, personId: string, ops: Op[]
   );
   if (hold.length > 0) {
     ctx.logger.warn(
-      { held: hold.length, limit: ctx.config.deleteGuard, ...(opts.jobId ? { jobId: opts.jobId } : {}) },
+      { personId, held: hold.length, limit: ctx.config.deleteGuard, ...(opts.jobId ? { jobId: opts.jobId } : {}) },
       'deletion guard: deletions held for an operator (kada deletes --release | --drop)',
     );
     await recordError(db, {
