@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config';
+import { graphOnlyConfig } from '../../testkit/support/graphOnlyConfig';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../testkit/graph/graphEmulator';
 import { createTokenProvider } from '../../src/graph/auth';
 import { createGraphClient } from '../../src/graph/graphClient';
@@ -24,16 +24,7 @@ describe('GraphWriter against the Graph emulator', () => {
   beforeAll(async () => {
     if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error('NODE_EXTRA_CA_CERTS is not set: run with `npm test`');
     ms = await startMicrosoftEmulator({ latencyMs: 20 });
-    const config = loadConfig({
-      DATABASE_URL: 'postgres://x@127.0.0.1/x',
-      AMQP_URL: 'amqp://127.0.0.1',
-      TP_BASE_URL: 'http://127.0.0.1/tp',
-      TP_API_KEY: 'k',
-      FS_BASE_URL: 'http://127.0.0.1/fs',
-      FS_API_KEY: 'k',
-      KADA_INSTITUTION: 'uio',
-      ...ms.env(),
-    });
+    const config = graphOnlyConfig(ms.env());
     const client = createGraphClient(config.graph, createTokenProvider(config.graph));
     writer = new GraphWriter({ client, concurrency: 4, backoff: { baseMs: 20, capMs: 200 } });
   });

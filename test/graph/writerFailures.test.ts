@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config';
+import { graphOnlyConfig } from '../../testkit/support/graphOnlyConfig';
 import { KEY_PROP, markerProperties } from '../../src/domain/markers';
 import { createTokenProvider } from '../../src/graph/auth';
 import { createGraphClient } from '../../src/graph/graphClient';
@@ -31,17 +31,7 @@ const creates = (mailbox: string, n: number): GraphWrite[] =>
 
 async function emulatorAndWriter(timeoutMs: number, emu: Parameters<typeof startMicrosoftEmulator>[0]) {
   const ms = await startMicrosoftEmulator(emu);
-  const config = loadConfig({
-    DATABASE_URL: 'postgres://x@127.0.0.1/x',
-    AMQP_URL: 'amqp://127.0.0.1',
-    TP_BASE_URL: 'http://127.0.0.1/tp',
-    TP_API_KEY: 'k',
-    FS_BASE_URL: 'http://127.0.0.1/fs',
-    FS_API_KEY: 'k',
-    KADA_INSTITUTION: 'uio',
-    GRAPH_TIMEOUT_MS: String(timeoutMs),
-    ...ms.env(),
-  });
+  const config = graphOnlyConfig({ GRAPH_TIMEOUT_MS: String(timeoutMs), ...ms.env() });
   const client = createGraphClient(config.graph, createTokenProvider(config.graph));
   const writer = new GraphWriter({ client, concurrency: 4, timeoutMs, backoff: { baseMs: 20, capMs: 200 } });
   return { ms, writer };

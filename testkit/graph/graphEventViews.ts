@@ -88,6 +88,22 @@ function filteredAndOrdered(all: EventRecord[], o: ListOptions): EventRecord[] {
 const preferenceApplied = (applied: string[]): Headers =>
   applied.length ? { 'Preference-Applied': applied.join(', ') } : {};
 
+/** How one event is shown: the request's Prefer header (zone, body type, id kind) and its $select/$expand. */
+function renderingFor(
+  prefer: ReturnType<typeof parsePrefer>,
+  o: ReturnType<typeof parseListOptions>,
+  mailbox: MailboxRecord,
+): Parameters<typeof renderEvent>[1] {
+  return {
+    zone: prefer.zone,
+    bodyContentType: prefer.bodyContentType,
+    immutableIds: prefer.immutableIds,
+    select: o.select,
+    expand: o.expand,
+    mailbox,
+  };
+}
+
 /**
  * A page of events as Graph answers a collection of them: $filter, $orderby, $select, $expand,
  * $top/$skiptoken paging with an absolute nextLink, and Prefer for times and bodies.
@@ -110,16 +126,8 @@ export function eventList(
     '@odata.context': `${svc.root}/$metadata#users('${encodeURIComponent(mb.address)}')/${contextPath}`,
   };
   if (o.count) body['@odata.count'] = events.length;
-  body.value = page.map((ev) =>
-    renderEvent(ev, {
-      zone: prefer.zone,
-      bodyContentType: prefer.bodyContentType,
-      immutableIds: prefer.immutableIds,
-      select: o.select,
-      expand: o.expand,
-      mailbox: mb,
-    }),
-  );
+  const rendering = renderingFor(prefer, o, mb);
+  body.value = page.map((ev) => renderEvent(ev, rendering));
   if (o.skip + o.top < events.length)
     body['@odata.nextLink'] = nextLink(`${svc.root}${pathForLinks}`, query, o.skip + o.top);
   return jsonResponse(200, body, preferenceApplied(prefer.applied));
@@ -138,14 +146,7 @@ export function singleEvent(
   const prefer = parsePrefer(headers.prefer);
   const body = {
     '@odata.context': `${svc.root}/$metadata#users('${encodeURIComponent(mb.address)}')/events/$entity`,
-    ...renderEvent(ev, {
-      zone: prefer.zone,
-      bodyContentType: prefer.bodyContentType,
-      immutableIds: prefer.immutableIds,
-      select: o.select,
-      expand: o.expand,
-      mailbox: mb,
-    }),
+    ...renderEvent(ev, renderingFor(prefer, o, mb)),
   };
   return jsonResponse(status, body, preferenceApplied(prefer.applied));
 }
