@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context';
 import { SourceError } from '../sources/http';
 import { SyncError } from '../sync/errors';
 import { bearerMatches } from './auth';
+import { adminTokenCaller } from './caller';
 import { AdminHttpError } from './httpErrors';
 import { openApiDocument } from './openapi';
 import type { AdminDeps } from './routes/deps';
@@ -84,6 +85,7 @@ export async function buildAdminApp(
     if (!bearerMatches(req.headers.authorization, token)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
     }
+    req.caller = adminTokenCaller;
   });
 
   app.addHook('onResponse', async (req, reply) => {
