@@ -9,6 +9,7 @@ import { startBenchEnvironment } from './environment';
 import { PhaseProfiler } from './profiler';
 import { notes, table, type Section } from './report';
 import { coreThroughput } from './scenarios/coreThroughput';
+import { deletedItems } from './scenarios/deletedItems';
 import { fanOut } from './scenarios/fanOut';
 import { initialFill } from './scenarios/initialFill';
 import { latency } from './scenarios/latency';
@@ -106,7 +107,7 @@ function machine(): string[] {
   ];
 }
 
-/** Scenarios 1-5, 7 and 8 share one environment and institution, in this order (each builds on the last). */
+/** Scenarios 1-5 and 7-9 share one environment and institution, in this order (each builds on the last). */
 async function mainScenarios(
   opts: BenchOptions,
   wants: (id: string) => boolean,
@@ -175,6 +176,10 @@ async function mainScenarios(
       log(`8: series mode (${opts.series} persons)`);
       sections.push(await series(b, fill));
     }
+    if (wants('9')) {
+      log(`9: Deleted Items after a semester of TP changes (${opts.fill} + ${opts.series} persons, L = 0)`);
+      sections.push(await deletedItems(b));
+    }
   } finally {
     profiler.close();
     await env.close();
@@ -189,7 +194,7 @@ async function main() {
   const warnings: string[] = [];
   const sections: Section[] = [];
   const started = Date.now();
-  if (['1', '2', '3', '4', '5', '7', '8'].some(wants)) {
+  if (['1', '2', '3', '4', '5', '7', '8', '9'].some(wants)) {
     const r = await mainScenarios(opts, wants, log, warnings);
     sections.push(...r.sections);
   }
