@@ -494,12 +494,33 @@ describe('Dockerfile', () => {
     expect(JSON.parse(/^CMD (.+)$/m.exec(runtime)![1]!)).toEqual(['run']);
   });
 
-  it('installs only production dependencies in the runtime stage and runs as the UID the pods require', () => {
-    expect(stages).toHaveLength(2);
-    expect(runtime).toMatch(/npm ci --omit=dev --ignore-scripts/);
+  it('runs production dependencies only, without a package manager, as the UID the pods require', () => {
+    expect(stages.map((st) => /^\S+ AS (\w+)/.exec(st)?.[1])).toEqual(['build', 'deps', 'runtime']);
+    const deps = stages[1]!;
+    expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    expect(runtime).toMatch(/COPY --from=deps \/app\/node_modules \.\/node_modules/);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    // npm is removed before anything of kada's is copied in, and nothing after runs it.
+    const removal = /^RUN rm -rf ([^&]+)/m.exec(runtime)?.[1] ?? '';
+    for (const tool of ['/usr/local/lib/node_modules', '/usr/local/bin/npm', '/usr/local/bin/npx'])
+      expect(removal, tool).toContain(tool);
+    const afterRemoval = runtime.slice(runtime.indexOf('/usr/local/bin/kada') + 1);
+    expect(afterRemoval.split('\n').filter((l) => /^(RUN|ENTRYPOINT|CMD)/.test(l) && /\bnp[mx]\b/.test(l))).toEqual([]);
+    expect(runtime, 'operators can `kubectl exec deploy/kada -- kada ...`').toMatch(
+      /ln -s \/app\/dist\/src\/cli\/main\.js \/usr\/local\/bin\/kada/,
+    );
     const uid = Number(/^USER (\d+)(:\d+)?$/m.exec(runtime)?.[1]);
     for (const w of workloads(rendered.uio)) expect(w.template.spec.securityContext?.runAsUser, w.id).toBe(uid);
+  });
+
+  it('builds every stage on Node.js 24 pinned by digest, while package.json still allows Node 20.19', () => {
+    const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(arg).toMatch(/^node:24[-.\w]*@sha256:[0-9a-f]{64}$/);
+    expect(stages.map((st) => st.split(/\s/)[0])).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}', '${NODE_IMAGE}']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=20.19');
+    const main = fs.readFileSync(path.join(root, 'src/cli/main.ts'), 'utf8');
+    expect(main.split('\n')[0], 'the `kada` link runs the CLI through its shebang').toBe('#!/usr/bin/env node');
   });
 
   it('copies only paths that exist and that the build context keeps', () => {
