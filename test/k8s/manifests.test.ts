@@ -516,7 +516,8 @@ describe('Dockerfile', () => {
   it('builds every stage on Node.js 24 pinned by digest, while package.json still allows Node 20.19', () => {
     const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
     expect(arg).toMatch(/^node:24[-.\w]*@sha256:[0-9a-f]{64}$/);
-    expect(stages.map((st) => st.split(/\s/)[0])).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}', '${NODE_IMAGE}']);
+    const fromArg = '$' + '{NODE_IMAGE}';
+    expect(stages.map((st) => st.split(/\s/)[0])).toEqual([fromArg, fromArg, fromArg]);
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
     expect(pkg.engines.node).toBe('>=20.19');
     const main = fs.readFileSync(path.join(root, 'src/cli/main.ts'), 'utf8');
