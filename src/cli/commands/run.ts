@@ -33,7 +33,7 @@ export function registerRun(program: Command): void {
       // KADA_SHUTDOWN_TIMEOUT_MS: below the pod's terminationGracePeriodSeconds, so kada, not the kubelet's
       // SIGKILL, decides what is left unfinished (running jobs are released to the queue before this).
       setTimeout(() => {
-        logger.error('shutdown took too long; exiting');
+        logger.error({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
         process.exit(1);
       }, config.shutdownTimeoutMs).unref();
       await service.stop();
