@@ -19,6 +19,8 @@ node scripts/lineLength.mjs
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p testkit/tsconfig.json
 npx tsc -p tsconfig.build.json
+# The image's SBOM (CycloneDX, production dependencies), kept with the build output.
+bash scripts/sbom.sh >/dev/null
 # The Graph/token emulators serve HTTPS with a local CA; Node trusts it only if told at start-up.
 npx tsx testkit/graph/certs.ts .tmp/certs >/dev/null
 export NODE_EXTRA_CA_CERTS="$PWD/.tmp/certs/ca.pem"

@@ -25,6 +25,7 @@ export interface AdminServerOptions {
   host?: string;
   isReady: () => Promise<{ database: boolean; broker: boolean }>;
   wakeWorkers?: () => void;
+  brokerConnected?: () => boolean;
 }
 
 export interface AdminServer {
@@ -71,7 +72,12 @@ export async function buildAdminApp(
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
   });
-  const deps: AdminDeps = { ctx, isReady: opts.isReady, wakeWorkers: opts.wakeWorkers };
+  const deps: AdminDeps = {
+    ctx,
+    isReady: opts.isReady,
+    wakeWorkers: opts.wakeWorkers,
+    brokerConnected: opts.brokerConnected,
+  };
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');

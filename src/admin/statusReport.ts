@@ -106,8 +106,6 @@ export async function collectStatus(
   ]);
 
   const lag = Math.max(0, Number(inbox[0]?.lag ?? 0));
-  opts.metrics?.inboxLag.set(lag);
-  if (opts.metrics) for (const [state, n] of Object.entries(queue)) opts.metrics.jobsByState.set({ state }, n);
 
   const last24h: Record<string, number> = {};
   let total = 0;

@@ -14,6 +14,7 @@ import { isTransient } from '../sync/errors';
 import { personJobHandler } from './jobHandler';
 import { startProcessReporter } from './processReporter';
 import { startRetentionTimer } from '../erasure/retentionTimer';
+import { setProcessInfo } from '../observability/processInfo';
 
 /**
  * `kada run`: the long-running process. Notifications flow broker -> consumer -> inbox ->
@@ -31,7 +32,7 @@ export interface RunServiceOptions {
   startAdmin?: StartAdmin;
   /** How long course notifications gather before the planner reads TP (default 400 ms). */
   plannerDebounceMs?: number;
-  /** How long running jobs may finish at shutdown before they are released to the queue. */
+  /** How long running jobs may finish at shutdown before they are released (default: from KADA_SHUTDOWN_TIMEOUT_MS). */
   shutdownGraceMs?: number;
 }
 
@@ -44,6 +45,14 @@ export interface RunningService {
   /** Readiness as /readyz reports it. */
   ready(): Promise<{ database: boolean; broker: boolean }>;
   stop(): Promise<void>;
+}
+
+/**
+ * The share of the shutdown budget (KADA_SHUTDOWN_TIMEOUT_MS) running jobs get to finish: the rest is for
+ * what stops after them (the admin server, the Graph writer's last batches, the database pool).
+ */
+export function workerGraceMs(shutdownTimeoutMs: number): number {
+  return Math.max(1_000, shutdownTimeoutMs - 8_000);
 }
 
 export class NotMigratedError extends Error {
@@ -67,6 +76,7 @@ export async function assertMigrated(ds: DataSource): Promise<void> {
 export async function startService(config: Config, opts: RunServiceOptions = {}): Promise<RunningService> {
   const ctx = await createAppContext(config, { logger: opts.logger, metrics: opts.metrics, env: opts.env });
   const log = ctx.logger.child({ component: 'service' });
+  setProcessInfo(ctx.metrics, config);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) {
@@ -128,6 +138,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
       port: config.port,
       isReady: ready,
       wakeWorkers: () => workers.wakeAll(),
+      brokerConnected: () => consumer.isConnected(),
     });
     stops.push(() => admin.close());
 
@@ -136,7 +147,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
     const retention = startRetentionTimer(ctx, { days: config.retentionDays, semesters: config.semesters });
     stops.push(() => retention.stop());
     workers.start();
-    stops.push(() => workers.stop(opts.shutdownGraceMs ?? 20_000));
+    stops.push(() => workers.stop(opts.shutdownGraceMs ?? workerGraceMs(config.shutdownTimeoutMs)));
     planner.start();
     stops.push(() => planner.stop());
     // The broker may be down at start-up: the consumer keeps trying while the rest already works.

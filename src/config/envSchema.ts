@@ -67,6 +67,12 @@ export function schema(now: Date) {
       AZURE_CLIENT_ID: z.string().min(1),
       AZURE_CLIENT_SECRET: z.string().min(1).optional(),
       AZURE_CLIENT_CERTIFICATE_PATH: z.string().min(1).optional(),
+      // When the client secret expires (Entra shows it beside the secret): only for the expiry metric and alert.
+      AZURE_CLIENT_SECRET_EXPIRES: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'must be a date such as 2027-06-30')
+        .refine((v) => !Number.isNaN(Date.parse(v)), 'must be a date such as 2027-06-30')
+        .optional(),
       KADA_INSTITUTION: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'must be a lower-case institution code such as uio'),
       KADA_SEMESTERS: z
         .string()
@@ -115,6 +121,9 @@ export function schema(now: Date) {
       KADA_JOB_LEASE_MS: intFrom(3_000, 3_600_000).default(30_000),
       KADA_PLANNER_DEBOUNCE_MS: intFrom(0, 60_000).default(400),
       KADA_RETENTION_DAYS: intFrom(1, 3650).default(30),
+      // Within Kubernetes' default grace of 30 s; the manifests raise both together (k8s/base/configmap.yaml).
+      KADA_SHUTDOWN_TIMEOUT_MS: intFrom(2_000, 3_600_000).default(28_000),
+      KADA_METRICS_CACHE_MS: intFrom(0, 600_000).default(15_000),
       KADA_DELETE_GUARD: intFrom(0, 10_000_000).default(500),
       // The contracts' rule is 15 minutes; shorter only so tests need not wait.
       KADA_CONFIRM_DELAY_MS: intFrom(0, 86_400_000).default(900_000),

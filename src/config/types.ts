@@ -19,6 +19,8 @@ export interface Config {
     clientId: string;
     clientSecret?: string;
     clientCertificatePath?: string;
+    /** AZURE_CLIENT_SECRET_EXPIRES: when the client secret stops working (for the expiry metric only). */
+    clientSecretExpires?: Date;
     concurrency: number;
     timeoutMs: number;
   };
@@ -39,6 +41,10 @@ export interface Config {
   plannerDebounceMs: number;
   /** Days after which a person gone from FS is erased and errors, dead letters and old rows are pruned. */
   retentionDays: number;
+  /** `kada run` exits this long after SIGTERM even if a clean shutdown is not done (below the pod's grace). */
+  shutdownTimeoutMs: number;
+  /** How long the database-derived metrics are reused between scrapes (one refresh per interval). */
+  metricsCacheMs: number;
   /** Most source-removal deletions per hour across the installation before they are held (service.md). */
   deleteGuard: number;
   /** How far apart two sightings of a person gone or a course emptied must be before kada acts on them. */

@@ -34,8 +34,14 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     jobsByState: new Gauge({
       name: 'kada_jobs',
-      help: 'Jobs in the per-person queue, by state',
+      help: 'Queued and running jobs, by state (installation-wide: the same from every replica, aggregate with max)',
       labelNames: ['state'],
+      registers: [registry],
+    }),
+    jobsQueuedByPriority: new Gauge({
+      name: 'kada_jobs_queued',
+      help: 'Queued jobs by priority (forced, notification, reconcile; installation-wide, aggregate with max)',
+      labelNames: ['priority'],
       registers: [registry],
     }),
     jobsFinished: new Counter({
@@ -86,17 +92,55 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     inboxLag: new Gauge({
       name: 'kada_inbox_lag_seconds',
-      help: 'Age of the oldest unprocessed notification in the inbox',
+      help: 'Age of the oldest unprocessed notification in the inbox (installation-wide, aggregate with max)',
+      registers: [registry],
+    }),
+    inboxPending: new Gauge({
+      name: 'kada_inbox_pending',
+      help: 'Notifications in the inbox not yet planned (installation-wide, aggregate with max)',
+      registers: [registry],
+    }),
+    buildInfo: new Gauge({
+      name: 'kada_build_info',
+      help: 'Always 1; the labels say which kada and which Node.js this process runs',
+      labelNames: ['version', 'node'],
+      registers: [registry],
+    }),
+    reconcileLastSuccess: new Gauge({
+      name: 'kada_reconcile_last_success_timestamp_seconds',
+      help:
+        'When the newest reconcile --all run that walked every person with at most 1% failed finished; ' +
+        '0 if none ever did (from PostgreSQL, installation-wide, aggregate with max)',
+      registers: [registry],
+    }),
+    credentialExpiry: new Gauge({
+      name: 'kada_credential_expiry_timestamp_seconds',
+      help:
+        'When the Azure credential stops working: the certificate notAfter, or AZURE_CLIENT_SECRET_EXPIRES; ' +
+        'absent when unknown',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    brokerConnected: new Gauge({
+      name: 'kada_broker_connected',
+      help: '1 while this process is connected to the broker and consuming, else 0',
+      registers: [registry],
+    }),
+    databaseUp: new Gauge({
+      name: 'kada_database_up',
+      help: '1 if the last refresh of the database-derived metrics by this process succeeded, else 0',
       registers: [registry],
     }),
     deletesHeld: new Gauge({
       name: 'kada_deletes_held',
-      help: 'Deletions held by KADA_DELETE_GUARD for an operator to release or drop (all replicas)',
+      help:
+        'Deletions held by KADA_DELETE_GUARD for an operator to release or drop ' +
+        '(installation-wide, aggregate with max)',
       registers: [registry],
     }),
     wipesPending: new Gauge({
       name: 'kada_wipes_pending',
-      help: 'Persons gone from FS or courses emptied in TP waiting for a second sighting, by kind',
+      help: 'Persons gone from FS or courses emptied in TP awaiting a second sighting, by kind (installation-wide)',
       labelNames: ['kind'],
       registers: [registry],
     }),

@@ -74,6 +74,7 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
   let cursor = run.lastPersonId;
   let done = run.personsDone;
   let repairs = run.repairs;
+  const failedBefore = run.personsFailed;
   const failed: ReconcileAllResult['failed'] = [];
   const remaining = await countPersonsAfter(db, cursor);
   const total = done + Math.min(remaining, opts.maxPersons ?? Infinity);
@@ -86,6 +87,13 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
     if (room <= 0) break;
     const batch = await personsAfter(db, cursor, Math.min(opts.concurrency * 4, room));
     if (batch.length === 0) {
+      await saveReconcileProgress(db, {
+        id: runId,
+        lastPersonId: cursor,
+        personsDone: done,
+        repairs,
+        personsFailed: failedBefore + failed.length,
+      });
       await finishReconcileRun(db, runId);
       return { runId, resumed, finished: true, persons: done, repairs, failed, discovery };
     }
@@ -110,7 +118,13 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency, batch.length) }, work));
     cursor = batch[batch.length - 1]!;
-    await saveReconcileProgress(db, { id: runId, lastPersonId: cursor, personsDone: done, repairs });
+    await saveReconcileProgress(db, {
+      id: runId,
+      lastPersonId: cursor,
+      personsDone: done,
+      repairs,
+      personsFailed: failedBefore + failed.length,
+    });
   }
   return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
 }

@@ -537,6 +537,18 @@ describe('health, readiness, metrics', () => {
     ready = { database: true, broker: true };
   });
 
+  it('answers /readyz/serve (the readinessProbe) by the database alone, reporting the broker', async () => {
+    ready = { database: true, broker: false };
+    const brokerDown = await get('/readyz/serve', {});
+    expect(brokerDown.statusCode).toBe(200);
+    expect(brokerDown.json()).toEqual({ status: 'ready', database: true, broker: false });
+    ready = { database: false, broker: true };
+    const dbDown = await get('/readyz/serve', {});
+    expect(dbDown.statusCode).toBe(503);
+    expect(dbDown.json()).toEqual({ status: 'not_ready', database: false, broker: true });
+    ready = { database: true, broker: true };
+  });
+
   it('answers 503 on /readyz when the readiness check itself fails', async () => {
     const failing = await buildAdminApp(f.ctx, {
       isReady: async () => {
@@ -553,8 +565,13 @@ describe('health, readiness, metrics', () => {
   });
 
   it("exposes kada's metrics in Prometheus text, and they move when jobs are queued", async () => {
+    // Without the scrape-interval cache, so the second scrape reads the database again.
+    const uncached = await buildAdminApp(
+      { ...f.ctx, config: { ...f.ctx.config, metricsCacheMs: 0 } },
+      { isReady: async () => ready, brokerConnected: () => false },
+    );
     const scrape = async () => {
-      const res = await get('/metrics', {});
+      const res = await uncached.inject({ method: 'GET', url: '/metrics' });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain/);
       return res.body;
@@ -579,6 +596,10 @@ describe('health, readiness, metrics', () => {
     expect(after).toMatch(/^kada_jobs\{state="queued"\} 1$/m);
     expect(Number(/^kada_inbox_lag_seconds (\S+)$/m.exec(after)?.[1])).toBeGreaterThanOrEqual(119);
     expect(after).toMatch(/^kada_data_errors_total\{code="TP_EVENT_INVALID"\} 1$/m);
+    expect(after).toMatch(/^kada_jobs_queued\{priority="forced"\} 1$/m);
+    expect(after).toMatch(/^kada_broker_connected 0$/m);
+    expect(after).toMatch(/^kada_database_up 1$/m);
+    await uncached.close();
   });
 
   it('protects /metrics with METRICS_TOKEN when one is configured', async () => {
@@ -629,6 +650,7 @@ describe('OpenAPI document', () => {
       'GET /api/errors',
       'GET /healthz',
       'GET /readyz',
+      'GET /readyz/serve',
       'GET /metrics',
     ]) {
       expect(described).toContain(route);

@@ -107,7 +107,9 @@ describe('admin side end to end', () => {
     const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
     expect(value(/^kada_graph_writes_total\{kind="create"\} (\S+)$/m)).toBe(expected);
     expect(value(/^kada_jobs_finished_total\{outcome="done"\} (\S+)$/m)).toBe(1);
-    expect(value(/^kada_jobs\{state="done"\} (\S+)$/m)).toBe(1);
+    // kada_jobs counts the queue (queued, running); finished jobs are kada_jobs_finished_total.
+    expect(value(/^kada_jobs\{state="queued"\} (\S+)$/m)).toBe(0);
+    expect(value(/^kada_jobs\{state="running"\} (\S+)$/m)).toBe(0);
     expect(value(/^kada_sync_duration_seconds_count (\S+)$/m)).toBe(1);
 
     const status = (await api('GET', '/api/status')).body;

@@ -106,6 +106,33 @@ describe('loadConfig', () => {
       ]);
   });
 
+  it('reads the operations settings: shutdown budget, metrics cache and the client secret expiry date', () => {
+    const d = loadConfig(valid);
+    expect([d.shutdownTimeoutMs, d.metricsCacheMs, d.graph.clientSecretExpires]).toEqual([28_000, 15_000, undefined]);
+    const c = loadConfig({
+      ...valid,
+      KADA_SHUTDOWN_TIMEOUT_MS: '55000',
+      KADA_METRICS_CACHE_MS: '0',
+      AZURE_CLIENT_SECRET_EXPIRES: '2027-06-30',
+    });
+    expect([c.shutdownTimeoutMs, c.metricsCacheMs]).toEqual([55_000, 0]);
+    expect(c.graph.clientSecretExpires).toEqual(new Date('2027-06-30T00:00:00Z'));
+    expect(
+      loadConfig({ ...valid, AZURE_CLIENT_SECRET_EXPIRES: '2027-06-30T12:00:00+02:00' }).graph.clientSecretExpires,
+    ).toEqual(new Date('2027-06-30T10:00:00Z'));
+    for (const [name, bad] of [
+      ['AZURE_CLIENT_SECRET_EXPIRES', '30.06.2027'],
+      ['AZURE_CLIENT_SECRET_EXPIRES', '2027-13-45'],
+      ['KADA_SHUTDOWN_TIMEOUT_MS', '500'],
+      ['KADA_METRICS_CACHE_MS', 'soon'],
+    ] as const) {
+      expect(
+        problemsOf({ ...valid, [name]: bad }).problems.map((p) => p.variable),
+        `${name}=${bad}`,
+      ).toEqual([name]);
+    }
+  });
+
   it('requires a credential and a mail domain for username mailboxes', () => {
     const { AZURE_CLIENT_SECRET: _, ...noSecret } = valid;
     const err = problemsOf({ ...noSecret, MAILBOX_FROM: 'username' });

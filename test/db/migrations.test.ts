@@ -34,11 +34,17 @@ describe('migrations', () => {
         'mailboxes',
         'persons',
         'process_stats',
+        'reconcile_runs',
         'synced_events',
         'tp_courses',
         'wipe_sightings',
       ]),
     );
+    const [outcome] = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM information_schema.columns
+        WHERE table_name = 'reconcile_runs' AND column_name = 'persons_failed'`,
+    );
+    expect(outcome.n, 'reconcile_runs records failed persons (0010)').toBe(1);
     const second = await run('node', [cli, 'migrate'], { env: { ...process.env, DATABASE_URL: db.url } });
     expect(second.stdout.trim()).toBe('database is up to date');
     expect(await migrate(db.dataSource)).toEqual([]);

@@ -167,6 +167,38 @@ describe('renderKustomization', () => {
     ]);
   });
 
+  it("adds a component's resources and patches after the resources, before the namespace; not to a Namespace", () => {
+    const dir = tree({
+      'base/kustomization.yaml': `${K}resources: [config.yaml]\n`,
+      'base/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: "1"}\n',
+      'comp/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n' +
+        'resources: [pm.yaml]\npatches: [{path: p.yaml}]\n',
+      'comp/pm.yaml': 'apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: {name: pm}\nspec: {}\n',
+      'comp/p.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {B: "2"}\n',
+      'overlay/kustomization.yaml': `${K}namespace: team\nresources: [ns.yaml, ../base]\ncomponents: [../comp]\n`,
+      'overlay/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n',
+    });
+    const out = renderKustomization(path.join(dir, 'overlay'));
+    expect(out.map((r) => `${r.metadata.namespace ?? '-'}/${r.kind}/${r.metadata.name}`)).toEqual([
+      '-/Namespace/team',
+      'team/ConfigMap/cfg',
+      'team/PodMonitor/pm',
+    ]);
+    expect(out[1]).toMatchObject({ data: { A: '1', B: '2' } });
+  });
+
+  it('refuses a component listed as a resource, and a kustomization listed as a component', () => {
+    const comp = 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: []\n';
+    const asResource = tree({ 'c/kustomization.yaml': comp, 'kustomization.yaml': `${K}resources: [c]\n` });
+    expect(() => renderKustomization(asResource)).toThrow(KustomizeError);
+    const asComponent = tree({
+      'c/kustomization.yaml': `${K}resources: []\n`,
+      'kustomization.yaml': `${K}components: [c]\n`,
+    });
+    expect(() => renderKustomization(asComponent)).toThrow(KustomizeError);
+  });
+
   it('rejects kustomize features it does not implement', () => {
     const dir = tree({ 'kustomization.yaml': `${K}resources: []\nconfigMapGenerator: [{name: x, literals: [A=1]}]\n` });
     expect(() => renderKustomization(dir)).toThrow(/not supported by this renderer: configMapGenerator/);

@@ -5,8 +5,10 @@ import { z } from 'zod';
 
 /**
  * The subset of `kustomize build` that k8s/ uses, so the manifests can be tested without a
- * kustomize binary: `resources` (files and directories), `patches` (strategic merge, target taken
- * from the patch's own apiVersion/kind/name), `namespace` and `images`. Anything else in a
+ * kustomize binary: `resources` (files and directories), `components` (kustomize.config.k8s.io/v1alpha1
+ * Component directories with resources and patches, applied after the resources as kustomize does),
+ * `patches` (strategic merge, target taken from the patch's own apiVersion/kind/name), `namespace`
+ * (not set on cluster-scoped kinds) and `images`. Anything else in a
  * kustomization, an unknown kind, or a patch construct this renderer does not implement is an
  * error rather than a silently different rendering: extend this file (checking what kustomize does)
  * before using more of kustomize in k8s/.
@@ -55,7 +57,18 @@ const kustomizationSchema = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
       .optional(),
     resources: z.array(z.string().min(1)).default([]),
+    components: z.array(z.string().min(1)).default([]),
     images: z.array(imageSchema).default([]),
+    patches: z.array(z.object({ path: z.string().min(1) }).strict()).default([]),
+  })
+  .strict();
+
+/** A kustomize Component as k8s/ uses one: resources and patches only. */
+const componentSchema = z
+  .object({
+    apiVersion: z.literal('kustomize.config.k8s.io/v1alpha1'),
+    kind: z.literal('Component'),
+    resources: z.array(z.string().min(1)).default([]),
     patches: z.array(z.object({ path: z.string().min(1) }).strict()).default([]),
   })
   .strict();
@@ -68,8 +81,11 @@ const resourceSchema = z.looseObject({
   metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().min(1).optional() }),
 });
 
-/** Kinds whose every kustomize transformation this renderer reproduces; all are namespaced. */
+/** Kinds whose every kustomize transformation this renderer reproduces. */
 const KNOWN_KINDS = new Set([
+  'Namespace',
+  'PodMonitor',
+  'PrometheusRule',
   'ServiceAccount',
   'ConfigMap',
   'Secret',
@@ -81,39 +97,74 @@ const KNOWN_KINDS = new Set([
   'NetworkPolicy',
 ]);
 
+/** Cluster-scoped kinds: kustomize's `namespace` leaves them alone. */
+const CLUSTER_SCOPED = new Set(['Namespace']);
+
 /** Renders the kustomization in `dir` (which holds kustomization.yaml), like `kustomize build dir`. */
 export function renderKustomization(dir: string): Resource[] {
   const kfile = path.join(dir, 'kustomization.yaml');
   const k = readKustomization(kfile);
 
-  let resources: Resource[] = [];
-  for (const entry of k.resources) {
-    const p = path.resolve(dir, entry);
-    if (!fs.existsSync(p)) throw new KustomizeError('KUSTOMIZE_INVALID', `resource ${entry} does not exist`, kfile);
-    resources.push(...(fs.statSync(p).isDirectory() ? renderKustomization(p) : readResources(p)));
+  let resources = loadResources(dir, k.resources, kfile);
+  // kustomize applies components after the resources, before the kustomization's own transformers.
+  for (const entry of k.components) {
+    const cdir = path.resolve(dir, entry);
+    const cfile = path.join(cdir, 'kustomization.yaml');
+    if (!fs.existsSync(cfile))
+      throw new KustomizeError('KUSTOMIZE_INVALID', `component ${entry} does not exist`, kfile);
+    const c = readComponent(cfile);
+    resources.push(...loadResources(cdir, c.resources, cfile));
+    assertUniqueIds(resources, cfile);
+    resources = applyPatches(resources, cdir, c.patches);
   }
-  assertUniqueIds(resources, kfile);
 
   // kustomize's built-in order: patches, then namespace, then images.
-  for (const patch of k.patches) {
-    const file = path.resolve(dir, patch.path);
-    const docs = readYaml(file);
-    if (docs.length !== 1)
-      throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', 'a patch file must hold exactly one document', file);
-    resources = applyPatch(resources, parseResource(docs[0], file), file);
-  }
+  resources = applyPatches(resources, dir, k.patches);
   if (k.namespace) {
     const ns = k.namespace;
-    resources = resources.map((r) => ({ ...r, metadata: { ...r.metadata, namespace: ns } }));
+    resources = resources.map((r) =>
+      CLUSTER_SCOPED.has(r.kind) ? r : { ...r, metadata: { ...r.metadata, namespace: ns } },
+    );
   }
   if (k.images.length) resources = resources.map((r) => applyImages(r, k.images));
   return resources;
 }
 
+function loadResources(dir: string, entries: string[], kfile: string): Resource[] {
+  const resources: Resource[] = [];
+  for (const entry of entries) {
+    const p = path.resolve(dir, entry);
+    if (!fs.existsSync(p)) throw new KustomizeError('KUSTOMIZE_INVALID', `resource ${entry} does not exist`, kfile);
+    resources.push(...(fs.statSync(p).isDirectory() ? renderKustomization(p) : readResources(p)));
+  }
+  assertUniqueIds(resources, kfile);
+  return resources;
+}
+
+function applyPatches(resources: Resource[], dir: string, patches: { path: string }[]): Resource[] {
+  let out = resources;
+  for (const patch of patches) {
+    const file = path.resolve(dir, patch.path);
+    const docs = readYaml(file);
+    if (docs.length !== 1)
+      throw new KustomizeError('KUSTOMIZE_UNSUPPORTED', 'a patch file must hold exactly one document', file);
+    out = applyPatch(out, parseResource(docs[0], file), file);
+  }
+  return out;
+}
+
 export function readKustomization(file: string): Kustomization {
+  return parseKustomizationFile(file, kustomizationSchema);
+}
+
+export function readComponent(file: string): z.infer<typeof componentSchema> {
+  return parseKustomizationFile(file, componentSchema);
+}
+
+function parseKustomizationFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
   const docs = readYaml(file);
   if (docs.length !== 1) throw new KustomizeError('KUSTOMIZE_INVALID', 'expected one document', file);
-  const parsed = kustomizationSchema.safeParse(docs[0]);
+  const parsed = schema.safeParse(docs[0]);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) =>
       i.code === 'unrecognized_keys'

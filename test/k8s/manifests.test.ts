@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, it, expect } from 'vitest';
-import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, loadConfig, loadDatabaseUrl } from '../../src/config/config';
+import { CRD_SCHEMAS } from './crdSchemas';
 import { readKustomization, readYaml, renderKustomization, type Resource } from './kustomize';
 
 const root = path.resolve(__dirname, '../..');
@@ -19,6 +20,7 @@ const NOW = new Date('2026-09-01T10:00:00Z');
 
 /** One model class per kind the manifests use; `.validate()` checks against Kubernetes' OpenAPI schema. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
   'v1/ServiceAccount': ServiceAccount,
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
@@ -93,11 +95,20 @@ function workloads(resources: Resource[]): Workload[] {
   });
 }
 
-/** The example Secret's values: shaped like real ones, so they also serve as placeholders for loadConfig. */
-function exampleSecret(): Resource & { stringData: Record<string, string> } {
-  const docs = readYaml(path.join(k8s, 'secret.example.yaml'));
-  expect(docs).toHaveLength(1);
-  return docs[0] as Resource & { stringData: Record<string, string> };
+type ExampleSecret = Resource & { stringData: Record<string, string> };
+
+/** The example Secrets by name: shaped like real ones, so they also serve as placeholders for loadConfig. */
+function exampleSecrets(): Record<string, ExampleSecret> {
+  const docs = readYaml(path.join(k8s, 'secret.example.yaml')) as ExampleSecret[];
+  expect(docs.map((d) => d.metadata.name)).toEqual(['kada-secrets', 'kada-metrics']);
+  return Object.fromEntries(docs.map((d) => [d.metadata.name, d]));
+}
+
+/** The secret keys a container references, as `<secret>/<key>`. */
+function secretRefs(c: Container): string[] {
+  return (c.env ?? []).flatMap((e) =>
+    e.valueFrom?.secretKeyRef ? [`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`] : [],
+  );
 }
 
 /**
@@ -105,7 +116,7 @@ function exampleSecret(): Resource & { stringData: Record<string, string> } {
  * example Secret's values standing in for secretKeyRefs. `optional` lists the refs marked optional.
  */
 function containerEnv(resources: Resource[], c: Container): { env: Record<string, string>; optional: string[] } {
-  const secret = exampleSecret();
+  const secrets = exampleSecrets();
   const env: Record<string, string> = {};
   const optional: string[] = [];
   for (const from of c.envFrom ?? []) {
@@ -120,9 +131,10 @@ function containerEnv(resources: Resource[], c: Container): { env: Record<string
     }
     const ref = e.valueFrom?.secretKeyRef;
     expect(ref, `${e.name} has either a value or a secretKeyRef`).toBeDefined();
-    expect(ref!.name).toBe('kada-secrets');
-    expect(Object.keys(secret.stringData), `secret.example.yaml shows the key ${ref!.key}`).toContain(ref!.key);
-    env[e.name] = secret.stringData[ref!.key]!;
+    const secret = secrets[ref!.name];
+    expect(secret, `secret.example.yaml shows the Secret ${ref!.name}`).toBeDefined();
+    expect(Object.keys(secret!.stringData), `secret.example.yaml shows the key ${ref!.key}`).toContain(ref!.key);
+    env[e.name] = secret!.stringData[ref!.key]!;
     if (ref!.optional) optional.push(e.name);
   }
   return { env, optional };
@@ -160,12 +172,17 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(ids).toEqual(
       [
         'ConfigMap/kada-config',
+        'ConfigMap/kada-grafana-dashboard',
         'CronJob/kada-reconcile',
         'Deployment/kada',
         'Job/kada-migrate',
+        `Namespace/kada-${overlay}`,
         'NetworkPolicy/kada',
         'NetworkPolicy/kada-backends',
+        'NetworkPolicy/kada-ingress',
         'PodDisruptionBudget/kada',
+        'PodMonitor/kada',
+        'PrometheusRule/kada',
         'Service/kada',
         'ServiceAccount/kada',
       ].sort(),
@@ -175,18 +192,68 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   it('validates every object against the Kubernetes schemas', () => {
     for (const r of resources) {
       const Model = MODELS[`${r.apiVersion}/${r.kind}`];
-      expect(Model, `a model for ${r.apiVersion}/${r.kind}`).toBeDefined();
-      expect(() => new Model!(r as never).validate(), `${r.kind}/${r.metadata.name}`).not.toThrow();
+      if (Model) {
+        expect(() => new Model(r as never).validate(), `${r.kind}/${r.metadata.name}`).not.toThrow();
+        continue;
+      }
+      // kubernetes-models has no Prometheus Operator types: those are checked against the CRDs' fields.
+      const crd = CRD_SCHEMAS[`${r.apiVersion}/${r.kind}`];
+      expect(crd, `a model or CRD schema for ${r.apiVersion}/${r.kind}`).toBeDefined();
+      const parsed = crd!.safeParse(r);
+      expect(parsed.error?.issues ?? [], `${r.kind}/${r.metadata.name}`).toEqual([]);
     }
   });
 
   it('puts everything in the institution namespace', () => {
     expect(kustomization.namespace).toBe(`kada-${overlay}`);
-    for (const r of resources) expect(r.metadata.namespace, `${r.kind}/${r.metadata.name}`).toBe(`kada-${overlay}`);
+    for (const r of resources) {
+      if (r.kind === 'Namespace') expect(r.metadata.name).toBe(`kada-${overlay}`);
+      else expect(r.metadata.namespace, `${r.kind}/${r.metadata.name}`).toBe(`kada-${overlay}`);
+    }
+  });
+
+  it("labels the namespace with Pod Security Admission's restricted profile, which every kada pod meets", () => {
+    const labels = find(resources, 'Namespace', `kada-${overlay}`).metadata.labels ?? {};
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      expect(labels[`pod-security.kubernetes.io/${mode}`], mode).toBe('restricted');
+    }
+    // The restricted profile's volume types (https://kubernetes.io/docs/concepts/security/pod-security-standards/).
+    const allowed = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim'].concat([
+      'projected',
+      'secret',
+    ]);
+    for (const w of workloads(resources)) {
+      const pod = w.template.spec as PodSpec & { volumes?: Record<string, unknown>[] };
+      for (const v of pod.volumes ?? []) {
+        const types = Object.keys(v).filter((k) => k !== 'name');
+        expect(
+          types.every((t) => allowed.includes(t)),
+          `${w.id} volume ${v.name}: ${types}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('gives each workload only the secrets it reads', () => {
+    const refs = Object.fromEntries(
+      workloads(resources).map((w) => [w.id, secretRefs(w.template.spec.containers[0]!)]),
+    );
+    const common = ['DATABASE_URL', 'AMQP_URL', 'TP_API_KEY', 'FS_API_KEY', 'AZURE_CLIENT_SECRET'].map(
+      (k) => `kada-secrets/${k}`,
+    );
+    expect(refs['Deployment/kada']?.sort()).toEqual(
+      [...common, 'kada-secrets/ADMIN_TOKEN', 'kada-metrics/METRICS_TOKEN'].sort(),
+    );
+    expect(refs['CronJob/kada-reconcile']?.sort(), 'reconcile serves no API').toEqual([...common].sort());
+    expect(refs['Job/kada-migrate'], 'kada migrate reads only the database URL').toEqual(['kada-secrets/DATABASE_URL']);
+    const migrate = find(resources, 'Job', 'kada-migrate');
+    expect(spec(migrate).ttlSecondsAfterFinished).toBeGreaterThan(0);
+    const { env } = containerEnv(resources, (spec(migrate).template as PodTemplate).spec.containers[0]!);
+    expect(loadDatabaseUrl(env)).toBe(env.DATABASE_URL);
   });
 
   it('gives every workload an environment the config loader accepts', () => {
-    for (const w of workloads(resources)) {
+    for (const w of workloads(resources).filter((x) => x.id !== 'Job/kada-migrate')) {
       const { env } = containerEnv(resources, w.template.spec.containers[0]!);
       expect(() => loadConfig(env, NOW), w.id).not.toThrow();
       const cfg = loadConfig(env, NOW);
@@ -196,7 +263,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   });
 
   it('makes only the Azure client secret optional, since a certificate can stand in for it', () => {
-    for (const w of workloads(resources)) {
+    for (const w of workloads(resources).filter((x) => x.id !== 'Job/kada-migrate')) {
       const { env, optional } = containerEnv(resources, w.template.spec.containers[0]!);
       expect(optional, w.id).toEqual(['AZURE_CLIENT_SECRET']);
       for (const name of optional) delete env[name];
@@ -215,7 +282,7 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
   });
 
   it('keeps secrets out of the ConfigMap and puts only variables kada reads in it', () => {
-    const secretKeys = Object.keys(exampleSecret().stringData);
+    const secretKeys = Object.values(exampleSecrets()).flatMap((x) => Object.keys(x.stringData));
     for (const key of Object.keys(config)) expect(secretKeys, `${key} is not a secret`).not.toContain(key);
     const { env } = containerEnv(resources, server);
     // NODE_OPTIONS is for Node itself, not for kada.
@@ -234,22 +301,53 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(cron.concurrencyPolicy).toBe('Forbid');
   });
 
-  it('probes /healthz and /readyz on the port kada listens on', () => {
+  it('probes /healthz and the database-only /readyz/serve on the port kada listens on', () => {
     const port = Number(config.PORT);
     expect(server.startupProbe?.httpGet?.path).toBe('/healthz');
     expect(server.livenessProbe?.httpGet?.path).toBe('/healthz');
-    expect(server.readinessProbe?.httpGet?.path).toBe('/readyz');
+    // Not /readyz (database and broker): a broker outage must not empty the Service (src/admin/routes/health.ts).
+    expect(server.readinessProbe?.httpGet?.path).toBe('/readyz/serve');
     for (const probe of [server.startupProbe, server.livenessProbe, server.readinessProbe]) {
       expect(resolvePort(server, probe?.httpGet?.port)).toBe(port);
     }
     const svc = spec(find(resources, 'Service', 'kada'));
     expect(resolvePort(server, svc.ports[0].targetPort)).toBe(port);
-    const annotations = (spec(deployment).template as PodTemplate).metadata.annotations ?? {};
-    expect(annotations['prometheus.io/scrape']).toBe('true');
-    expect(annotations['prometheus.io/path']).toBe('/metrics');
-    expect(Number(annotations['prometheus.io/port'])).toBe(port);
-    const ingress = spec(find(resources, 'NetworkPolicy', 'kada')).ingress;
-    expect(ingress.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port))).toEqual([port]);
+    // The PodMonitor scrapes the named port with the token kada run is given.
+    const endpoint = spec(find(resources, 'PodMonitor', 'kada')).podMetricsEndpoints[0];
+    expect(resolvePort(server, endpoint.port)).toBe(port);
+    expect(endpoint.path).toBe('/metrics');
+    const token = server.env?.find((e) => e.name === 'METRICS_TOKEN')?.valueFrom?.secretKeyRef;
+    expect(token, '/metrics needs METRICS_TOKEN').toBeDefined();
+    expect(token?.optional).not.toBe(true);
+    expect(endpoint.authorization).toEqual({ type: 'Bearer', credentials: { name: token!.name, key: token!.key } });
+  });
+
+  it('admits traffic to port 8080 only from the namespaces the overlay names, and only to server pods', () => {
+    expect(spec(find(resources, 'NetworkPolicy', 'kada')).ingress).toEqual([]);
+    const policy = spec(find(resources, 'NetworkPolicy', 'kada-ingress'));
+    expect(policy.podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'kada',
+      'app.kubernetes.io/component': 'server',
+    });
+    expect(policy.ingress.length).toBeGreaterThan(0);
+    const namespaces: string[] = [];
+    for (const rule of policy.ingress as { from?: Record<string, any>[]; ports?: { port: number }[] }[]) {
+      expect(rule.ports?.map((p) => p.port)).toEqual([Number(config.PORT)]);
+      expect(rule.from?.length, 'a rule without `from` admits everyone').toBeGreaterThan(0);
+      for (const peer of rule.from!) {
+        expect(Object.keys(peer), 'namespaces only, no ipBlock').toEqual(['namespaceSelector']);
+        const name = peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
+        expect(name, 'a namespace named by its label').toMatch(/^[a-z0-9-]+$/);
+        namespaces.push(name);
+      }
+    }
+    expect(namespaces).toHaveLength(2);
+  });
+
+  it("lets kada's own shutdown deadline end inside the pod's grace period", () => {
+    const grace = spec(deployment).template.spec.terminationGracePeriodSeconds;
+    const { env } = containerEnv(resources, server);
+    expect(loadConfig(env, NOW).shutdownTimeoutMs + 5_000).toBeLessThanOrEqual(grace * 1000);
   });
 
   it('sizes and spreads the server as the benchmark and availability goals say', () => {
@@ -360,18 +458,19 @@ describe('overlays side by side', () => {
 });
 
 describe('secret.example.yaml', () => {
-  it('is a valid Secret named as the workloads expect, holding every key they reference', () => {
-    const secret = exampleSecret();
-    expect(() => new Secret(secret as never).validate()).not.toThrow();
-    expect(secret.metadata.name).toBe('kada-secrets');
-    const refs = new Set(
-      workloads(rendered.uio).flatMap((w) =>
-        (w.template.spec.containers[0]!.env ?? []).flatMap((e) =>
-          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [],
-        ),
-      ),
+  it('holds valid Secrets named as the workloads and the PodMonitor expect, with every key they reference', () => {
+    const secrets = exampleSecrets();
+    for (const secret of Object.values(secrets)) expect(() => new Secret(secret as never).validate()).not.toThrow();
+    const refs = new Set(workloads(rendered.uio).flatMap((w) => secretRefs(w.template.spec.containers[0]!)));
+    const credentials = spec(find(rendered.uio, 'PodMonitor', 'kada')).podMetricsEndpoints[0].authorization.credentials;
+    refs.add(`${credentials.name}/${credentials.key}`);
+    const shown = Object.values(secrets).flatMap((s) =>
+      Object.keys(s.stringData).map((k) => `${s.metadata.name}/${k}`),
     );
-    expect([...refs].sort()).toEqual(Object.keys(secret.stringData).sort());
+    expect([...refs].sort()).toEqual(shown.sort());
+    expect(Object.keys(secrets['kada-metrics']!.stringData), 'the scraper can read no other secret').toEqual([
+      'METRICS_TOKEN',
+    ]);
   });
 
   it('is not part of any kustomization', () => {
@@ -395,12 +494,34 @@ describe('Dockerfile', () => {
     expect(JSON.parse(/^CMD (.+)$/m.exec(runtime)![1]!)).toEqual(['run']);
   });
 
-  it('installs only production dependencies in the runtime stage and runs as the UID the pods require', () => {
-    expect(stages).toHaveLength(2);
-    expect(runtime).toMatch(/npm ci --omit=dev --ignore-scripts/);
+  it('runs production dependencies only, without a package manager, as the UID the pods require', () => {
+    expect(stages.map((st) => /^\S+ AS (\w+)/.exec(st)?.[1])).toEqual(['build', 'deps', 'runtime']);
+    const deps = stages[1]!;
+    expect(deps).toMatch(/npm ci --omit=dev --ignore-scripts/);
+    expect(runtime).toMatch(/COPY --from=deps \/app\/node_modules \.\/node_modules/);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    // npm is removed before anything of kada's is copied in, and nothing after runs it.
+    const removal = /^RUN rm -rf ([^&]+)/m.exec(runtime)?.[1] ?? '';
+    for (const tool of ['/usr/local/lib/node_modules', '/usr/local/bin/npm', '/usr/local/bin/npx'])
+      expect(removal, tool).toContain(tool);
+    const afterRemoval = runtime.slice(runtime.indexOf('/usr/local/bin/kada') + 1);
+    expect(afterRemoval.split('\n').filter((l) => /^(RUN|ENTRYPOINT|CMD)/.test(l) && /\bnp[mx]\b/.test(l))).toEqual([]);
+    expect(runtime, 'operators can `kubectl exec deploy/kada -- kada ...`').toMatch(
+      /ln -s \/app\/dist\/src\/cli\/main\.js \/usr\/local\/bin\/kada/,
+    );
     const uid = Number(/^USER (\d+)(:\d+)?$/m.exec(runtime)?.[1]);
     for (const w of workloads(rendered.uio)) expect(w.template.spec.securityContext?.runAsUser, w.id).toBe(uid);
+  });
+
+  it('builds every stage on Node.js 24 pinned by digest, while package.json still allows Node 20.19', () => {
+    const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+    expect(arg).toMatch(/^node:24[-.\w]*@sha256:[0-9a-f]{64}$/);
+    const fromArg = '$' + '{NODE_IMAGE}';
+    expect(stages.map((st) => st.split(/\s/)[0])).toEqual([fromArg, fromArg, fromArg]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(pkg.engines.node).toBe('>=20.19');
+    const main = fs.readFileSync(path.join(root, 'src/cli/main.ts'), 'utf8');
+    expect(main.split('\n')[0], 'the `kada` link runs the CLI through its shebang').toBe('#!/usr/bin/env node');
   });
 
   it('copies only paths that exist and that the build context keeps', () => {

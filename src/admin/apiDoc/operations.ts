@@ -70,6 +70,16 @@ export const operationPaths = {
       responses: { '200': json(ref('Readiness'), 'Ready'), '503': json(ref('Readiness'), 'Not ready') },
     },
   },
+  '/readyz/serve': {
+    get: {
+      tags: ['operations'],
+      summary:
+        'Readiness to serve and work (the Kubernetes readinessProbe): database reachable; the broker is reported, ' +
+        'not required',
+      security: [],
+      responses: { '200': json(ref('Readiness'), 'Ready'), '503': json(ref('Readiness'), 'Database unreachable') },
+    },
+  },
   '/metrics': {
     get: {
       tags: ['operations'],

@@ -6,4 +6,6 @@ export interface AdminDeps {
   isReady: () => Promise<{ database: boolean; broker: boolean }>;
   /** Wakes this process's idle workers after the API queued a job (other replicas hear NOTIFY). */
   wakeWorkers?: () => void;
+  /** Whether this process is connected to the broker (kada run), for kada_broker_connected. */
+  brokerConnected?: () => boolean;
 }

@@ -3,9 +3,6 @@ import { startService } from '../../app/runService';
 import { loadConfig, secretValues } from '../../config/config';
 import { createLogger } from '../../log/logger';
 
-/** How long a clean shutdown may take before the process exits anyway (Kubernetes' default grace is 30 s). */
-const FORCE_EXIT_AFTER_MS = 28_000;
-
 /**
  * `kada run`: consume notifications, plan, work jobs, serve the admin API until SIGTERM/SIGINT,
  * then stop in order and exit 0. A second signal exits at once: everything is durable.
@@ -33,10 +30,12 @@ export function registerRun(program: Command): void {
       };
       process.once('SIGTERM', again);
       process.once('SIGINT', again);
+      // KADA_SHUTDOWN_TIMEOUT_MS: below the pod's terminationGracePeriodSeconds, so kada, not the kubelet's
+      // SIGKILL, decides what is left unfinished (running jobs are released to the queue before this).
       setTimeout(() => {
-        logger.error('shutdown took too long; exiting');
+        logger.error({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
         process.exit(1);
-      }, FORCE_EXIT_AFTER_MS).unref();
+      }, config.shutdownTimeoutMs).unref();
       await service.stop();
       process.removeListener('SIGTERM', again);
       process.removeListener('SIGINT', again);
