@@ -103,8 +103,8 @@ export async function recovery(opts: BenchOptions & { recoveryStudents: number }
         },
       ],
       notes: [
-        `Recovery (9): migrate ${secs(migrateMs, 2)}, reconcile ${secs(reconcileMs)} with ${opts.workers} persons at a ` +
-          `time; ${num(r.repairs)} repairs, ${num(r.failed.length)} failed persons, ` +
+        `Recovery (9): migrate ${secs(migrateMs, 2)}, reconcile ${secs(reconcileMs)} with ${opts.workers} ` +
+          `persons at a time; ${num(r.repairs)} repairs, ${num(r.failed.length)} failed persons, ` +
           `${num(r.discovery?.failed.length ?? 0)} failed courses. L = ${opts.latencyMs} ms: a recovery is ` +
           'about one list request per person and 100 events, so it scales with persons × L / 4, not with events.',
       ],
