@@ -10,6 +10,8 @@ export interface BenchOptions {
   fill: number;
   fanOut: number;
   series: number;
+  /** Students of the lost-database drill's own institution (scenario 9), lecturers come on top. */
+  recovery: number;
   changes: number;
   naiveSample: number;
   memoryPersons: number;

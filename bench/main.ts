@@ -15,6 +15,7 @@ import { initialFill } from './scenarios/initialFill';
 import { latency } from './scenarios/latency';
 import { memory } from './scenarios/memory';
 import { naive } from './scenarios/naive';
+import { recovery } from './scenarios/recovery';
 import { series } from './scenarios/series';
 import type { FanOutFigures } from './scenarios/fanOut';
 import type { FillFigures } from './scenarios/initialFill';
@@ -37,6 +38,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--students <n>', 'students in the initial fill', int, 8)
     .option('--fanout <n>', 'students a course change fans out to (full size: 1000)', int)
     .option('--series <n>', 'students filled with SERIES_MODE=weekly (full size: 100)', int)
+    .option('--recovery <n>', 'students in the lost-database drill (full size: 1000)', int)
     .option('--changes <n>', 'notifications in the latency run', int, 20)
     .option('--naive-sample <n>', 'persons the naive baseline is measured on', int, 3)
     .option('--memory-persons <n>', 'persons in the memory run (full size: 30000)', int)
@@ -58,6 +60,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     fill: Math.max(1, o.students),
     fanOut: o.fanout ?? (full ? 1000 : 400),
     series: Math.max(1, o.series ?? (full ? 100 : 16)),
+    recovery: Math.max(1, o.recovery ?? (full ? 1000 : 200)),
     changes: Math.max(1, o.changes),
     naiveSample: Math.max(1, o.naiveSample),
     memoryPersons: o.memoryPersons ?? (full ? 30_000 : 2_000),
@@ -201,6 +204,10 @@ async function main() {
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);
     sections.push(await memory(opts, log));
+  }
+  if (wants('9')) {
+    log(`9: lost-database drill (${opts.recovery} students)`);
+    sections.push(await recovery({ ...opts, recoveryStudents: opts.recovery }, log));
   }
 
   const ordered = [...sections].sort((a, b) => Number(a.id) - Number(b.id));

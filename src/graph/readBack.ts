@@ -8,14 +8,20 @@ export interface KadaGraphEvent extends ObservedEvent {
   id: string;
   key: string | null;
   hash: string | null;
+  /** The create's transactionId (Graph returns it only when the app set one); tells the event's generation. */
+  transactionId?: string | null;
 }
 
 interface GraphEventPage {
-  value: (ObservedEvent & { id: string; singleValueExtendedProperties?: { id: string; value: string }[] })[];
+  value: (ObservedEvent & {
+    id: string;
+    transactionId?: string | null;
+    singleValueExtendedProperties?: { id: string; value: string }[];
+  })[];
   '@odata.nextLink'?: string;
 }
 
-const SELECT = 'id,subject,start,end,showAs,location,categories,isReminderOn';
+const SELECT = 'id,subject,start,end,showAs,location,categories,isReminderOn,transactionId';
 
 /**
  * Reads every event of this institution's kada in one mailbox (paged by @odata.nextLink). The filter
@@ -58,6 +64,7 @@ export async function listKadaEvents(
         id: e.id,
         key: props.get(KEY_PROP.toLowerCase()) ?? null,
         hash: props.get(HASH_PROP.toLowerCase()) ?? null,
+        transactionId: e.transactionId ?? null,
         subject: e.subject,
         start: e.start,
         end: e.end,

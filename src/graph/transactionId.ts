@@ -18,3 +18,23 @@ export function transactionIdFor(mailbox: string, key: string): string {
 export function transactionKeyOf(key: string, generation: number): string {
   return generation > 0 ? `${key}#${generation}` : key;
 }
+
+/** How far `generationFromTransactionId` looks: generations grow by one per re-create of a key. */
+const GENERATIONS_SEARCHED = 256;
+
+/**
+ * The generation an event of kada's was created with, from the transactionId Graph returns for it:
+ * after a lost database, adopting an event by its markers also restores the generation its next
+ * re-create must exceed, so that re-create never reuses the transactionId of an event it replaces.
+ * Null when the transactionId is absent or not one of kada's for this mailbox and key.
+ */
+export function generationFromTransactionId(
+  mailbox: string,
+  key: string,
+  transactionId: string | null | undefined,
+): number | null {
+  if (!transactionId) return null;
+  for (let g = 0; g < GENERATIONS_SEARCHED; g++)
+    if (transactionIdFor(mailbox, transactionKeyOf(key, g)) === transactionId) return g;
+  return null;
+}

@@ -7,7 +7,9 @@ import { runJobNow } from '../jobs/runJobNow';
 import { PRIORITY } from '../jobs/types';
 import { countPersonsAfter, personsAfter } from '../store/persons';
 import { finishReconcileRun, openReconcileRun, saveReconcileProgress } from '../store/reconcileRuns';
+import type { CourseRef } from '../domain/types';
 import { discoverPersons, type DiscoveryResult } from './discoverPersons';
+import { seedCourses } from './seedCourses';
 
 /**
  * `kada reconcile --all`, the nightly drift repair: every known active person, in person order,
@@ -25,6 +27,8 @@ export interface ReconcileAllOptions {
   deadline?: number; // epoch ms; stop taking new persons after this
   /** Ask FS for persons kada has never seen before a fresh run (default true). */
   discover?: boolean;
+  /** Courses to read from TP before discovery (seedCourses.ts): how a walk over an empty database finds persons. */
+  courses?: CourseRef[];
   onProgress?: (p: { done: number; total: number; repairs: number }) => void;
   /** Wait for a run in progress elsewhere instead of failing with ReconcileRunningError. */
   wait?: boolean;
@@ -69,8 +73,10 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
   const db = ctx.db;
   const { run, resumed } = await openReconcileRun(db);
   const runId = run.id;
+  const seeded = !resumed && opts.courses?.length ? await seedCourses(db, ctx.tp, opts.courses) : [];
   const discovery =
     !resumed && opts.discover !== false ? await discoverPersons(db, ctx.fs, ctx.config.semesters) : null;
+  if (discovery) discovery.failed.unshift(...seeded);
   let cursor = run.lastPersonId;
   let done = run.personsDone;
   let repairs = run.repairs;

@@ -84,7 +84,8 @@ export interface Wanted {
 
 /** What Graph holds of kada's events in a mailbox, as state rows the diff can use. */
 export interface GraphState {
-  state: SyncedEvent[];
+  /** With the generation each event was created with, when its transactionId tells it. */
+  state: (SyncedEvent & { generation?: number })[];
   /** kada events without a key marker: nobody can tell what they are, so they go. */
   unkeyed: string[];
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildAdminApp, startAdminServer } from '../../src/admin/server';
 import { openApiDocument } from '../../src/admin/openapi';
 import { getJob } from '../../src/jobs/jobStatus';
@@ -8,6 +8,7 @@ import { PRIORITY } from '../../src/jobs/types';
 import { saveProcessStats } from '../../src/store/processStats';
 import { recordError } from '../../src/store/errors';
 import { getPerson, upsertPerson } from '../../src/store/persons';
+import { checkInjectedAnswers, OpenApiChecker } from '../../testkit/support/openApiCheck';
 import { ADMIN_TOKEN, FS_KEY, TP_KEY, startAdminFixture, type AdminFixture } from './fixture';
 
 let f: AdminFixture;
@@ -16,18 +17,32 @@ let ready = { database: true, broker: true };
 let wakes = 0;
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
+/** Every answer of this suite is checked against the OpenAPI document (item 7 of issue 18). */
+const openApi = new OpenApiChecker(openApiDocument as never);
+const checked = (a: FastifyInstance) => checkInjectedAnswers(a, openApi);
+afterEach(() => {
+  const problems = openApi.problems;
+  openApi.problems = [];
+  expect(problems, 'answers that do not match the OpenAPI document').toEqual([]);
+});
+afterAll(() => {
+  expect(openApi.checked).toBeGreaterThan(50);
+});
+
 const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
 const send = (method: InjectOptions['method'], url: string, headers: Record<string, string> = auth) =>
   app.inject({ method, url, headers });
 
 beforeAll(async () => {
   f = await startAdminFixture();
-  app = await buildAdminApp(f.ctx, {
-    isReady: async () => ready,
-    wakeWorkers: () => {
-      wakes++;
-    },
-  });
+  app = checked(
+    await buildAdminApp(f.ctx, {
+      isReady: async () => ready,
+      wakeWorkers: () => {
+        wakes++;
+      },
+    }),
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -102,9 +117,11 @@ describe('admin API: authentication', () => {
   });
 
   it('disables /api/* with 503 without an ADMIN_TOKEN, but keeps health and the OpenAPI document', async () => {
-    const disabled = await buildAdminApp(
-      { ...f.ctx, config: { ...f.ctx.config, adminToken: undefined } },
-      { isReady: async () => ready },
+    const disabled = checked(
+      await buildAdminApp(
+        { ...f.ctx, config: { ...f.ctx.config, adminToken: undefined } },
+        { isReady: async () => ready },
+      ),
     );
     try {
       const res = await disabled.inject({ method: 'GET', url: '/api/status', headers: auth });
@@ -550,11 +567,13 @@ describe('health, readiness, metrics', () => {
   });
 
   it('answers 503 on /readyz when the readiness check itself fails', async () => {
-    const failing = await buildAdminApp(f.ctx, {
-      isReady: async () => {
-        throw new Error('connection refused');
-      },
-    });
+    const failing = checked(
+      await buildAdminApp(f.ctx, {
+        isReady: async () => {
+          throw new Error('connection refused');
+        },
+      }),
+    );
     try {
       const res = await failing.inject({ method: 'GET', url: '/readyz' });
       expect(res.statusCode).toBe(503);
@@ -604,9 +623,11 @@ describe('health, readiness, metrics', () => {
 
   it('protects /metrics with METRICS_TOKEN when one is configured', async () => {
     const token = 'metrics-token-0123456789abcdef';
-    const guarded = await buildAdminApp(
-      { ...f.ctx, config: { ...f.ctx.config, metricsToken: token } },
-      { isReady: async () => ready },
+    const guarded = checked(
+      await buildAdminApp(
+        { ...f.ctx, config: { ...f.ctx.config, metricsToken: token } },
+        { isReady: async () => ready },
+      ),
     );
     try {
       expect((await guarded.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);

@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openApiDocument } from '../../src/admin/openapi';
 import { startAdminServer, type AdminServer } from '../../src/admin/server';
 import { personJobHandler } from '../../src/app/jobHandler';
 import { isTransient } from '../../src/sync/errors';
 import { WorkerPool } from '../../src/jobs/workerPool';
 import { silentLogger } from '../../src/log/logger';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../../testkit/support/harness';
+import { OpenApiChecker } from '../../testkit/support/openApiCheck';
 import { launchChromium } from './browser';
 
 /**
@@ -23,9 +25,25 @@ const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 vi.setConfig({ expect: { poll: { timeout: 30_000, interval: 100 } } });
 
+/** Every API answer here is checked against the OpenAPI document too (as in api.test.ts). */
+const openApi = new OpenApiChecker(openApiDocument as never);
+afterEach(() => {
+  const problems = openApi.problems;
+  openApi.problems = [];
+  expect(problems, 'answers that do not match the OpenAPI document').toEqual([]);
+});
+
 const api = async (method: string, url: string) => {
   const res = await fetch(`${server.url}${url}`, { method, headers: auth });
-  return { status: res.status, body: await res.json() };
+  const text = await res.text();
+  openApi.check({
+    method,
+    url,
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? undefined,
+    body: text,
+  });
+  return { status: res.status, body: JSON.parse(text) };
 };
 
 async function untilFinished(jobId: string) {

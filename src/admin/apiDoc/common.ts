@@ -16,3 +16,18 @@ export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' 
 /** An object's property schemas in short: a type name (`'integer'`) stands for `{ type }`, a schema for itself. */
 export const props = (properties: Record<string, string | object>) =>
   Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, typeof v === 'string' ? { type: v } : v]));
+
+/** What every route with `{person}` in its path can answer besides its own: a bad, too long or unknown person. */
+export const personAnswers = {
+  '400': error('Bad person'),
+  '404': error('Unknown person'),
+  '414': error('The person in the path is longer than the router accepts (1,024 characters)'),
+};
+/** A source needed for the answer did not answer (routes' errors end in server.ts's error handler). */
+export const upstream = { '502': error('FS, TP or Graph could not be read; try again shortly') };
+/** fastify's own answers to a body it cannot read on a write: bad or empty JSON, or over 16 KiB. */
+export const badBody = {
+  '400': error('The request body could not be read (bad or empty JSON)'),
+  '413': error('The request body is larger than 16 KiB'),
+  '415': error('The request body has a content type the API does not read'),
+};

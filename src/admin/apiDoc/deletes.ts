@@ -1,4 +1,4 @@
-import { dateTime, json, nullableDateTime, props, ref, unauthorized } from './common';
+import { badBody, dateTime, json, nullableDateTime, props, ref, unauthorized } from './common';
 
 /** Deletions held by KADA_DELETE_GUARD and pending wipe-out confirmations (routes/deletes.ts, /api/status). */
 
@@ -6,7 +6,7 @@ const verdict = {
   description:
     "release: the persons' next jobs (queued now) execute them, unless the sources no longer ask for them; " +
     'drop: they are forgotten and the persons are checked against the sources again',
-  responses: { '200': json(ref('DeletesVerdict'), 'What was decided'), ...unauthorized },
+  responses: { '200': json(ref('DeletesVerdict'), 'What was decided'), ...badBody, ...unauthorized },
 };
 
 export const deletePaths = {

@@ -1,4 +1,4 @@
-import { error, json, props, ref, unauthorized } from './common';
+import { badBody, error, json, personAnswers, props, ref, unauthorized } from './common';
 
 /** DELETE /api/persons/{person} (routes/forget.ts): `kada forget` over HTTP, and its receipt. */
 
@@ -18,8 +18,8 @@ export const forgetOperation = {
   ],
   responses: {
     '200': json(ref('ForgetReceipt'), 'Forgotten: what was removed'),
-    '400': error('Bad person'),
-    '404': error('Unknown person'),
+    ...badBody,
+    ...personAnswers,
     '409': error('A sync of the person is running and did not finish in time; try again'),
     '502': error('The calendar could not be cleared (Graph) or FS could not be read; nothing was erased'),
     ...unauthorized,

@@ -1,4 +1,4 @@
-import { dateTime, error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
+import { dateTime, error, json, nullable, nullableDateTime, props, ref, unauthorized, upstream } from './common';
 
 /** Status, errors, health, readiness, metrics and this document (routes/status.ts, routes/health.ts). */
 
@@ -42,6 +42,7 @@ export const operationPaths = {
         ),
         '400': error('Bad query'),
         '404': error('Unknown person'),
+        ...upstream,
         ...unauthorized,
       },
     },

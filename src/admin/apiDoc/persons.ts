@@ -1,4 +1,15 @@
-import { error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
+import {
+  badBody,
+  error,
+  json,
+  nullable,
+  nullableDateTime,
+  personAnswers,
+  props,
+  ref,
+  unauthorized,
+  upstream,
+} from './common';
 import { forgetOperation } from './forget';
 
 /** The persons routes (routes/persons.ts) and the schemas only they answer with. */
@@ -50,8 +61,8 @@ export const personPaths = {
       parameters: [personParam],
       responses: {
         '200': json(ref('Person'), 'The person'),
-        '400': error('Bad person'),
-        '404': error('Unknown person'),
+        ...personAnswers,
+        ...upstream,
         ...unauthorized,
       },
     },
@@ -73,9 +84,8 @@ export const personPaths = {
       ],
       responses: {
         '200': json(ref('Diff'), 'The planned changes'),
-        '400': error('Bad person'),
-        '404': error('Unknown person'),
-        '502': error('FS, TP or Graph could not be read'),
+        ...personAnswers,
+        ...upstream,
         ...unauthorized,
       },
     },
@@ -85,7 +95,7 @@ export const personPaths = {
       tags: ['persons'],
       summary: 'Queue a forced rebuild (re-read the sources and the calendar, repair everything)',
       parameters: [personParam],
-      responses: { '202': jobAccepted, '400': error('Bad person'), '404': error('Unknown person'), ...unauthorized },
+      responses: { '202': jobAccepted, ...badBody, ...personAnswers, ...upstream, ...unauthorized },
     },
   },
   '/api/persons/{person}/opt-out': {
@@ -93,13 +103,13 @@ export const personPaths = {
       tags: ['persons'],
       summary: 'Opt the person out: their kada events are removed and none are written (queues a rebuild)',
       parameters: [personParam],
-      responses: { '202': jobAccepted, '404': error('Unknown person'), ...unauthorized },
+      responses: { '202': jobAccepted, ...badBody, ...personAnswers, ...upstream, ...unauthorized },
     },
     delete: {
       tags: ['persons'],
       summary: 'Withdraw the opt-out (queues a rebuild)',
       parameters: [personParam],
-      responses: { '202': jobAccepted, '404': error('Unknown person'), ...unauthorized },
+      responses: { '202': jobAccepted, ...badBody, ...personAnswers, ...upstream, ...unauthorized },
     },
   },
 } as const;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { reconcileAll } from '../../reconcile/reconcileAll';
+import { parseSemesterCourseList, readCourseList } from '../courseList';
 import { printJson, progressBar } from '../output';
 import { UsageError } from '../usage';
 import { runForcedPersonJob } from '../forcedPersonJob';
@@ -12,6 +13,11 @@ export function registerReconcile(program: Command): void {
     .option('--all', 'every known person, and those FS names in the courses kada knows (resumes an unfinished run)')
     .option('--wait', 'with --all: wait for a run in progress elsewhere instead of exiting 1 at once')
     .option('--no-discover', 'with --all: walk only the persons kada already knows')
+    .option(
+      '--courses <file>',
+      'with --all: read these courses from TP first (one a line, `IN1000[,1] [26h]`; - for standard input), ' +
+        'so a walk over an empty database (a lost database, a new installation) finds their persons',
+    )
     .option('--person <person>', 'one person: personlopenummer, username or e-mail')
     .option('--max-persons <n>', 'stop after this many persons (the next run resumes)', (v) => Number(v))
     .option('--max-minutes <n>', 'stop taking new persons after this many minutes', (v) => Number(v))
@@ -22,6 +28,7 @@ export function registerReconcile(program: Command): void {
         all?: boolean;
         discover?: boolean;
         wait?: boolean;
+        courses?: string;
         person?: string;
         maxPersons?: number;
         maxMinutes?: number;
@@ -30,6 +37,9 @@ export function registerReconcile(program: Command): void {
       }) => {
         if (!!opts.all === !!opts.person) throw new UsageError('give either --all or --person <person>');
         if (opts.wait && !opts.all) throw new UsageError('--wait goes with --all');
+        if (opts.courses && (!opts.all || opts.discover === false))
+          throw new UsageError('--courses goes with --all, and needs discovery (not --no-discover)');
+        const courseText = opts.courses ? await readCourseList(opts.courses) : null;
         for (const [name, v] of [
           ['--max-persons', opts.maxPersons],
           ['--max-minutes', opts.maxMinutes],
@@ -49,11 +59,13 @@ export function registerReconcile(program: Command): void {
                 );
               return;
             }
+            const courses = courseText === null ? undefined : parseSemesterCourseList(courseText, ctx.config.semesters);
             const bar = progressBar(!opts.json, 'reconcile');
             const r = await reconcileAll(ctx, {
               concurrency: opts.concurrency ?? ctx.config.workers,
               maxPersons: opts.maxPersons,
               discover: opts.discover !== false,
+              courses,
               wait: !!opts.wait,
               deadline: opts.maxMinutes ? Date.now() + opts.maxMinutes * 60_000 : undefined,
               onProgress: (p) => bar.update({ done: p.done, total: p.total }),
