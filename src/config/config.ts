@@ -58,6 +58,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientSecret: c.AZURE_CLIENT_SECRET,
       clientCertificatePath: c.AZURE_CLIENT_CERTIFICATE_PATH,
       concurrency: c.GRAPH_CONCURRENCY,
+      concurrencyScope: c.GRAPH_CONCURRENCY_SCOPE,
       timeoutMs: c.GRAPH_TIMEOUT_MS,
     },
     institution: c.KADA_INSTITUTION,

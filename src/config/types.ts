@@ -19,7 +19,10 @@ export interface Config {
     clientId: string;
     clientSecret?: string;
     clientCertificatePath?: string;
+    /** Outlook requests in flight across every kada process of the installation (shared through PostgreSQL). */
     concurrency: number;
+    /** `app`: `concurrency` for the whole app; `mailbox`: also at most 4 per mailbox (service.md). */
+    concurrencyScope: 'app' | 'mailbox';
     timeoutMs: number;
   };
   institution: string;
