@@ -23,6 +23,8 @@ export interface AppContext extends SyncContext {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** This process's share of the installation's Outlook budget (the writer leases its slots from it). */
+  graphBudget?: SharedBudget;
   /** This process among the replicas (hostname, pid and a random part), for process_stats. */
   processId: string;
   startedAt: Date;
@@ -81,6 +83,7 @@ export async function createAppContext(
     config,
     logger,
     metrics,
+    graphBudget: budget,
     processId,
     startedAt: new Date(),
     async close() {

@@ -10,7 +10,7 @@ import { type BudgetUser, CALM_STREAK, type GraphScope, MAILBOX_LIMIT, type Slot
  * less often while nothing comes (the others hold their fair share), up to the maximum.
  */
 const STARVED_POLL_MS = 15;
-const STARVED_POLL_MAX_MS = 200;
+const STARVED_POLL_MAX_MS = 50;
 /** How long unused slots are kept before they go back (a job's next writes usually follow at once). */
 const LINGER_MS = 100;
 
