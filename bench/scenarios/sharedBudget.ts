@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { DateTime } from 'luxon';
 import { createTokenProvider } from '../../src/graph/auth';
 import { createGraphClient } from '../../src/graph/graphClient';
 import { GraphWriter } from '../../src/graph/writer';
@@ -68,10 +67,10 @@ function nearShare(inst: Institution, personIds: string[]): number {
   const starts: number[] = [];
   const perPerson: number[][] = [];
   for (const id of personIds) {
-    // TP's offsets are `+02`, which Date.parse does not read.
+    // TP's offsets are `+02`, which neither Date.parse nor luxon reads: made `+02:00`.
     const mine = inst
       .timetableOf(id, SEMESTER)
-      .map((t) => DateTime.fromISO(inst.event(t.course, t.eventid)!.dtstart).toMillis());
+      .map((t) => Date.parse(inst.event(t.course, t.eventid)!.dtstart.replace(/([+-]\d\d)$/, '$1:00')));
     perPerson.push(mine);
     starts.push(...mine);
   }
