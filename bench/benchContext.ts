@@ -19,6 +19,9 @@ export interface BenchOptions {
   coreStudents: number;
   workers: number;
   seed: number;
+  /** Persons in the shared-budget scenarios (16, 17) and the latency of scenario 16. */
+  budgetPersons: number;
+  budgetLatencyMs: number;
   full: boolean;
   only: Set<string> | null;
   profileDir: string | null;

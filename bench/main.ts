@@ -17,6 +17,7 @@ import { memory } from './scenarios/memory';
 import { naive } from './scenarios/naive';
 import { recovery } from './scenarios/recovery';
 import { series } from './scenarios/series';
+import { sharedBudgetScenarios } from './scenarios/sharedBudget';
 import type { FanOutFigures } from './scenarios/fanOut';
 import type { FillFigures } from './scenarios/initialFill';
 
@@ -46,6 +47,8 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--core-students <n>', 'students in the pure core run', int, 1000)
     .option('--workers <n>', 'KADA_WORKERS', int, 16)
     .option('--seed <n>', 'institution seed', int, 7)
+    .option('--budget-persons <n>', 'students in the shared-budget runs 16 and 17', int, 100)
+    .option('--budget-latency <ms>', 'Graph latency L in run 16 (3 kada run + reconcile --all)', int, 50)
     .option('--full', 'full sizes: fan-out 1000, memory 30,000 persons, 100 series students')
     .option('--only <ids>', 'comma-separated scenario numbers, e.g. 1,3,5')
     .option('--profile <dir>', 'write a CPU profile of each measured phase into <dir>')
@@ -68,6 +71,8 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     coreStudents: o.coreStudents,
     workers: o.workers,
     seed: o.seed,
+    budgetPersons: o.budgetPersons,
+    budgetLatencyMs: o.budgetLatency,
     full,
     profileDir: o.profile ?? null,
     only: o.only
@@ -200,6 +205,10 @@ async function main() {
   if (['1', '2', '3', '4', '5', '7', '8', '9'].some(wants)) {
     const r = await mainScenarios(opts, wants, log, warnings);
     sections.push(...r.sections);
+  }
+  if (['16', '17', '18', '19'].some(wants)) {
+    log('16-19: one Graph budget for the installation (issue 16)');
+    sections.push(...(await sharedBudgetScenarios(opts, wants, log)));
   }
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);

@@ -6,6 +6,7 @@ import { secretValues } from '../config/config';
 import { createDataSource } from '../db/dataSource';
 import { createGraphClient } from '../graph/graphClient';
 import { createTokenProvider } from '../graph/auth';
+import { SharedBudget } from '../graph/sharedBudget';
 import { GraphWriter } from '../graph/writer';
 import { createLogger, type Logger } from '../log/logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
@@ -22,6 +23,8 @@ export interface AppContext extends SyncContext {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** This process's share of the installation's Outlook budget (the writer leases its slots from it). */
+  graphBudget?: SharedBudget;
   /** This process among the replicas (hostname, pid and a random part), for process_stats. */
   processId: string;
   startedAt: Date;
@@ -46,8 +49,19 @@ export async function createAppContext(
   await dataSource.initialize();
   const tokens = createTokenProvider(config.graph);
   const client = createGraphClient(config.graph, tokens);
+  const processId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Every process (replicas, the CronJob, the CLI) leases its Outlook slots from one budget in PostgreSQL.
+  const budget = new SharedBudget({
+    db: dataSource,
+    holder: processId,
+    concurrency: config.graph.concurrency,
+    scope: config.graph.concurrencyScope,
+    timeoutMs: config.graph.timeoutMs,
+    logger: logger.child({ component: 'graph-budget' }),
+  });
   const writer = new GraphWriter({
     client,
+    budget,
     concurrency: config.graph.concurrency,
     timeoutMs: config.graph.timeoutMs,
     logger: logger.child({ component: 'graph' }),
@@ -69,10 +83,12 @@ export async function createAppContext(
     config,
     logger,
     metrics,
-    processId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    graphBudget: budget,
+    processId,
     startedAt: new Date(),
     async close() {
       await writer.idle();
+      await budget.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -59,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientCertificatePath: c.AZURE_CLIENT_CERTIFICATE_PATH,
       clientSecretExpires: c.AZURE_CLIENT_SECRET_EXPIRES ? new Date(c.AZURE_CLIENT_SECRET_EXPIRES) : undefined,
       concurrency: c.GRAPH_CONCURRENCY,
+      concurrencyScope: c.GRAPH_CONCURRENCY_SCOPE,
       timeoutMs: c.GRAPH_TIMEOUT_MS,
     },
     institution: c.KADA_INSTITUTION,

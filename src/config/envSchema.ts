@@ -128,6 +128,7 @@ export function schema(now: Date) {
       // The contracts' rule is 15 minutes; shorter only so tests need not wait.
       KADA_CONFIRM_DELAY_MS: intFrom(0, 86_400_000).default(900_000),
       GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
+      GRAPH_CONCURRENCY_SCOPE: z.enum(['app', 'mailbox']).default('app'),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -21,7 +21,10 @@ export interface Config {
     clientCertificatePath?: string;
     /** AZURE_CLIENT_SECRET_EXPIRES: when the client secret stops working (for the expiry metric only). */
     clientSecretExpires?: Date;
+    /** Outlook requests in flight across every kada process of the installation (shared through PostgreSQL). */
     concurrency: number;
+    /** `app`: `concurrency` for the whole app; `mailbox`: also at most 4 per mailbox (service.md). */
+    concurrencyScope: 'app' | 'mailbox';
     timeoutMs: number;
   };
   institution: string;
@@ -32,6 +35,8 @@ export interface Config {
   mailbox: { from: 'epost' | 'username'; domain?: string };
   adminToken?: string;
   metricsToken?: string;
+  /** Admin sign-in through an OpenID Connect issuer (service.md "Admin HTTP API"); absent without ADMIN_OIDC_ISSUER. */
+  adminOidc?: AdminOidcConfig;
   port: number;
   workers: number;
   jobMaxAttempts: number;
@@ -45,14 +50,36 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long the database-derived metrics are reused between scrapes (one refresh per interval). */
   metricsCacheMs: number;
+  /** ADMIN_RATE_LIMITS: requests a minute per caller on the admin API's diff, rebuild and forget. */
+  adminRateLimits: { diff: number; rebuild: number; forget: number };
+  /** KADA_AUDIT_RETENTION_DAYS: audit entries are kept this long (default 365). */
+  auditRetentionDays: number;
   /** Most source-removal deletions per hour across the installation before they are held (service.md). */
   deleteGuard: number;
   /** How far apart two sightings of a person gone or a course emptied must be before kada acts on them. */
   confirmDelayMs: number;
   seriesMode: 'off' | 'weekly';
+  /** ICS feeds: the public base of feed URLs, and the secret feed tokens are derived with. */
+  ics: { baseUrl: string; tokenKey: string };
+  /** ROOM_CALENDARS=on: mapped TP rooms get their bookings in their room mailboxes (rooms-ics.md). */
+  roomCalendars: boolean;
   logLevel: string;
   /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
   logKey: string;
+}
+
+export interface AdminOidcConfig {
+  issuer: string;
+  /** The admin page's client at the issuer (authorization code + PKCE, exchanged by kada's server). */
+  clientId: string;
+  /** `aud` values an API access token may carry (any one of them). */
+  audience: string[];
+  rolesClaim: string;
+  /** Only for issuers that register the page as a confidential client (e.g. Feide); PKCE is used either way. */
+  clientSecret?: string;
+  scopes: string;
+  /** Where the issuer sends the browser back; also decides whether the session cookie is Secure. */
+  redirectUri: string;
 }
 
 export class ConfigError extends Error {

@@ -74,7 +74,7 @@ export async function readInstances(
     if (out.length > 2_000) throw new Error(`more than 2,000 instances of ${opts.key}: refusing to page further`);
     page = await writer.call(
       (client: Client, signal) => client.api(next).options({ signal }).get() as Promise<InstancesPage>,
-      { priority: opts.priority },
+      { priority: opts.priority, mailbox: opts.mailbox },
     );
   }
 }

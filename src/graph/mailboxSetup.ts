@@ -21,12 +21,13 @@ export async function ensureCategory(
   try {
     const existing = await writer.call(
       (c: Client, signal) => c.api(base).options({ signal }).get() as Promise<{ value: { displayName: string }[] }>,
-      { priority },
+      { priority, mailbox },
     );
     if (existing.value.some((c) => c.displayName.toLowerCase() === displayName.toLowerCase())) return 'ensured';
     await writer.call((c: Client, signal) => c.api(base).options({ signal }).post({ displayName, color: 'preset7' }), {
       priority,
       method: 'POST',
+      mailbox,
     });
   } catch (err) {
     if (statusOf(err) === 403) return 'denied';
@@ -48,7 +49,7 @@ export async function findCalendar(
       c.api(calendarsOf(mailbox)).top(250).options({ signal }).get() as Promise<{
         value: { id: string; name: string }[];
       }>,
-    { priority },
+    { priority, mailbox },
   );
   return list.value.find((c) => c.name === name)?.id ?? null;
 }
@@ -62,7 +63,7 @@ export async function createCalendar(
 ): Promise<string> {
   const created = await writer.call(
     (c: Client, signal) => c.api(calendarsOf(mailbox)).options({ signal }).post({ name }) as Promise<{ id: string }>,
-    { priority, method: 'POST' },
+    { priority, method: 'POST', mailbox },
   );
   return created.id;
 }

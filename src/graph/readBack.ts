@@ -55,7 +55,7 @@ export async function listKadaEvents(
               .top(opts.pageSize ?? 100)
               .options({ signal })
               .get()) as Promise<GraphEventPage>,
-      { priority: opts.priority },
+      { priority: opts.priority, mailbox: opts.mailbox },
     );
     first = false;
     for (const e of page.value ?? []) {

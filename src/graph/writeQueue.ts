@@ -12,6 +12,8 @@ export interface QueuedWrite {
 
 export interface QueuedCall {
   type: 'call';
+  /** The mailbox the call goes to, for GRAPH_CONCURRENCY_SCOPE=mailbox. */
+  mailbox?: string;
   run: () => Promise<void>;
   priority: number;
   notBefore: number;
@@ -47,6 +49,13 @@ export class WriteQueue {
     const taken = ready.slice(0, max);
     this.items = rest.concat(ready.slice(max));
     return taken;
+  }
+
+  /** Entries that could run now. */
+  readyCount(now: number): number {
+    let n = 0;
+    for (const q of this.items) if (q.notBefore <= now) n++;
+    return n;
   }
 
   /** Writes that could run now but were not taken. */

@@ -7,7 +7,8 @@ import { tokenFailure } from './auth';
 import { ChainPace, holdSlot } from './chainPace';
 import { exhausted, failureOf, type GraphWrite, type GraphWriteResult, requestFor, serialChain } from './graphWrite';
 import { classify, DEFAULT_BACKOFF } from './retryPolicy';
-import { SlotGovernor } from './slotGovernor';
+import { type GraphScope, type SlotBudget, SlotGovernor } from './slotGovernor';
+import { InFlightCount, laneOf, planStarts } from './startPlan';
 import { type SubResponse, subAnswer } from './subAnswer';
 import { type QueuedCall, type QueuedWrite, WriteQueue } from './writeQueue';
 import { PumpTimer } from './pumpTimer';
@@ -18,16 +19,20 @@ export type { GraphWriterStats } from './writerStats';
 
 /**
  * GraphWriter: the one door to Graph. Every write goes through `$batch`; every request, batched or
- * not, takes one of `concurrency` slots (Outlook allows 4 concurrent requests per app, sub-requests
- * counted one by one). A batch is a serial chain (each sub-request `dependsOn` the previous one): real
- * Graph only allows parallel, serial or same-dependency batches, and a serial chain occupies exactly
- * one slot however long it is, so 4 chains of 20 keep all 4 slots busy with one HTTP request per 20
- * writes. Writes of many persons share batches.
+ * not, takes a slot of the budget (Outlook allows 4 concurrent requests per app, sub-requests counted
+ * one by one; SharedBudget shares them among all kada processes). A batch is a serial chain (each
+ * sub-request `dependsOn` the previous one): real Graph only allows parallel, serial or same-dependency
+ * batches, and a serial chain occupies exactly one slot however long it is, so 4 chains of 20 keep 4
+ * slots busy with one HTTP request per 20 writes. Writes of many persons share batches.
  */
 
 export interface GraphWriterOptions {
   client: Client;
   concurrency?: number;
+  /** GRAPH_CONCURRENCY_SCOPE; with `budget` given, the budget's scope wins. */
+  scope?: GraphScope;
+  /** Where the slots come from: the installation's shared budget (SharedBudget); default this process alone. */
+  budget?: SlotBudget;
   maxBatch?: number;
   maxAttempts?: number;
   timeoutMs?: number;
@@ -44,16 +49,19 @@ export class GraphWriter {
   private readonly backoff: Backoff;
   private readonly log: Logger;
   private readonly queue = new WriteQueue();
-  private readonly slots: SlotGovernor;
+  private readonly slots: SlotBudget;
+  private readonly concurrency: number;
   private readonly counters: WriterCounters;
   private readonly timer = new PumpTimer(() => this.pump());
-  private inFlight = 0;
+  private readonly inFlight = new InFlightCount();
   private idleWaiters: (() => void)[] = [];
   private readonly pace: ChainPace;
 
   constructor(opts: GraphWriterOptions) {
     this.client = opts.client;
-    this.slots = new SlotGovernor(opts.concurrency ?? 4);
+    this.concurrency = opts.concurrency ?? 4;
+    this.slots = opts.budget ?? new SlotGovernor(this.concurrency, opts.scope);
+    this.slots.attach({ wake: () => this.timer.schedule(), inFlight: (lane) => this.inFlight.of(lane) });
     this.maxBatch = Math.min(20, opts.maxBatch ?? 20);
     this.maxAttempts = opts.maxAttempts ?? 10;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
@@ -81,13 +89,14 @@ export class GraphWriter {
    */
   call<T>(
     fn: (client: Client, signal: AbortSignal) => Promise<T>,
-    opts: { priority?: number; method?: string } = {},
+    opts: { priority?: number; method?: string; mailbox?: string } = {},
   ): Promise<T> {
     const method = opts.method ?? 'GET';
     return new Promise<T>((resolve, reject) => {
       let attempts = 0;
       const entry = (notBefore: number): QueuedCall => ({
         type: 'call',
+        mailbox: opts.mailbox,
         priority: opts.priority ?? 0,
         notBefore,
         seq: this.queue.nextSeq(),
@@ -129,12 +138,12 @@ export class GraphWriter {
 
   /** Resolves once nothing is queued or in flight. */
   idle(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    if (this.queue.length === 0 && this.inFlight.total === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
   get pending(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + this.inFlight.total;
   }
 
   private pump(): void {
@@ -144,62 +153,51 @@ export class GraphWriter {
         this.timer.schedule(this.slots.pausedUntil - now);
         return;
       }
-      const free = this.slots.effective - this.inFlight;
-      if (free <= 0) return;
-      const ready = this.queue.takeReady(now, free * this.maxBatch);
-      if (ready.length === 0) {
-        const next = this.queue.nextDue();
-        if (next !== Infinity) this.timer.schedule(Math.max(1, next - now));
-        else this.notifyIdle();
-        return;
-      }
-      const writes = ready.filter((q): q is QueuedWrite => q.type === 'write');
-      let slots = free;
-      for (const c of ready) {
-        if (c.type !== 'call') continue;
-        if (slots <= 0) {
-          this.queue.push(c);
-          continue;
-        }
-        slots--;
-        this.start(c.run());
-      }
-      if (writes.length === 0) continue;
-      if (slots <= 0) {
-        this.queue.push(...writes);
-        return;
-      }
-      const per = this.pace.chainLength({
-        queued: writes.length,
-        freeSlots: slots,
-        maxBatch: this.maxBatch,
-        effectiveSlots: this.slots.effective,
-        readyLeft: this.queue.readyWrites(now),
-        now,
+      const waiting = this.queue.readyCount(now);
+      const free = this.slots.room('', this.inFlight.total, Math.min(waiting, this.concurrency), now);
+      // Nothing ready: wake for the next retry, or tell idle(). No slot: a finished request or the budget wakes us.
+      if (waiting === 0) this.whenNothingReady(now);
+      if (waiting === 0 || free <= 0) return;
+      const byMailbox = this.slots.scope === 'mailbox';
+      const ready = this.queue.takeReady(now, byMailbox ? Infinity : free * this.maxBatch);
+      const plan = planStarts(ready, {
+        free,
+        laneOf: (q) => (byMailbox ? laneOf(q) : ''),
+        laneRoom: (lane, want) => this.slots.room(lane, this.inFlight.of(lane), want, now),
+        chainLength: (queued, freeSlots) =>
+          this.pace.chainLength({
+            queued,
+            freeSlots,
+            maxBatch: this.maxBatch,
+            effectiveSlots: this.slots.effective,
+            readyLeft: this.queue.readyWrites(now),
+            now,
+          }),
       });
-      for (let i = 0; i < writes.length; i += per) {
-        const chain = writes.slice(i, i + per);
-        if (slots <= 0) {
-          this.queue.push(...chain);
-          continue;
-        }
-        slots--;
-        this.start(this.sendChain(chain));
-      }
+      this.queue.push(...plan.left);
+      for (const { call, lane } of plan.calls) this.start(call.run(), lane);
+      for (const { chain, lane } of plan.chains) this.start(this.sendChain(chain), lane);
+      if (plan.calls.length + plan.chains.length === 0) return;
     }
   }
 
-  private start(p: Promise<void>): void {
-    this.counters.inFlight(++this.inFlight);
+  private whenNothingReady(now: number): void {
+    const next = this.queue.nextDue();
+    if (next !== Infinity) this.timer.schedule(Math.max(1, next - now));
+    else this.notifyIdle();
+  }
+
+  private start(p: Promise<void>, lane: string): void {
+    this.counters.inFlight(this.inFlight.add(lane));
     p.catch((err) => this.log.error({ err: String(err) }, 'graph writer: unexpected failure')).finally(() => {
-      this.inFlight--;
+      this.inFlight.remove(lane);
       this.pump();
       this.notifyIdle();
     });
   }
 
   private notifyIdle(): void {
-    if (this.queue.length === 0 && this.inFlight === 0 && this.idleWaiters.length) {
+    if (this.queue.length === 0 && this.inFlight.total === 0 && this.idleWaiters.length) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();

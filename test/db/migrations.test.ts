@@ -27,6 +27,8 @@ describe('migrations', () => {
         'delete_guard_hours',
         'errors',
         'event_generations',
+        'graph_budget',
+        'graph_leases',
         'held_deletes',
         'inbox',
         'jobs',

@@ -20,6 +20,8 @@ if (!CA || !fs.existsSync(CA)) {
 
 type Answer = { status: number; headers: Headers; body: any };
 
+const sleepThen = <T>(ms: number, f: () => Promise<T>) => new Promise((r) => setTimeout(r, ms)).then(f);
+
 let emu: MicrosoftEmulator;
 let token: string;
 
@@ -485,6 +487,42 @@ describe('graph emulator: throttling and $batch', () => {
     const throttled = batch.body.responses.find((r: { status: number }) => r.status === 429);
     expect(throttled.headers['Retry-After']).toBe('2');
     expect(emu.graph.stats()).toMatchObject({ batches: 1, subRequests: 6, maxConcurrency: 4 });
+  });
+
+  it('per-mailbox reading: 4 in flight per mailbox, an overall cap beyond, peaks recorded', async () => {
+    const [a, b, c] = [freshMailbox(), freshMailbox(), freshMailbox()];
+    emu.graph.setLatency(1500);
+    emu.graph.setConcurrencyLimit(6, 4);
+    try {
+      // 5 at once into one mailbox: the 5th is over the mailbox's 4, though the app is under its cap of 6.
+      const one = await Promise.all(Array.from({ length: 5 }, () => call('GET', `/users/${a}/events`)));
+      expect(one.map((x) => x.status).sort()).toEqual([200, 200, 200, 200, 429]);
+      const over = one.find((x) => x.status === 429)!;
+      expect(over.headers.get('retry-after')).toBe('2');
+      expect(over.body.error.message).toBe('Application is over its MailboxConcurrency limit.');
+      expect(emu.graph.stats()).toMatchObject({ maxConcurrency: 4, maxMailboxConcurrency: 4 });
+      // 3 + 3 + 1 across three mailboxes: each mailbox is under 4, the 7th is over the app's cap of 6.
+      emu.graph.resetStats();
+      const spread = await Promise.all(
+        [a, a, a, b, b, b, c].map((mb, i) => sleepThen(i === 6 ? 300 : 0, () => call('GET', `/users/${mb}/events`))),
+      );
+      expect(spread.map((x) => x.status)).toEqual([200, 200, 200, 200, 200, 200, 429]);
+      const s = emu.graph.stats();
+      expect(s).toMatchObject({ maxConcurrency: 6, maxMailboxConcurrency: 3, concurrencyRejections: 1 });
+      expect(s.maxConcurrencyByMailbox).toEqual({ [a]: 3, [b]: 3 });
+      // A parallel batch counts its sub-requests against the mailbox one by one.
+      emu.graph.resetStats();
+      const requests = Array.from({ length: 5 }, (_, i) => ({
+        id: String(i + 1),
+        method: 'GET',
+        url: `/users/${c}/events`,
+      }));
+      const batch = await call('POST', '/$batch', { requests });
+      expect(batch.body.responses.map((r: { status: number }) => r.status).sort()).toEqual([200, 200, 200, 200, 429]);
+      expect(emu.graph.stats().maxConcurrencyByMailbox).toEqual({ [c]: 4 });
+    } finally {
+      emu.graph.setConcurrencyLimit(4, null);
+    }
   });
 
   it('rejects a batch of more than 20 requests, mixed dependency shapes, and bodies without Content-Type', async () => {

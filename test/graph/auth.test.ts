@@ -32,6 +32,7 @@ function graphConfig(over: Partial<Config['graph']> = {}): Config['graph'] {
     clientId: emu.clientId,
     clientSecret: emu.clientSecret,
     concurrency: 4,
+    concurrencyScope: 'app',
     timeoutMs: 10_000,
     ...over,
   };

@@ -49,6 +49,11 @@ function controlSettings(
   if (method === 'PUT' && a === 'access-policy')
     return (api.setAccessPolicy({ mailboxes: (body.mailboxes as string[] | undefined) ?? [] }), ok());
   if (method === 'DELETE' && a === 'access-policy') return (api.setAccessPolicy(null), ok());
+  if (method === 'POST' && a === 'concurrency') {
+    const perMailbox =
+      body.perMailbox === undefined ? undefined : body.perMailbox === null ? null : Number(body.perMailbox);
+    return (api.setConcurrencyLimit(Number(body.limit ?? 4), perMailbox), ok());
+  }
   if (method === 'POST' && a === 'latency')
     return (api.setLatency(Number(body.latencyMs ?? 0), Number(body.jitterMs ?? 0)), ok());
   return undefined;

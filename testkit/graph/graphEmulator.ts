@@ -49,6 +49,11 @@ export interface GraphEmulatorOptions {
   jitterMs?: number;
   /** Concurrent Outlook requests per app across all mailboxes (Outlook's limit is 4). */
   concurrencyLimit?: number;
+  /**
+   * The per-mailbox reading of Outlook's limit: at most this many concurrent requests per app and
+   * mailbox, `concurrencyLimit` then being the app's overall cap (e.g. 4 and 32). Default null: per app only.
+   */
+  mailboxConcurrencyLimit?: number | null;
   /** Retry-After (seconds) on 429 and 503 answers. */
   retryAfterSeconds?: number;
   /** Requests per app and mailbox per window (Outlook: 10,000 per 10 minutes); null disables. */
@@ -95,6 +100,7 @@ export async function startGraphEmulator(opts: GraphEmulatorOptions = {}): Promi
     latencyMs: opts.latencyMs ?? 0,
     jitterMs: opts.jitterMs ?? 0,
     concurrencyLimit: opts.concurrencyLimit ?? 4,
+    mailboxConcurrencyLimit: opts.mailboxConcurrencyLimit ?? null,
   };
   const recorder = new RequestRecorder();
   const policy = new AccessPolicy(opts.accessPolicy ?? null);
@@ -291,8 +297,8 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
 
 if (require.main === module) {
   // `npx tsx testkit/graph/graphEmulator.ts [--graph-port N] [--token-port N] [--latency MS] [--jitter MS]
-  //  [--concurrency N] [--tenant ID] [--client-id ID] [--client-secret S]`: prints the env lines for kada,
-  // then serves until SIGINT/SIGTERM. The inspection API is at <graph origin>/_emulator/...
+  //  [--concurrency N] [--mailbox-concurrency N] [--tenant ID] [--client-id ID] [--client-secret S]`: prints the env
+  // lines for kada, then serves until SIGINT/SIGTERM. The inspection API is at <graph origin>/_emulator/...
   const arg = (name: string) => {
     const i = process.argv.indexOf(`--${name}`);
     return i === -1 ? undefined : process.argv[i + 1];
@@ -304,6 +310,7 @@ if (require.main === module) {
     latencyMs: num('latency'),
     jitterMs: num('jitter'),
     concurrencyLimit: num('concurrency'),
+    mailboxConcurrencyLimit: num('mailbox-concurrency'),
     tenantId: arg('tenant'),
     clientId: arg('client-id'),
     clientSecret: arg('client-secret'),

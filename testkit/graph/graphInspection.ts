@@ -70,7 +70,8 @@ export interface GraphInspection {
   failNext(kind: FaultKind, n?: number, match?: FaultMatch): void;
   clearFaults(): void;
   setLatency(latencyMs: number, jitterMs?: number): void;
-  setConcurrencyLimit(n: number): void;
+  /** The app's limit; with `perMailbox` (a number) the per-mailbox reading, `n` being the overall cap. */
+  setConcurrencyLimit(n: number, perMailbox?: number | null): void;
   /** Replaces the application access policy (null: every mailbox reachable). */
   setAccessPolicy(rule: AccessPolicyRule): void;
 }
@@ -228,8 +229,9 @@ function controls(recorder: RequestRecorder, faults: FaultInjector, settings: Ou
       settings.latencyMs = l;
       settings.jitterMs = j;
     },
-    setConcurrencyLimit(n: number) {
+    setConcurrencyLimit(n: number, perMailbox?: number | null) {
       settings.concurrencyLimit = n;
+      if (perMailbox !== undefined) settings.mailboxConcurrencyLimit = perMailbox;
     },
   };
 }

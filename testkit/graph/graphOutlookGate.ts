@@ -13,7 +13,13 @@ import { bump, type LoggedRequest, type RequestRecorder } from './graphStats';
 export interface OutlookSettings {
   latencyMs: number;
   jitterMs: number;
+  /** Concurrent Outlook requests per app (with `mailboxConcurrencyLimit`: the app's overall cap). */
   concurrencyLimit: number;
+  /**
+   * Concurrent requests per app and mailbox, for the per-mailbox reading of Outlook's limit; null:
+   * only the per-app limit applies (the stricter reading, the default).
+   */
+  mailboxConcurrencyLimit: number | null;
 }
 
 export interface OutlookGateDeps {
@@ -42,6 +48,7 @@ export function mailboxOf(url: string): string | undefined {
 
 export class OutlookGate {
   private readonly inFlight = new Map<string, number>();
+  private readonly mailboxInFlight = new Map<string, number>();
   private readonly quotaWindows = new Map<string, { start: number; count: number }>();
 
   constructor(private readonly d: OutlookGateDeps) {}
@@ -77,12 +84,19 @@ export class OutlookGate {
     const early = this.faultAnswer(fault);
     if (early) return finish(early);
     if (this.overQuota(r.appId, mailbox)) return finish(this.throttled('Application is over its MailboxQuota limit.'));
+    // Outlook allows 4 concurrent requests; Microsoft's pages disagree whether per app or per app and mailbox
+    // (https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits: "evaluated for each
+    // app ID and mailbox combination"). Default: per app, the stricter reading; mailboxConcurrencyLimit
+    // models the other one with an overall cap. Either way a request over it is answered 429 with Retry-After.
     const current = this.inFlight.get(r.appId) ?? 0;
-    if (current >= this.d.settings.concurrencyLimit) {
+    const mailboxKey = mailbox === undefined ? undefined : `${r.appId}|${mailbox}`;
+    const perMailbox = this.d.settings.mailboxConcurrencyLimit;
+    const inMailbox = mailboxKey === undefined ? 0 : (this.mailboxInFlight.get(mailboxKey) ?? 0);
+    if (current >= this.d.settings.concurrencyLimit || (perMailbox !== null && inMailbox >= perMailbox)) {
       this.d.recorder.stats.concurrencyRejections++;
       return finish(this.throttled('Application is over its MailboxConcurrency limit.'));
     }
-    const { routed, resp } = await this.routeInSlot(r, current);
+    const { routed, resp } = await this.routeInSlot(r, current, mailbox, mailboxKey);
     if (resp.status === 201 && (fault === '503AfterCreate' || fault === 'timeoutAfterCreate')) {
       if (fault === 'timeoutAfterCreate') await sleep(this.d.faults.hangMs, this.d.closing);
       const failed = fault === '503AfterCreate' ? this.unavailable() : gatewayTimeout();
@@ -112,10 +126,20 @@ export class OutlookGate {
   }
 
   /** Holds one of the app's concurrency slots for the latency and the store call. */
-  private async routeInSlot(r: OutlookRequest, current: number): Promise<{ routed?: Routed; resp: EmulatedResponse }> {
+  private async routeInSlot(
+    r: OutlookRequest,
+    current: number,
+    mailbox: string | undefined,
+    mailboxKey: string | undefined,
+  ): Promise<{ routed?: Routed; resp: EmulatedResponse }> {
     const { settings, recorder } = this.d;
     this.inFlight.set(r.appId, current + 1);
     recorder.stats.maxConcurrency = Math.max(recorder.stats.maxConcurrency, current + 1);
+    if (mailboxKey !== undefined && mailbox !== undefined) {
+      const n = (this.mailboxInFlight.get(mailboxKey) ?? 0) + 1;
+      this.mailboxInFlight.set(mailboxKey, n);
+      recorder.peakInMailbox(mailbox, n);
+    }
     try {
       const jitter = settings.jitterMs > 0 ? Math.floor(this.d.random() * settings.jitterMs) : 0;
       await sleep(settings.latencyMs + jitter, this.d.closing);
@@ -128,6 +152,11 @@ export class OutlookGate {
       }
     } finally {
       this.inFlight.set(r.appId, (this.inFlight.get(r.appId) ?? 1) - 1);
+      if (mailboxKey !== undefined) {
+        const n = (this.mailboxInFlight.get(mailboxKey) ?? 1) - 1;
+        if (n > 0) this.mailboxInFlight.set(mailboxKey, n);
+        else this.mailboxInFlight.delete(mailboxKey);
+      }
     }
   }
 

@@ -18,7 +18,12 @@ export interface GraphStats {
   /** 429 answers (top-level and inside batches), whatever the cause. */
   throttled: number;
   concurrencyRejections: number;
+  /** Most Outlook requests of the app in flight at once. */
   maxConcurrency: number;
+  /** Most Outlook requests in flight at once in any one mailbox. */
+  maxMailboxConcurrency: number;
+  /** The same per mailbox (address in lower case). */
+  maxConcurrencyByMailbox: Record<string, number>;
   writes: {
     create: number;
     createDeduplicated: number;
@@ -60,6 +65,8 @@ function emptyStats(): GraphStats {
     throttled: 0,
     concurrencyRejections: 0,
     maxConcurrency: 0,
+    maxMailboxConcurrency: 0,
+    maxConcurrencyByMailbox: {},
     writes: {
       create: 0,
       createDeduplicated: 0,
@@ -91,6 +98,13 @@ export class RequestRecorder {
   log(entry: LoggedRequest) {
     this.entries.push(entry);
     if (this.entries.length > LOG_LIMIT) this.entries = this.entries.slice(-LOG_LIMIT / 2);
+  }
+
+  /** `n` requests in flight in `mailbox` now. */
+  peakInMailbox(mailbox: string, n: number) {
+    const s = this.stats;
+    s.maxMailboxConcurrency = Math.max(s.maxMailboxConcurrency, n);
+    s.maxConcurrencyByMailbox[mailbox] = Math.max(s.maxConcurrencyByMailbox[mailbox] ?? 0, n);
   }
 
   requestLog(): LoggedRequest[] {
