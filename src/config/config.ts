@@ -74,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobLeaseMs: c.KADA_JOB_LEASE_MS,
     plannerDebounceMs: c.KADA_PLANNER_DEBOUNCE_MS,
     retentionDays: c.KADA_RETENTION_DAYS,
+    auditRetentionDays: c.KADA_AUDIT_RETENTION_DAYS,
     deleteGuard: c.KADA_DELETE_GUARD,
     confirmDelayMs: c.KADA_CONFIRM_DELAY_MS,
     seriesMode: c.SERIES_MODE,

@@ -115,6 +115,7 @@ export function schema(now: Date) {
       KADA_JOB_LEASE_MS: intFrom(3_000, 3_600_000).default(30_000),
       KADA_PLANNER_DEBOUNCE_MS: intFrom(0, 60_000).default(400),
       KADA_RETENTION_DAYS: intFrom(1, 3650).default(30),
+      KADA_AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(365),
       KADA_DELETE_GUARD: intFrom(0, 10_000_000).default(500),
       // The contracts' rule is 15 minutes; shorter only so tests need not wait.
       KADA_CONFIRM_DELAY_MS: intFrom(0, 86_400_000).default(900_000),

@@ -39,6 +39,8 @@ export interface Config {
   plannerDebounceMs: number;
   /** Days after which a person gone from FS is erased and errors, dead letters and old rows are pruned. */
   retentionDays: number;
+  /** KADA_AUDIT_RETENTION_DAYS: audit entries are kept this long (default 365). */
+  auditRetentionDays: number;
   /** Most source-removal deletions per hour across the installation before they are held (service.md). */
   deleteGuard: number;
   /** How far apart two sightings of a person gone or a course emptied must be before kada acts on them. */

@@ -14,6 +14,7 @@ export function forgetRoutes(app: FastifyInstance, deps: AdminDeps): void {
     const { person } = parseInput(personParams, req.params, 'person');
     const personId = await resolvePerson(ctx, person);
     if (!personId) throw notFound(`unknown person "${person}": no personlopenummer, username or e-mail matches`);
+    req.auditPersons = [personId];
     try {
       return await forgetPerson(ctx, personId);
     } catch (err) {
