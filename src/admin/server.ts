@@ -9,6 +9,7 @@ import { bearerMatches } from './auth';
 import { adminTokenCaller } from './caller';
 import { AdminHttpError } from './httpErrors';
 import { openApiDocument } from './openapi';
+import { registerRateLimits } from './rateLimits';
 import { auditRoutes } from './routes/audit';
 import type { AdminDeps } from './routes/deps';
 import { forgetRoutes } from './routes/forget';
@@ -130,6 +131,7 @@ export async function buildAdminApp(
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
 
+  await registerRateLimits(app);
   app.get('/api/openapi.json', async () => openApiDocument);
   personRoutes(app, deps);
   forgetRoutes(app, deps);

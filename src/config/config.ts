@@ -68,6 +68,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailbox: { from: c.MAILBOX_FROM, domain: c.MAIL_DOMAIN },
     adminToken: c.ADMIN_TOKEN,
     metricsToken: c.METRICS_TOKEN,
+    adminRateLimits: c.ADMIN_RATE_LIMITS,
     port: c.PORT,
     workers: c.KADA_WORKERS,
     jobMaxAttempts: c.KADA_JOB_MAX_ATTEMPTS,

@@ -41,6 +41,21 @@ const bindingList = z
   )
   .transform((list) => list.map((b) => ({ exchange: b.split(':')[0]!, pattern: b.split(':')[1]! })));
 
+/** `diff=30,rebuild=60,forget=10`: requests a minute per caller; a name left out keeps its default. */
+const rateLimits = z
+  .string()
+  .regex(
+    /^\s*(diff|rebuild|forget)=\d{1,6}\s*(,\s*(diff|rebuild|forget)=\d{1,6}\s*)*$/,
+    'must look like diff=30,rebuild=60,forget=10 (requests a minute per caller)',
+  )
+  .transform((v) => Object.fromEntries(v.split(',').map((p) => p.split('=').map((x) => x.trim()) as [string, string])))
+  .transform((m) => ({
+    diff: Number(m.diff ?? 30),
+    rebuild: Number(m.rebuild ?? 60),
+    forget: Number(m.forget ?? 10),
+  }))
+  .pipe(z.object({ diff: z.number().min(1), rebuild: z.number().min(1), forget: z.number().min(1) }));
+
 const intFrom = (min: number, max: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
@@ -109,6 +124,7 @@ export function schema(now: Date) {
         .optional(),
       ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
       METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+      ADMIN_RATE_LIMITS: rateLimits.default({ diff: 30, rebuild: 60, forget: 10 }),
       PORT: intFrom(1, 65535).default(8080),
       KADA_WORKERS: intFrom(1, 256).default(16),
       KADA_JOB_MAX_ATTEMPTS: intFrom(1, 100).default(8),

@@ -39,6 +39,8 @@ export interface Config {
   plannerDebounceMs: number;
   /** Days after which a person gone from FS is erased and errors, dead letters and old rows are pruned. */
   retentionDays: number;
+  /** ADMIN_RATE_LIMITS: requests a minute per caller on the admin API's diff, rebuild and forget. */
+  adminRateLimits: { diff: number; rebuild: number; forget: number };
   /** KADA_AUDIT_RETENTION_DAYS: audit entries are kept this long (default 365). */
   auditRetentionDays: number;
   /** Most source-removal deletions per hour across the installation before they are held (service.md). */

@@ -1,4 +1,4 @@
-import { error, json, nullable, nullableDateTime, props, ref, unauthorized } from './common';
+import { error, json, nullable, nullableDateTime, props, rateLimited, ref, unauthorized } from './common';
 import { forgetOperation } from './forget';
 
 /** The persons routes (routes/persons.ts) and the schemas only they answer with. */
@@ -76,6 +76,7 @@ export const personPaths = {
         '400': error('Bad person'),
         '404': error('Unknown person'),
         '502': error('FS, TP or Graph could not be read'),
+        ...rateLimited,
         ...unauthorized,
       },
     },
@@ -85,7 +86,13 @@ export const personPaths = {
       tags: ['persons'],
       summary: 'Queue a forced rebuild (re-read the sources and the calendar, repair everything)',
       parameters: [personParam],
-      responses: { '202': jobAccepted, '400': error('Bad person'), '404': error('Unknown person'), ...unauthorized },
+      responses: {
+        '202': jobAccepted,
+        '400': error('Bad person'),
+        '404': error('Unknown person'),
+        ...rateLimited,
+        ...unauthorized,
+      },
     },
   },
   '/api/persons/{person}/opt-out': {

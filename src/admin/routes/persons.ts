@@ -9,6 +9,7 @@ import { syncPerson } from '../../sync/syncPerson';
 import { notFound, parseInput } from '../httpErrors';
 import { diffQuery, personParams, searchQuery } from '../inputs';
 import { enrolment, storedPersonReport, type PersonReport } from '../personReport';
+import { limitOf } from '../rateLimits';
 import type { AdminDeps } from './deps';
 
 /** A dry-run diff lists at most this many changes; the counts are always complete. */
@@ -100,7 +101,7 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return { ...base, ...fromFs } as PersonReport;
   });
 
-  app.get('/api/persons/:person/diff', async (req) => {
+  app.get('/api/persons/:person/diff', limitOf(ctx.config, 'diff'), async (req) => {
     const personId = await personIdOf(req);
     const { against } = parseInput(diffQuery, req.query, 'query');
     // Sources are read afresh, as a rebuild would; `against=graph` also reads the calendar back.
@@ -123,7 +124,7 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     };
   });
 
-  app.post('/api/persons/:person/rebuild', async (req, reply) => {
+  app.post('/api/persons/:person/rebuild', limitOf(ctx.config, 'rebuild'), async (req, reply) => {
     const personId = await personIdOf(req);
     const jobId = await queueRebuild(personId, 'rebuild requested in the admin API');
     ctx.logger.info({ personId, jobId }, 'admin queued a forced rebuild');
