@@ -227,19 +227,7 @@ describe('audit trail: GET /api/audit and `kada audit`', () => {
   it('`kada audit --json` prints the same items; `kada status <person>` is itself a read entry', async () => {
     const s = await knownStudent();
     await seedEntries(s.personlopenummer);
-    const env = {
-      DATABASE_URL: f.db.url,
-      AMQP_URL: 'amqp://127.0.0.1:5672',
-      TP_BASE_URL: f.sources.tpBaseUrl,
-      TP_API_KEY: TP_KEY,
-      FS_BASE_URL: f.sources.fsBaseUrl,
-      FS_API_KEY: FS_KEY,
-      AZURE_TENANT_ID: 'tenant',
-      AZURE_CLIENT_ID: 'client',
-      AZURE_CLIENT_SECRET: 'client-secret-never-shown',
-      KADA_INSTITUTION: 'uio',
-      KADA_SEMESTERS: '26h',
-    };
+    const env = cliEnv();
     const status = await kada(env, 'status', s.brukernavn, '--json');
     expect(status.code).toBe(0);
     const out = await kada(env, 'audit', '--person', s.brukernavn, '--limit', '2', '--json');
@@ -251,6 +239,30 @@ describe('audit trail: GET /api/audit and `kada audit`', () => {
     ]);
     expect(items[0].actor).toMatch(/^cli:.+/);
     expect((await kada(env, 'audit', '--limit', '0')).code).toBe(2);
+  });
+
+  it('`kada diff`, `kada deletes --release/--drop` and an unknown person on the CLI are entries too', async () => {
+    const s = await knownStudent();
+    const env = cliEnv();
+    expect((await kada(env, 'diff', s.brukernavn, '--json')).code).toBe(0);
+    expect((await kada(env, 'diff', 'nobody-at-all', '--json')).code).toBe(1);
+    await f.ctx.db.query(
+      `INSERT INTO held_deletes (person_id, graph_event_id, mailbox, key) VALUES ('5001', 'g', 'a', 'k')`,
+    );
+    const released = await kada(env, 'deletes', '--release', '--json');
+    expect(released.code).toBe(0);
+    expect(JSON.parse(released.out)).toEqual({ action: 'release', deletes: 1, persons: 1, jobsQueued: 1 });
+    expect((await kada(env, 'deletes', '--drop', '--json')).code).toBe(0);
+    const rows = (await entries()).map(({ request_id, actor, ...e }) => {
+      expect(actor).toMatch(/^cli:.+/);
+      return e;
+    });
+    expect(rows).toEqual([
+      { action: 'diff', person: s.personlopenummer, outcome: 'ok' },
+      { action: 'diff', person: 'nobody-at-all', outcome: 'error' },
+      { action: 'release-deletes', person: '5001', outcome: 'ok' },
+      { action: 'drop-deletes', person: '5001', outcome: 'ok' },
+    ]);
   });
 });
 
@@ -328,6 +340,23 @@ describe('admin request log', () => {
     expect((await entries()).map((e) => e.action)).toEqual(['rebuild', 'read']);
   });
 });
+
+/** The environment a CLI command of these tests needs: the fixture's database and source emulators. */
+function cliEnv(): Record<string, string> {
+  return {
+    DATABASE_URL: f.db.url,
+    AMQP_URL: 'amqp://127.0.0.1:5672',
+    TP_BASE_URL: f.sources.tpBaseUrl,
+    TP_API_KEY: TP_KEY,
+    FS_BASE_URL: f.sources.fsBaseUrl,
+    FS_API_KEY: FS_KEY,
+    AZURE_TENANT_ID: 'tenant',
+    AZURE_CLIENT_ID: 'client',
+    AZURE_CLIENT_SECRET: 'client-secret-never-shown',
+    KADA_INSTITUTION: 'uio',
+    KADA_SEMESTERS: '26h',
+  };
+}
 
 /** Runs `kada <args>` in-process with `env` added to the environment, and captures what it prints. */
 async function kada(env: Record<string, string>, ...args: string[]) {
