@@ -37,8 +37,10 @@ const ACTIONS: Record<string, AuditAction> = {
  * The audit action of a request, or null if it is not audited. Every GET of one person's data
  * (`/api/persons/{person}` and everything below it) is at least a `read`, also routes added later.
  */
-export function auditedAction(method: string, route: string | undefined): AuditAction | null {
+export function auditedAction(requestMethod: string, route: string | undefined): AuditAction | null {
   if (!route) return null;
+  // Fastify answers HEAD with the GET handler (exposeHeadRoutes): the same read, without the body.
+  const method = requestMethod === 'HEAD' ? 'GET' : requestMethod;
   const action = ACTIONS[`${method} ${route}`];
   if (action) return action;
   const ofOnePerson = route === PERSON_ROUTE || route.startsWith(`${PERSON_ROUTE}/`);

@@ -30,5 +30,9 @@ export async function registerRateLimits(app: FastifyInstance): Promise<void> {
 
 /** The route option that limits one route: `app.get(url, limitOf(config, 'diff'), handler)`. */
 export function limitOf(config: Pick<Config, 'adminRateLimits'>, route: LimitedRoute) {
-  return { config: { rateLimit: { max: config.adminRateLimits[route], timeWindow: 60_000 } } };
+  return {
+    // A HEAD route would count apart (a store of its own) and run the whole diff for no body.
+    exposeHeadRoute: false,
+    config: { rateLimit: { max: config.adminRateLimits[route], timeWindow: 60_000 } },
+  };
 }

@@ -101,7 +101,7 @@ export async function buildAdminApp(
   app.addHook('onResponse', async (req, reply) => {
     const route = apiRoute(req.routeOptions.url, req.url);
     const action = auditedAction(req.method, req.routeOptions.url);
-    if (route === null || (req.method === 'GET' && !action)) return;
+    if (route === null || ((req.method === 'GET' || req.method === 'HEAD') && !action)) return;
     const path = req.routeOptions.url ?? null;
     log.info({ method: req.method, path, action, status: reply.statusCode, requestId: req.id }, 'admin request');
   });

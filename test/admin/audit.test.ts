@@ -84,10 +84,13 @@ describe('audit trail: what the admin API records', () => {
     // Each names its request (unique across replicas), so the log line can be found.
     for (const r of rows) expect(r.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Set(rows.map((r) => r.request_id)).size).toBe(rows.length);
+    // HEAD runs the GET handler, so it is the same read.
+    expect((await send('HEAD', `/api/persons/${id}`)).statusCode).toBe(200);
+    expect((await entries()).at(-1)).toMatchObject({ action: 'read', person: id, outcome: 'ok' });
     // Searches and the status of the whole service read no one person's data: no entries.
     await send('GET', `/api/persons?q=${s.brukernavn}`);
     await send('GET', '/api/status');
-    expect(await entries()).toHaveLength(5);
+    expect(await entries()).toHaveLength(6);
   });
 
   it('records failures as error: an unknown person (as typed), a bad person, a source down', async () => {
@@ -157,6 +160,9 @@ describe('audit trail: what the admin API records', () => {
   it('maps routes and statuses to actions and outcomes (also the ICS routes and reads added later)', () => {
     expect(auditedAction('GET', '/api/persons/:person')).toBe('read');
     expect(auditedAction('GET', '/api/persons/:person/diff')).toBe('diff');
+    // HEAD runs the GET handler: the same read.
+    expect(auditedAction('HEAD', '/api/persons/:person')).toBe('read');
+    expect(auditedAction('HEAD', '/api/persons/:person/diff')).toBe('diff');
     expect(auditedAction('DELETE', '/api/persons/:person')).toBe('forget');
     expect(auditedAction('PUT', '/api/persons/:person/opt-out')).toBe('opt-out');
     expect(auditedAction('DELETE', '/api/persons/:person/opt-out')).toBe('opt-in');

@@ -49,6 +49,11 @@ describe('admin API rate limits', () => {
     for (let i = 0; i < 3; i++)
       codes.push((await app.inject({ method: 'GET', url: '/api/persons/nobody/diff', headers: auth })).statusCode);
     expect(codes).toEqual([404, 404, 429]);
+    // No HEAD beside it (a known person, so a HEAD route would answer 200): that would be a second count,
+    // and a whole diff for no answer.
+    const known = f.institution.aStudent().personlopenummer;
+    const head = await app.inject({ method: 'HEAD', url: `/api/persons/${known}/diff`, headers: auth });
+    expect(head.statusCode).toBe(404);
   });
 
   it('counts per actor: one caller at the limit does not hold up another', async () => {
