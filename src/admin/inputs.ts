@@ -29,3 +29,9 @@ export const diffQuery = z.object({
   /** `store`: compare with what kada recorded (fast); `graph`: with what the calendar really holds. */
   against: z.enum(['store', 'graph']).default('store'),
 });
+
+export const auditQuery = z.object({
+  /** personlopenummer, username, e-mail, or the keyed hash (`p:...`) a forgotten person's entries keep. */
+  person: personQuery.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

@@ -2,6 +2,7 @@
  * The admin API's OpenAPI 3.1 document (GET /api/openapi.json), written by hand next to the routes;
  * a test checks that every route the server registers is described here and nothing more.
  */
+import { auditPaths, auditSchemas } from './apiDoc/audit';
 import { forgetSchemas } from './apiDoc/forget';
 import { deletePaths, deleteSchemas } from './apiDoc/deletes';
 import { jobPaths, jobSchemas } from './apiDoc/jobs';
@@ -21,7 +22,7 @@ export const openApiDocument = {
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
   tags: [{ name: 'persons' }, { name: 'jobs' }, { name: 'operations' }],
-  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths },
+  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths, ...auditPaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
@@ -38,6 +39,7 @@ export const openApiDocument = {
       ...operationSchemas,
       ...forgetSchemas,
       ...deleteSchemas,
+      ...auditSchemas,
     },
   },
 } as const;

@@ -56,12 +56,12 @@ export async function decideHeldDeletes(
   db: Queryable,
   action: 'release' | 'drop',
   metrics?: Metrics,
-): Promise<DeletesVerdict> {
+): Promise<DeletesVerdict & { personIds: string[] }> {
   const done = action === 'release' ? await releaseHeld(db) : await dropHeld(db);
   const jobsQueued = await enqueuePersons(db, done.personIds, {
     priority: PRIORITY.notification,
     reason: action === 'release' ? 'held deletions released' : 'held deletions dropped',
   });
   metrics?.deletesHeld.set((await countHeld(db)).held);
-  return { action, deletes: done.deletes, persons: done.personIds.length, jobsQueued };
+  return { action, deletes: done.deletes, persons: done.personIds.length, jobsQueued, personIds: done.personIds };
 }

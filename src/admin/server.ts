@@ -1,12 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../app/context';
 import { SourceError } from '../sources/http';
 import { SyncError } from '../sync/errors';
+import { auditedAction, registerAuditHook } from './auditHook';
 import { bearerMatches } from './auth';
 import { adminTokenCaller } from './caller';
 import { AdminHttpError } from './httpErrors';
 import { openApiDocument } from './openapi';
+import { registerRateLimits } from './rateLimits';
+import { auditRoutes } from './routes/audit';
 import type { AdminDeps } from './routes/deps';
 import { forgetRoutes } from './routes/forget';
 import { healthRoutes } from './routes/health';
@@ -71,6 +75,8 @@ export async function buildAdminApp(
     // Encoded e-mail addresses are longer than fastify's default of 100; the decoded value is bounded again by zod.
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
+    // Unique across replicas and restarts: the audit trail's request_id finds the request's log line.
+    genReqId: () => randomUUID(),
   });
   const deps: AdminDeps = {
     ctx,
@@ -94,10 +100,16 @@ export async function buildAdminApp(
     req.caller = adminTokenCaller;
   });
 
+  registerAuditHook(app, ctx);
+
+  // Decided like the token check (a percent-encoded `/%61pi/...` is logged too); `path` is the route
+  // pattern, so no person appears at info: the audit trail says whom.
   app.addHook('onResponse', async (req, reply) => {
-    if (req.url.startsWith('/api/') && req.method !== 'GET') {
-      log.info({ method: req.method, path: req.routeOptions.url, status: reply.statusCode }, 'admin request');
-    }
+    const route = apiRoute(req.routeOptions.url, req.url);
+    const action = auditedAction(req.method, req.routeOptions.url);
+    if (route === null || ((req.method === 'GET' || req.method === 'HEAD') && !action)) return;
+    const path = req.routeOptions.url ?? null;
+    log.info({ method: req.method, path, action, status: reply.statusCode, requestId: req.id }, 'admin request');
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -125,12 +137,14 @@ export async function buildAdminApp(
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }),
   );
 
+  await registerRateLimits(app);
   app.get('/api/openapi.json', async () => openApiDocument);
   personRoutes(app, deps);
   forgetRoutes(app, deps);
   jobRoutes(app, deps);
   statusRoutes(app, deps);
   deleteRoutes(app, deps);
+  auditRoutes(app, deps);
   healthRoutes(app, deps);
   webRoutes(app);
   await app.ready();

@@ -144,7 +144,12 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
 
     const reporter = startProcessReporter(ctx, log);
     stops.push(() => reporter.stop());
-    const retention = startRetentionTimer(ctx, { days: config.retentionDays, semesters: config.semesters });
+    const retention = startRetentionTimer(ctx, {
+      days: config.retentionDays,
+      semesters: config.semesters,
+      auditDays: config.auditRetentionDays,
+      pseudonymKey: config.logKey,
+    });
     stops.push(() => retention.stop());
     workers.start();
     stops.push(() => workers.stop(opts.shutdownGraceMs ?? workerGraceMs(config.shutdownTimeoutMs)));

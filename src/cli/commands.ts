@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAudit } from './commands/audit';
 import { registerDeletes } from './commands/deletes';
 import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerForget(program);
   registerPrune(program);
   registerDeletes(program);
+  registerAudit(program);
 }

@@ -5,6 +5,7 @@ import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';
 import { type Job, PRIORITY } from '../jobs/types';
 import { printJson, progressBar } from './output';
+import { auditedPerson } from './audited';
 import { personOrFail } from './withContext';
 
 /**
@@ -18,19 +19,26 @@ export async function runForcedPersonJob(
   person: string,
   opts: { command: 'rebuild' | 'reconcile'; json: boolean },
 ): Promise<{ personId: string; job: Job }> {
-  const personId = await personOrFail(ctx, person);
-  const jobId = await enqueuePerson(ctx.db, personId, {
-    priority: PRIORITY.forced,
-    force: true,
-    reason: `cli ${opts.command}`,
-  });
-  const bar = progressBar(!opts.json, `${opts.command} ${personId}`);
-  const job = await runJobNow(ctx.db, jobId, {
-    handler: personJobHandler(ctx),
-    isTransient,
-    onProgress: bar.update,
-  });
-  bar.stop();
+  const run = async (personId: string) => {
+    const jobId = await enqueuePerson(ctx.db, personId, {
+      priority: PRIORITY.forced,
+      force: true,
+      reason: `cli ${opts.command}`,
+    });
+    const bar = progressBar(!opts.json, `${opts.command} ${personId}`);
+    const job = await runJobNow(ctx.db, jobId, {
+      handler: personJobHandler(ctx),
+      isTransient,
+      onProgress: bar.update,
+    });
+    bar.stop();
+    return job;
+  };
+  // A rebuild is an audited action (service.md); reconcile is routine drift repair, like the CronJob's.
+  const { personId, result: job } =
+    opts.command === 'rebuild'
+      ? await auditedPerson(ctx, 'rebuild', person, run, (j) => (j.state === 'done' ? 'ok' : 'error'))
+      : await personOrFail(ctx, person).then(async (id) => ({ personId: id, result: await run(id) }));
   if (opts.json) printJson({ jobId: job.id, personId, state: job.state, result: job.result, error: job.lastError });
   if (job.state !== 'done') process.exitCode = 1;
   return { personId, job };

@@ -22,7 +22,7 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, opts: 
   }
 }
 
-export async function personOrFail(ctx: AppContext, query: string): Promise<string> {
+export async function personOrFail(ctx: Pick<AppContext, 'db' | 'fs' | 'config'>, query: string): Promise<string> {
   if (!query.trim()) throw new UsageError('a person is required: personlopenummer, username or e-mail');
   const id = await resolvePerson(ctx, query);
   if (!id) throw new UnknownPersonError(query, 'not known to kada or FS by number, username or e-mail');

@@ -1,3 +1,4 @@
+import { icsTokenKey } from '../ics/feedToken';
 import { logKeyFrom } from '../log/pseudonym';
 import { databaseUrl, schema } from './envSchema';
 import { plaintextProblems } from './plaintext';
@@ -70,6 +71,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailbox: { from: c.MAILBOX_FROM, domain: c.MAIL_DOMAIN },
     adminToken: c.ADMIN_TOKEN,
     metricsToken: c.METRICS_TOKEN,
+    adminRateLimits: c.ADMIN_RATE_LIMITS,
+    adminOidc:
+      c.ADMIN_OIDC_ISSUER && c.ADMIN_OIDC_CLIENT_ID
+        ? {
+            issuer: c.ADMIN_OIDC_ISSUER,
+            clientId: c.ADMIN_OIDC_CLIENT_ID,
+            audience: c.ADMIN_OIDC_AUDIENCE ?? [c.ADMIN_OIDC_CLIENT_ID],
+            rolesClaim: c.ADMIN_OIDC_ROLES_CLAIM,
+            clientSecret: c.ADMIN_OIDC_CLIENT_SECRET,
+            scopes: c.ADMIN_OIDC_SCOPES,
+            redirectUri: c.ADMIN_OIDC_REDIRECT_URI ?? `http://localhost:${c.PORT}/auth/callback`,
+          }
+        : undefined,
     port: c.PORT,
     workers: c.KADA_WORKERS,
     jobMaxAttempts: c.KADA_JOB_MAX_ATTEMPTS,
@@ -78,9 +92,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: c.KADA_RETENTION_DAYS,
     shutdownTimeoutMs: c.KADA_SHUTDOWN_TIMEOUT_MS,
     metricsCacheMs: c.KADA_METRICS_CACHE_MS,
+    auditRetentionDays: c.KADA_AUDIT_RETENTION_DAYS,
     deleteGuard: c.KADA_DELETE_GUARD,
     confirmDelayMs: c.KADA_CONFIRM_DELAY_MS,
     seriesMode: c.SERIES_MODE,
+    ics: {
+      baseUrl: (c.ICS_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+      tokenKey: icsTokenKey(c.KADA_ICS_KEY, logKeyFrom(cleaned)),
+    },
+    roomCalendars: c.ROOM_CALENDARS === 'on',
     logLevel: c.LOG_LEVEL,
     logKey: logKeyFrom(cleaned),
   };
@@ -88,7 +108,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Plaintext findings for the URL variables that are themselves valid (the others are reported already). */
 function plaintextProblemsOf(env: Record<string, string>, known: { variable: string }[]) {
-  const vars = ['DATABASE_URL', 'AMQP_URL', 'TP_BASE_URL', 'FS_BASE_URL', 'GRAPH_BASE_URL', 'PGSSLMODE'] as const;
+  const vars = [
+    'DATABASE_URL',
+    'AMQP_URL',
+    'TP_BASE_URL',
+    'FS_BASE_URL',
+    'GRAPH_BASE_URL',
+    'PGSSLMODE',
+    'ADMIN_OIDC_ISSUER',
+    'ADMIN_OIDC_REDIRECT_URI',
+  ] as const;
   const usable = Object.fromEntries(vars.filter((v) => !known.some((k) => k.variable === v)).map((v) => [v, env[v]]));
   return plaintextProblems(usable);
 }

@@ -41,6 +41,21 @@ const bindingList = z
   )
   .transform((list) => list.map((b) => ({ exchange: b.split(':')[0]!, pattern: b.split(':')[1]! })));
 
+/** `diff=30,rebuild=60,forget=10`: requests a minute per caller; a name left out keeps its default. */
+const rateLimits = z
+  .string()
+  .regex(
+    /^\s*(diff|rebuild|forget)=\d{1,6}\s*(,\s*(diff|rebuild|forget)=\d{1,6}\s*)*$/,
+    'must look like diff=30,rebuild=60,forget=10 (requests a minute per caller)',
+  )
+  .transform((v) => Object.fromEntries(v.split(',').map((p) => p.split('=').map((x) => x.trim()) as [string, string])))
+  .transform((m) => ({
+    diff: Number(m.diff ?? 30),
+    rebuild: Number(m.rebuild ?? 60),
+    forget: Number(m.forget ?? 10),
+  }))
+  .pipe(z.object({ diff: z.number().min(1), rebuild: z.number().min(1), forget: z.number().min(1) }));
+
 const intFrom = (min: number, max: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
@@ -115,6 +130,30 @@ export function schema(now: Date) {
         .optional(),
       ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
       METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+      ADMIN_RATE_LIMITS: rateLimits.default({ diff: 30, rebuild: 60, forget: 10 }),
+      ADMIN_OIDC_ISSUER: url(['http:', 'https:']).optional(),
+      ADMIN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+      ADMIN_OIDC_AUDIENCE: z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string()).min(1, 'needs at least one audience'))
+        .optional(),
+      ADMIN_OIDC_ROLES_CLAIM: z
+        .string()
+        .regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'must be a claim name such as roles or groups')
+        .default('roles'),
+      ADMIN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+      ADMIN_OIDC_SCOPES: z
+        .string()
+        .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scopes')
+        .refine((v) => v.split(' ').includes('openid'), 'must include openid')
+        .default('openid profile'),
+      ADMIN_OIDC_REDIRECT_URI: url(['http:', 'https:']).optional(),
       PORT: intFrom(1, 65535).default(8080),
       KADA_WORKERS: intFrom(1, 256).default(16),
       KADA_JOB_MAX_ATTEMPTS: intFrom(1, 100).default(8),
@@ -124,6 +163,7 @@ export function schema(now: Date) {
       // Within Kubernetes' default grace of 30 s; the manifests raise both together (k8s/base/configmap.yaml).
       KADA_SHUTDOWN_TIMEOUT_MS: intFrom(2_000, 3_600_000).default(28_000),
       KADA_METRICS_CACHE_MS: intFrom(0, 600_000).default(15_000),
+      KADA_AUDIT_RETENTION_DAYS: intFrom(1, 3650).default(365),
       KADA_DELETE_GUARD: intFrom(0, 10_000_000).default(500),
       // The contracts' rule is 15 minutes; shorter only so tests need not wait.
       KADA_CONFIRM_DELAY_MS: intFrom(0, 86_400_000).default(900_000),
@@ -131,6 +171,11 @@ export function schema(now: Date) {
       GRAPH_CONCURRENCY_SCOPE: z.enum(['app', 'mailbox']).default('app'),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
+      // rooms-ics.md "ICS feeds": the public base of feed URLs (default http://localhost:<PORT>), and the key
+      // feed tokens are derived with (src/ics/feedToken.ts).
+      ICS_BASE_URL: url(['http:', 'https:']).optional(),
+      KADA_ICS_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+      ROOM_CALENDARS: z.enum(['on', 'off']).default('off'),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .superRefine((c, ctx) => {
@@ -140,6 +185,9 @@ export function schema(now: Date) {
           path: ['AZURE_CLIENT_SECRET'],
           message: 'one of AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH is required',
         });
+      }
+      if (c.ADMIN_OIDC_ISSUER && !c.ADMIN_OIDC_CLIENT_ID) {
+        ctx.addIssue({ code: 'custom', path: ['ADMIN_OIDC_CLIENT_ID'], message: 'is required with ADMIN_OIDC_ISSUER' });
       }
       if (c.MAILBOX_FROM === 'username' && !c.MAIL_DOMAIN) {
         ctx.addIssue({ code: 'custom', path: ['MAIL_DOMAIN'], message: 'is required when MAILBOX_FROM=username' });

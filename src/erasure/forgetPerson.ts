@@ -17,7 +17,7 @@ export interface ForgetContext {
   dataSource: DataSource;
   fs: FsSource;
   writer: GraphWriter;
-  config: Pick<Config, 'institution' | 'mailbox'>;
+  config: Pick<Config, 'institution' | 'mailbox' | 'logKey'>;
   logger: Logger;
 }
 
@@ -54,7 +54,10 @@ export async function forgetPerson(ctx: ForgetContext, personId: string): Promis
       // The claim is bookkeeping of this forget, not a row the receipt should count.
       await m.query(`DELETE FROM jobs WHERE id = $1`, [claim.jobId]);
       const [optedOut] = await m.query(`SELECT 1 FROM persons WHERE person_id = $1 AND opted_out`, [personId]);
-      return { rows: await erasePersonRows(m, who, { keepOptOut: true }), optOutKept: !!optedOut };
+      return {
+        rows: await erasePersonRows(m, who, { keepOptOut: true, pseudonymKey: ctx.config.logKey }),
+        optOutKept: !!optedOut,
+      };
     })
     .catch(async (err) => {
       // Released, not left to expire: an expired claim would be retried as a rebuild of the person.

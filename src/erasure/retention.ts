@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../log/logger';
+import { pruneAudit } from '../store/audit';
 import { type ErasedRows, erasePersonRows, identityOf } from '../store/personErasure';
 import type { Queryable } from '../store/queryable';
 
@@ -16,7 +17,12 @@ export interface PruneReport {
   reconcileRuns: number;
   /** TP course copies (lecturers' names) of semesters kada no longer syncs. */
   tpCourses: number;
+  /** Audit entries older than KADA_AUDIT_RETENTION_DAYS. */
+  audit: number;
 }
+
+/** The audit trail's own retention (default 365 days), longer than the personal data it describes. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 
 /** Replicas, the CronJob and a `kada prune` by hand share the work through this lock. */
 const LOCK = `hashtext('kada:retention')`;
@@ -31,17 +37,19 @@ const LOCK = `hashtext('kada:retention')`;
 export async function pruneExpired(
   ctx: { dataSource: DataSource; logger: Logger },
   retentionDays: number,
-  opts: { semesters?: string[] } = {},
+  opts: { semesters?: string[]; auditRetentionDays?: number; pseudonymKey?: string } = {},
 ): Promise<PruneReport> {
   const report = await ctx.dataSource.transaction(async (m) => {
     const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(${LOCK}) AS locked`);
-    const empty = { personsErased: 0, personRows: {}, errors: 0, inbox: 0, jobs: 0, reconcileRuns: 0, tpCourses: 0 };
+    const empty = {
+      ...{ personsErased: 0, personRows: {}, errors: 0, inbox: 0, jobs: 0, reconcileRuns: 0, tpCourses: 0, audit: 0 },
+    };
     if (!locked) return { skipped: true, retentionDays, ...empty };
     const cutoff = [retentionDays];
     const expired = await expiredPersons(m, retentionDays);
     const personRows: Partial<ErasedRows> = {};
     for (const personId of expired) {
-      const erased = await erasePersonRows(m, await identityOf(m, personId));
+      const erased = await erasePersonRows(m, await identityOf(m, personId), { pseudonymKey: opts.pseudonymKey });
       for (const [table, n] of Object.entries(erased) as [keyof ErasedRows, number][])
         personRows[table] = (personRows[table] ?? 0) + n;
     }
@@ -69,6 +77,7 @@ export async function pruneExpired(
             opts.semesters,
           ])
         : 0,
+      audit: await pruneAudit(m, opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
     };
   });
   if (!report.skipped) ctx.logger.info({ ...report }, 'retention: expired personal data pruned');

@@ -10,12 +10,16 @@ export const RETENTION_EVERY_MS = 3_600_000;
  */
 export function startRetentionTimer(
   ctx: { dataSource: DataSource; logger: Logger },
-  retention: { days: number; semesters: string[] },
+  retention: { days: number; semesters: string[]; auditDays?: number; pseudonymKey?: string },
   opts: { firstAfterMs?: number; everyMs?: number } = {},
 ): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const pass = () => {
-    running = pruneExpired(ctx, retention.days, { semesters: retention.semesters }).catch((err) =>
+    running = pruneExpired(ctx, retention.days, {
+      semesters: retention.semesters,
+      auditRetentionDays: retention.auditDays,
+      pseudonymKey: retention.pseudonymKey,
+    }).catch((err) =>
       ctx.logger.warn({ error: (err as Error).message }, 'retention pass failed; the next one tries again'),
     );
   };

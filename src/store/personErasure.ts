@@ -1,3 +1,5 @@
+import { logKeyFrom } from '../log/pseudonym';
+import { pseudonymiseAudit } from './audit';
 import type { Queryable } from './queryable';
 
 /**
@@ -16,8 +18,9 @@ export interface PersonIdentity {
   lastName?: string | null;
 }
 
-/** Rows removed (or, for reconcile_runs, cursors moved) per table. */
+/** Rows removed (or, for reconcile_runs, cursors moved; for audit_log, reduced to the keyed hash) per table. */
 export type ErasedRows = Record<
+  | 'audit_log'
   | 'persons'
   | 'synced_events'
   | 'event_generations'
@@ -81,7 +84,7 @@ export function mentionPattern(who: PersonIdentity): string {
 export async function erasePersonRows(
   db: Queryable,
   who: PersonIdentity,
-  opts: { keepOptOut?: boolean } = {},
+  opts: { keepOptOut?: boolean; pseudonymKey?: string } = {},
 ): Promise<ErasedRows> {
   const id = who.personId;
   const [optedOut] = await db.query(`SELECT 1 FROM persons WHERE person_id = $1 AND opted_out`, [id]);
@@ -127,6 +130,8 @@ export async function erasePersonRows(
       [id],
     ),
     persons: await count(`DELETE FROM persons WHERE person_id = $1`, [id]),
+    // Who looked at or acted on them must stay answerable, by the hash `kada pseudonym <number>` prints.
+    audit_log: await pseudonymiseAudit(db, id, re, opts.pseudonymKey ?? logKeyFrom(process.env)),
   };
   // An opt-out is the person's own objection: it outlives the erasure as the bare number, or their
   // next notification would sync them again (service.md).

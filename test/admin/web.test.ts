@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../src/admin/server';
 import { appJs } from '../../src/admin/web/appJs';
 import { safetyJs } from '../../src/admin/web/safetyJs';
+import { auditJs } from '../../src/admin/web/auditJs';
 import { indexHtml } from '../../src/admin/web/indexHtml';
 import { upsertPerson } from '../../src/store/persons';
 import { recordError } from '../../src/store/errors';
@@ -40,6 +41,7 @@ describe('admin page assets', () => {
       ['/', 'text/html'],
       ['/app.js', 'text/javascript'],
       ['/app.css', 'text/css'],
+      ['/audit.js', 'text/javascript'],
     ] as const) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status, path).toBe(200);
@@ -53,6 +55,8 @@ describe('admin page assets', () => {
     expect(() => new vm.Script(appJs)).not.toThrow();
     expect(() => new vm.Script(safetyJs)).not.toThrow();
     expect(safetyJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect(() => new vm.Script(auditJs)).not.toThrow();
+    expect(auditJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect(appJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     // No inline script or style: the CSP would block them.
     expect(indexHtml).not.toMatch(/<script(?![^>]*\bsrc=)/);

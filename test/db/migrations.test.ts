@@ -24,6 +24,7 @@ describe('migrations', () => {
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
       expect.arrayContaining([
+        'audit_log',
         'delete_guard_hours',
         'errors',
         'event_generations',

@@ -15,6 +15,9 @@ import { parseNotification } from '../../src/intake/parseNotification';
 import { enqueuePerson } from '../../src/jobs/enqueue';
 import { runJobNow } from '../../src/jobs/runJobNow';
 import { PRIORITY } from '../../src/jobs/types';
+import { userInfo } from 'node:os';
+import { pseudonym } from '../../src/log/pseudonym';
+import { writeAudit } from '../../src/store/audit';
 import { recordError } from '../../src/store/errors';
 import { setOptOut } from '../../src/store/persons';
 import { isTransient } from '../../src/sync/errors';
@@ -78,6 +81,10 @@ describe('forget', () => {
          (SELECT person_id, event_key FROM synced_events WHERE person_id = $1 LIMIT 1)`,
       [id],
     );
+    // Audit entries: an admin read them (by e-mail), and a look-up by username that matched no one then.
+    const read = await app.inject({ method: 'GET', url: `/api/persons/${encodeURIComponent(mailbox)}`, headers: auth });
+    expect(read.statusCode).toBe(200);
+    await writeAudit(h.ctx.db, { actor: 'token', action: 'diff', person: p.brukernavn, outcome: 'error' });
     const own = h.microsoft.graph.addUserEvent(mailbox, { subject: 'Tannlege' });
     return { mailbox, own };
   }
@@ -131,6 +138,17 @@ describe('forget', () => {
       rows: { persons: 1, jobs: 2, errors: 2, inbox: 1, mailboxes: 1, reconcile_runs: 1 },
     });
     expect(receipt.rows.synced_events).toBe(before - 1);
+    // Their audit entries stay, naming them by the keyed hash alone; the forget itself is one of them.
+    const hashed = pseudonym(h.ctx.config.logKey, p.personlopenummer);
+    expect(receipt.rows.audit_log).toBe(2);
+    const audit = await h.ctx.db.query(`SELECT actor, action, outcome FROM audit_log WHERE person = $1 ORDER BY id`, [
+      hashed,
+    ]);
+    expect(audit).toEqual([
+      { actor: 'token', action: 'read', outcome: 'ok' },
+      { actor: 'token', action: 'diff', outcome: 'error' },
+      { actor: 'token', action: 'forget', outcome: 'ok' },
+    ]);
 
     expect(kadaEvents(mailbox)).toEqual([]);
     expect(h.microsoft.graph.event(mailbox, own.id)?.subject).toBe('Tannlege');
@@ -171,6 +189,12 @@ describe('forget', () => {
     const receipt = JSON.parse(stdout);
     expect(receipt.personId).toBe(lecturer.personlopenummer);
     expect(receipt.rows.tp_courses).toBeGreaterThan(0);
+    const [entry] = await h.ctx.db.query(`SELECT * FROM audit_log WHERE action = 'forget' ORDER BY id DESC LIMIT 1`);
+    expect(entry).toMatchObject({
+      actor: `cli:${userInfo().username}`,
+      person: pseudonym(h.ctx.config.logKey, lecturer.personlopenummer),
+      outcome: 'ok',
+    });
     expect(kadaEvents(mailbox)).toEqual([]);
     // Names are shared by other synthetic persons, so only what identifies the lecturer alone is scanned for.
     expect(await scanDatabase(h.ctx.db, ids)).toEqual([]);

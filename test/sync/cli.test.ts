@@ -43,6 +43,17 @@ describe('kada rebuild / diff', () => {
 
     const text = (await kada('diff', student.personlopenummer)).stdout;
     expect(text).toContain('0 to create, 0 to update, 0 to delete');
+    // Each is an audit entry of the operator who ran it (service.md), whatever name they typed.
+    const audit = await h.db.dataSource.query(
+      `SELECT actor, action, outcome FROM audit_log WHERE person = $1 ORDER BY id`,
+      [student.personlopenummer],
+    );
+    expect(audit.map((a: { action: string; outcome: string }) => `${a.action} ${a.outcome}`)).toEqual([
+      'diff ok',
+      'rebuild ok',
+      'diff ok',
+    ]);
+    expect(audit[0].actor).toMatch(/^cli:.+/);
   });
 
   it('rebuild repairs an event the user deleted (forced rebuild reads Graph back)', async () => {

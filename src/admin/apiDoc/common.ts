@@ -9,6 +9,15 @@ export const unauthorized = {
   '401': error('Missing or wrong bearer token'),
   '503': error('Admin API disabled (no ADMIN_TOKEN configured)'),
 };
+/** The per-caller rate limit on diff, rebuild and forget (ADMIN_RATE_LIMITS, admin/rateLimits.ts). */
+export const rateLimited = {
+  '429': {
+    ...error('Too many requests of this kind by this caller in the last minute; nothing was done'),
+    headers: {
+      'Retry-After': { description: 'seconds until the caller may try again', schema: { type: 'integer', minimum: 0 } },
+    },
+  },
+};
 export const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
 export const dateTime = { type: 'string', format: 'date-time' };
 export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' };

@@ -1,4 +1,4 @@
-import { badBody, error, json, personAnswers, props, ref, unauthorized } from './common';
+import { badBody, error, json, personAnswers, props, rateLimited, ref, unauthorized } from './common';
 
 /** DELETE /api/persons/{person} (routes/forget.ts): `kada forget` over HTTP, and its receipt. */
 
@@ -22,6 +22,7 @@ export const forgetOperation = {
     ...personAnswers,
     '409': error('A sync of the person is running and did not finish in time; try again'),
     '502': error('The calendar could not be cleared (Graph) or FS could not be read; nothing was erased'),
+    ...rateLimited,
     ...unauthorized,
   },
 } as const;

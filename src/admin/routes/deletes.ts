@@ -7,8 +7,10 @@ export function deleteRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { ctx } = deps;
   app.get('/api/deletes', async () => heldDeletesView(ctx.db));
   for (const action of ['release', 'drop'] as const) {
-    app.post(`/api/deletes/${action}`, async () => {
-      const verdict = await decideHeldDeletes(ctx.db, action, ctx.metrics);
+    app.post(`/api/deletes/${action}`, async (req) => {
+      const { personIds, ...verdict } = await decideHeldDeletes(ctx.db, action, ctx.metrics);
+      // One audit entry per person whose calendar the decision touches; one naming no one if none.
+      req.auditPersons = personIds.length ? personIds : [null];
       deps.wakeWorkers?.();
       ctx.logger.info({ deletes: verdict.deletes, persons: verdict.persons }, `admin ${action}d held deletions`);
       return verdict;

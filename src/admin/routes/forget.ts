@@ -5,15 +5,17 @@ import { PersonBusyError } from '../../erasure/personClaim';
 import { resolvePerson } from '../../sync/resolvePerson';
 import { AdminHttpError, notFound, parseInput } from '../httpErrors';
 import { personParams } from '../inputs';
+import { limitOf } from '../rateLimits';
 import type { AdminDeps } from './deps';
 
 /** DELETE /api/persons/{person}: `kada forget` over HTTP (service.md), answered with the receipt. */
 export function forgetRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { ctx } = deps;
-  app.delete('/api/persons/:person', async (req) => {
+  app.delete('/api/persons/:person', limitOf(ctx.config, 'forget'), async (req) => {
     const { person } = parseInput(personParams, req.params, 'person');
     const personId = await resolvePerson(ctx, person);
     if (!personId) throw notFound(`unknown person "${person}": no personlopenummer, username or e-mail matches`);
+    req.auditPersons = [personId];
     try {
       return await forgetPerson(ctx, personId);
     } catch (err) {

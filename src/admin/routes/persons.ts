@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { enqueuePerson } from '../../jobs/enqueue';
 import { PRIORITY } from '../../jobs/types';
 import { SourceError } from '../../sources/http';
@@ -9,6 +9,7 @@ import { syncPerson } from '../../sync/syncPerson';
 import { notFound, parseInput } from '../httpErrors';
 import { diffQuery, personParams, searchQuery } from '../inputs';
 import { enrolment, storedPersonReport, type PersonReport } from '../personReport';
+import { limitOf } from '../rateLimits';
 import type { AdminDeps } from './deps';
 
 /** A dry-run diff lists at most this many changes; the counts are always complete. */
@@ -17,10 +18,12 @@ const MAX_LISTED_CHANGES = 2000;
 export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { ctx } = deps;
 
-  async function personIdOf(params: unknown): Promise<string> {
-    const { person } = parseInput(personParams, params, 'person');
+  /** The personlopenummer the request names; also whom its audit entry names. */
+  async function personIdOf(req: FastifyRequest): Promise<string> {
+    const { person } = parseInput(personParams, req.params, 'person');
     const id = await resolvePerson(ctx, person);
     if (!id) throw notFound(`unknown person "${person}": no personlopenummer, username or e-mail matches`);
+    req.auditPersons = [id];
     return id;
   }
 
@@ -51,7 +54,7 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
   });
 
   app.get('/api/persons/:person', async (req): Promise<PersonReport> => {
-    const personId = await personIdOf(req.params);
+    const personId = await personIdOf(req);
     const stored = await storedPersonReport(ctx.db, personId);
     let fromFs: Partial<PersonReport> = { courses: [], groups: [] };
     try {
@@ -98,8 +101,8 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return { ...base, ...fromFs } as PersonReport;
   });
 
-  app.get('/api/persons/:person/diff', async (req) => {
-    const personId = await personIdOf(req.params);
+  app.get('/api/persons/:person/diff', limitOf(ctx.config, 'diff'), async (req) => {
+    const personId = await personIdOf(req);
     const { against } = parseInput(diffQuery, req.query, 'query');
     // Sources are read afresh, as a rebuild would; `against=graph` also reads the calendar back.
     const r = await syncPerson(ctx, personId, {
@@ -121,8 +124,8 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
     };
   });
 
-  app.post('/api/persons/:person/rebuild', async (req, reply) => {
-    const personId = await personIdOf(req.params);
+  app.post('/api/persons/:person/rebuild', limitOf(ctx.config, 'rebuild'), async (req, reply) => {
+    const personId = await personIdOf(req);
     const jobId = await queueRebuild(personId, 'rebuild requested in the admin API');
     ctx.logger.info({ personId, jobId }, 'admin queued a forced rebuild');
     return reply.code(202).header('location', `/api/jobs/${jobId}`).send({ jobId, personId });
@@ -136,7 +139,7 @@ export function personRoutes(app: FastifyInstance, deps: AdminDeps): void {
       method,
       url: '/api/persons/:person/opt-out',
       handler: async (req, reply) => {
-        const personId = await personIdOf(req.params);
+        const personId = await personIdOf(req);
         await setOptOut(ctx.db, personId, optedOut);
         const jobId = await queueRebuild(
           personId,

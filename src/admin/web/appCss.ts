@@ -58,4 +58,5 @@ th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .change-update td:first-child { color: var(--accent); font-weight: 600; }
 .change-delete td:first-child { color: var(--bad); font-weight: 600; }
 .matches { padding-left: 18px; }
+td.bad { color: var(--bad); font-weight: 600; }
 `;

@@ -28,6 +28,7 @@ export const indexHtml = String.raw`<!doctype html>
 <link rel="stylesheet" href="/app.css">
 <script src="/app.js" defer></script>
 <script src="/safety.js" defer></script>
+<script src="/audit.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -117,6 +118,21 @@ export const indexHtml = String.raw`<!doctype html>
   <section aria-labelledby="errors-heading" class="card wide">
     <h2 id="errors-heading">Recent errors and dead letters</h2>
     ${scrolling('errors-heading', table('errors-heading', 'errors', ['Time', 'Kind', 'Code', 'Person', 'Message']))}
+  </section>
+
+  <section aria-labelledby="audit-heading" class="card wide">
+    <h2 id="audit-heading">Audit trail</h2>
+    <form id="audit-form">
+      <label for="audit-person">Person (personlopenummer, username, e-mail or p:hash; empty for everyone)</label>
+      <div class="row">
+        <input id="audit-person" type="search" maxlength="254" autocomplete="off" spellcheck="false">
+        <label for="audit-limit">Entries</label>
+        <input id="audit-limit" type="number" min="1" max="1000" value="100">
+        <button type="submit">Show</button>
+      </div>
+    </form>
+    <p id="audit-message" role="status" aria-live="polite"></p>
+    ${scrolling('audit-heading', table('audit-heading', 'audit', ['Time', 'Actor', 'Action', 'Person', 'Outcome']))}
   </section>
 </main>
 </body>

@@ -3,6 +3,7 @@ import { assertMigrated } from '../../app/runService';
 import { decideHeldDeletes, type HeldDeletesView, heldDeletesView } from '../../admin/safetyReport';
 import { loadDatabaseUrl } from '../../config/config';
 import { createDataSource } from '../../db/dataSource';
+import { auditedRun } from '../audited';
 import { printJson } from '../output';
 import { UsageError } from '../usage';
 
@@ -26,7 +27,14 @@ export function registerDeletes(program: Command): void {
         await assertMigrated(ds);
         const action = opts.release ? 'release' : opts.drop ? 'drop' : null;
         if (action) {
-          const verdict = await decideHeldDeletes(ds, action);
+          const { personIds, ...verdict } = await auditedRun(
+            ds,
+            action === 'release' ? 'release-deletes' : 'drop-deletes',
+            [null],
+            () => decideHeldDeletes(ds, action),
+            // One entry per person whose calendar the decision touches, as the admin API writes.
+            { okPersons: (r) => (r.personIds.length ? r.personIds : [null]) },
+          );
           if (opts.json) printJson(verdict);
           else
             process.stdout.write(

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { syncPerson } from '../../sync/syncPerson';
 import { printJson } from '../output';
-import { personOrFail, withContext } from '../withContext';
+import { auditedPerson } from '../audited';
+import { withContext } from '../withContext';
 
 /** `kada diff <person>`: what a rebuild would write, without writing anything. */
 export function registerDiff(program: Command): void {
@@ -14,12 +15,9 @@ export function registerDiff(program: Command): void {
     .action(async (person: string, opts: { json?: boolean; graph?: boolean }) => {
       await withContext(
         async (ctx) => {
-          const personId = await personOrFail(ctx, person);
-          const r = await syncPerson(ctx, personId, {
-            dryRun: true,
-            mode: opts.graph ? 'reconcile' : 'sync',
-            courseMaxAgeMs: 0,
-          });
+          const { personId, result: r } = await auditedPerson(ctx, 'diff', person, (id) =>
+            syncPerson(ctx, id, { dryRun: true, mode: opts.graph ? 'reconcile' : 'sync', courseMaxAgeMs: 0 }),
+          );
           if (opts.json) {
             printJson({
               personId,

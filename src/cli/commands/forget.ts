@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { forgetPerson } from '../../erasure/forgetPerson';
 import { printJson } from '../output';
-import { personOrFail, withContext } from '../withContext';
+import { auditedPerson } from '../audited';
+import { withContext } from '../withContext';
 
 /**
  * `kada forget <person>`: kada's events leave the person's calendar, then every row naming them is
@@ -17,8 +18,9 @@ export function registerForget(program: Command): void {
     .action(async (person: string, opts: { json?: boolean }) => {
       await withContext(
         async (ctx) => {
-          const personId = await personOrFail(ctx, person);
-          const receipt = await forgetPerson(ctx, personId);
+          const { personId, result: receipt } = await auditedPerson(ctx, 'forget', person, (id) =>
+            forgetPerson(ctx, id),
+          );
           if (opts.json) return printJson(receipt);
           const rows = Object.entries(receipt.rows)
             .filter(([, n]) => n > 0)

@@ -15,7 +15,11 @@ export function registerPrune(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       await withContext(
         async (ctx) => {
-          const r = await pruneExpired(ctx, ctx.config.retentionDays, { semesters: ctx.config.semesters });
+          const r = await pruneExpired(ctx, ctx.config.retentionDays, {
+            semesters: ctx.config.semesters,
+            auditRetentionDays: ctx.config.auditRetentionDays,
+            pseudonymKey: ctx.config.logKey,
+          });
           if (opts.json) return printJson(r);
           if (r.skipped) {
             process.stdout.write('another kada process is pruning right now; nothing done\n');
@@ -25,7 +29,8 @@ export function registerPrune(program: Command): void {
             `retention ${r.retentionDays} days: ${r.personsErased} gone person(s) erased; ` +
               `pruned ${r.errors} error(s), ` +
               `${r.inbox} inbox row(s), ${r.jobs} job(s), ${r.reconcileRuns} reconcile run(s), ` +
-              `${r.tpCourses} TP course copy(ies) of past semesters\n`,
+              `${r.tpCourses} TP course copy(ies) of past semesters; ` +
+              `${r.audit} audit entr(ies) older than ${ctx.config.auditRetentionDays} days\n`,
           );
         },
         { quiet: !!opts.json },

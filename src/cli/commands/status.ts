@@ -5,6 +5,7 @@ import { loadDatabaseUrl } from '../../config/config';
 import { createDataSource } from '../../db/dataSource';
 import { recentErrors, type StoredError } from '../../store/errors';
 import { findPerson } from '../../store/persons';
+import { recordCli } from '../audited';
 import { printJson } from '../output';
 import { UnknownPersonError } from '../usage';
 
@@ -30,6 +31,8 @@ export function registerStatus(program: Command): void {
             : /^\d{1,12}$/.test(q)
               ? await storedPersonReport(ds, q)
               : null;
+          // A read of one person's data (service.md): audited like GET /api/persons/{person}.
+          await recordCli(ds, 'read', [report?.personId ?? (q || null)], report ? 'ok' : 'error');
           if (!report) throw new UnknownPersonError(person, 'kada has no record of them by number, username or e-mail');
           if (opts.json) printJson(report);
           else process.stdout.write(formatPerson(report));
