@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { AppContext } from '../app/context';
 import { SourceError } from '../sources/http';
 import { SyncError } from '../sync/errors';
-import { bearerMatches } from './auth';
-import { adminTokenCaller } from './caller';
+import { authenticate } from './authenticate';
 import { AdminHttpError } from './httpErrors';
+import { TokenVerifier } from './oidc/tokenVerifier';
 import { openApiDocument } from './openapi';
 import type { AdminDeps } from './routes/deps';
 import { forgetRoutes } from './routes/forget';
@@ -25,6 +25,8 @@ export interface AdminServerOptions {
   host?: string;
   isReady: () => Promise<{ database: boolean; broker: boolean }>;
   wakeWorkers?: () => void;
+  /** The verifier of the issuer's tokens (tests pass one with their own clock); made from the config if absent. */
+  tokenVerifier?: TokenVerifier;
 }
 
 export interface AdminServer {
@@ -72,6 +74,9 @@ export async function buildAdminApp(
     return503OnClosing: true,
   });
   const deps: AdminDeps = { ctx, isReady: opts.isReady, wakeWorkers: opts.wakeWorkers };
+  const oidc = ctx.config.adminOidc;
+  const verifier = oidc ? (opts.tokenVerifier ?? new TokenVerifier(oidc)) : null;
+  const authenticator = { config: ctx.config, verifier, log };
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
@@ -79,13 +84,9 @@ export async function buildAdminApp(
     if (route === null) return;
     reply.header('cache-control', 'no-store');
     if (route === '/api/openapi.json') return;
-    const token = ctx.config.adminToken;
-    if (!token)
-      return reply.code(503).send({ error: 'admin API disabled', message: 'set ADMIN_TOKEN to enable the admin API' });
-    if (!bearerMatches(req.headers.authorization, token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
-    }
-    req.caller = adminTokenCaller;
+    await authenticate(authenticator, req, reply);
+    // An answered request (401, 403, 503) must not reach the route.
+    if (reply.sent) return reply;
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -68,6 +68,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailbox: { from: c.MAILBOX_FROM, domain: c.MAIL_DOMAIN },
     adminToken: c.ADMIN_TOKEN,
     metricsToken: c.METRICS_TOKEN,
+    adminOidc:
+      c.ADMIN_OIDC_ISSUER && c.ADMIN_OIDC_CLIENT_ID
+        ? {
+            issuer: c.ADMIN_OIDC_ISSUER,
+            clientId: c.ADMIN_OIDC_CLIENT_ID,
+            audience: c.ADMIN_OIDC_AUDIENCE ?? [c.ADMIN_OIDC_CLIENT_ID],
+            rolesClaim: c.ADMIN_OIDC_ROLES_CLAIM,
+            clientSecret: c.ADMIN_OIDC_CLIENT_SECRET,
+            scopes: c.ADMIN_OIDC_SCOPES,
+            redirectUri: c.ADMIN_OIDC_REDIRECT_URI ?? `http://localhost:${c.PORT}/auth/callback`,
+          }
+        : undefined,
     port: c.PORT,
     workers: c.KADA_WORKERS,
     jobMaxAttempts: c.KADA_JOB_MAX_ATTEMPTS,
@@ -84,7 +96,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Plaintext findings for the URL variables that are themselves valid (the others are reported already). */
 function plaintextProblemsOf(env: Record<string, string>, known: { variable: string }[]) {
-  const vars = ['DATABASE_URL', 'AMQP_URL', 'TP_BASE_URL', 'FS_BASE_URL', 'GRAPH_BASE_URL', 'PGSSLMODE'] as const;
+  const vars = [
+    'DATABASE_URL',
+    'AMQP_URL',
+    'TP_BASE_URL',
+    'FS_BASE_URL',
+    'GRAPH_BASE_URL',
+    'PGSSLMODE',
+    'ADMIN_OIDC_ISSUER',
+    'ADMIN_OIDC_REDIRECT_URI',
+  ] as const;
   const usable = Object.fromEntries(vars.filter((v) => !known.some((k) => k.variable === v)).map((v) => [v, env[v]]));
   return plaintextProblems(usable);
 }

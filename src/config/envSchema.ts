@@ -109,6 +109,29 @@ export function schema(now: Date) {
         .optional(),
       ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
       METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+      ADMIN_OIDC_ISSUER: url(['http:', 'https:']).optional(),
+      ADMIN_OIDC_CLIENT_ID: z.string().min(1).optional(),
+      ADMIN_OIDC_AUDIENCE: z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(z.string()).min(1, 'needs at least one audience'))
+        .optional(),
+      ADMIN_OIDC_ROLES_CLAIM: z
+        .string()
+        .regex(/^[A-Za-z0-9_:./-]{1,200}$/, 'must be a claim name such as roles or groups')
+        .default('roles'),
+      ADMIN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+      ADMIN_OIDC_SCOPES: z
+        .string()
+        .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scopes')
+        .refine((v) => v.split(' ').includes('openid'), 'must include openid')
+        .default('openid profile'),
+      ADMIN_OIDC_REDIRECT_URI: url(['http:', 'https:']).optional(),
       PORT: intFrom(1, 65535).default(8080),
       KADA_WORKERS: intFrom(1, 256).default(16),
       KADA_JOB_MAX_ATTEMPTS: intFrom(1, 100).default(8),
@@ -130,6 +153,9 @@ export function schema(now: Date) {
           path: ['AZURE_CLIENT_SECRET'],
           message: 'one of AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH is required',
         });
+      }
+      if (c.ADMIN_OIDC_ISSUER && !c.ADMIN_OIDC_CLIENT_ID) {
+        ctx.addIssue({ code: 'custom', path: ['ADMIN_OIDC_CLIENT_ID'], message: 'is required with ADMIN_OIDC_ISSUER' });
       }
       if (c.MAILBOX_FROM === 'username' && !c.MAIL_DOMAIN) {
         ctx.addIssue({ code: 'custom', path: ['MAIL_DOMAIN'], message: 'is required when MAILBOX_FROM=username' });

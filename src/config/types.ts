@@ -30,6 +30,8 @@ export interface Config {
   mailbox: { from: 'epost' | 'username'; domain?: string };
   adminToken?: string;
   metricsToken?: string;
+  /** Admin sign-in through an OpenID Connect issuer (service.md "Admin HTTP API"); absent without ADMIN_OIDC_ISSUER. */
+  adminOidc?: AdminOidcConfig;
   port: number;
   workers: number;
   jobMaxAttempts: number;
@@ -47,6 +49,20 @@ export interface Config {
   logLevel: string;
   /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
   logKey: string;
+}
+
+export interface AdminOidcConfig {
+  issuer: string;
+  /** The admin page's client at the issuer (authorization code + PKCE, exchanged by kada's server). */
+  clientId: string;
+  /** `aud` values an API access token may carry (any one of them). */
+  audience: string[];
+  rolesClaim: string;
+  /** Only for issuers that register the page as a confidential client (e.g. Feide); PKCE is used either way. */
+  clientSecret?: string;
+  scopes: string;
+  /** Where the issuer sends the browser back; also decides whether the session cookie is Secure. */
+  redirectUri: string;
 }
 
 export class ConfigError extends Error {
