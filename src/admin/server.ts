@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
 import { statusRoutes } from './routes/status';
 import { deleteRoutes } from './routes/deletes';
+import { signInRoutes } from './routes/signIn';
 import { webRoutes } from './routes/web';
 
 /**
@@ -76,7 +77,8 @@ export async function buildAdminApp(
   const deps: AdminDeps = { ctx, isReady: opts.isReady, wakeWorkers: opts.wakeWorkers };
   const oidc = ctx.config.adminOidc;
   const verifier = oidc ? (opts.tokenVerifier ?? new TokenVerifier(oidc)) : null;
-  const authenticator = { config: ctx.config, verifier, log };
+  const { sessionOf } = signInRoutes(app, deps, verifier);
+  const authenticator = { config: ctx.config, verifier, session: sessionOf, log };
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');

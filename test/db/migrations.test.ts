@@ -24,6 +24,8 @@ describe('migrations', () => {
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
       expect.arrayContaining([
+        'admin_sessions',
+        'admin_sign_ins',
         'delete_guard_hours',
         'errors',
         'event_generations',
