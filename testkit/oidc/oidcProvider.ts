@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readBody, startHttpsServer } from '../graph/graphHttp';
 import { authorize, loginForm, type OidcClient, type PendingCodes } from './oidcAuthorize';
 import { KeyRing } from './oidcKeys';
@@ -17,6 +18,8 @@ export type { OidcClient } from './oidcAuthorize';
 export interface OidcProviderOptions {
   port?: number;
   certDir?: string;
+  /** Plain HTTP on localhost instead of TLS: for the demo, whose browser does not trust the test CA. */
+  plainHttp?: boolean;
   clients?: OidcClient[];
   /** `aud` of the access tokens the token endpoint issues (default: the client id, as Entra v2 for its own API). */
   accessTokenAudience?: string;
@@ -97,7 +100,9 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
     })().catch((err) => send(500, { error: 'server_error', error_description: String(err) }));
   };
 
-  const started = await startHttpsServer(handler, { port: opts.port, certDir: opts.certDir });
+  const started = opts.plainHttp
+    ? await startPlainServer(handler, opts.port)
+    : await startHttpsServer(handler, { port: opts.port, certDir: opts.certDir });
   issuer = started.origin;
   minter = new TokenMinter(ring, issuer, now);
   return {
@@ -129,5 +134,20 @@ function discoveryDocument(issuer: string) {
     // RFC 7636 section 4.2: S256 only; "plain" would let a stolen challenge redeem the code.
     code_challenge_methods_supported: ['S256'],
     claims_supported: ['sub', 'preferred_username', 'name', 'roles', 'groups', 'nonce'],
+  };
+}
+
+async function startPlainServer(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(port, 'localhost', resolve));
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    port: bound,
+    origin: `http://localhost:${bound}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
