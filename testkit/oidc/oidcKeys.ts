@@ -11,8 +11,11 @@ export interface SigningKey {
   publicPem: string;
 }
 
-export async function newSigningKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+export async function newSigningKey(type: 'rsa' | 'ec' = 'rsa'): Promise<SigningKey> {
+  const { privateKey, publicKey } =
+    type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const kid = randomUUID();
   // RFC 7517 section 4: kty, use and kid; no "alg", as Entra's keys, so one RSA key serves RS256 and PS256.
   const publicJwk = { ...(await exportJWK(publicKey)), kid, use: 'sig' };
@@ -25,10 +28,13 @@ export async function newSigningKey(): Promise<SigningKey> {
  */
 export class KeyRing {
   private keys: SigningKey[] = [];
+  /** A P-256 key for ES256 tokens, published beside the RSA keys. */
+  ec!: SigningKey;
 
   static async create(): Promise<KeyRing> {
     const ring = new KeyRing();
     ring.keys = [await newSigningKey()];
+    ring.ec = await newSigningKey('ec');
     return ring;
   }
 
@@ -49,6 +55,6 @@ export class KeyRing {
 
   /** The JWK Set document (RFC 7517 section 5). */
   jwks(): { keys: JWK[] } {
-    return { keys: this.keys.map((k) => k.publicJwk) };
+    return { keys: [...this.keys, this.ec].map((k) => k.publicJwk) };
   }
 }

@@ -127,7 +127,7 @@ function discoveryDocument(issuer: string) {
     jwks_uri: `${issuer}/jwks`,
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256', 'PS256'],
+    id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256'],
     scopes_supported: ['openid', 'profile', 'groups'],
     token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
     grant_types_supported: ['authorization_code'],

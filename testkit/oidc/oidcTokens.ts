@@ -21,7 +21,7 @@ export interface MintOptions {
   notBefore?: number;
   issuer?: string;
   nonce?: string;
-  alg?: 'RS256' | 'PS256';
+  alg?: 'RS256' | 'PS256' | 'ES256';
   extra?: Record<string, unknown>;
 }
 
@@ -53,7 +53,7 @@ export class TokenMinter {
   }
 
   async mint(o: MintOptions): Promise<string> {
-    const key = this.ring.current;
+    const key = o.alg === 'ES256' ? this.ring.ec : this.ring.current;
     return new SignJWT(this.claims(o))
       .setProtectedHeader({ alg: o.alg ?? 'RS256', typ: 'JWT', kid: key.kid })
       .sign(key.privateKey);
