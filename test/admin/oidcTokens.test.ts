@@ -130,3 +130,28 @@ describe('access tokens from the issuer', () => {
     await expect(v.discovery()).rejects.toThrow(/another issuer/);
   });
 });
+
+describe('an issuer down after the keys were read', () => {
+  it('keeps verifying with the keys it has, and asks the issuer again only a minute later', async () => {
+    let clock = Date.now();
+    let down = false;
+    let asked = 0;
+    const v = new TokenVerifier(oidcConfig(), {
+      now: () => clock,
+      fetch: (url, init) => {
+        if (url.endsWith('/jwks')) asked++;
+        return down ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init);
+      },
+    });
+    const token = await idp.mint({ user: operator, audience: CLIENT });
+    await v.verifyAccessToken(token);
+    down = true;
+    clock += 11 * 60_000; // the keys are due to be read again
+    expect((await v.verifyAccessToken(token)).actor).toBe('ola@uio.no');
+    expect((await v.verifyAccessToken(token)).actor).toBe('ola@uio.no');
+    expect(asked).toBe(2);
+    clock += 61_000;
+    await v.verifyAccessToken(token);
+    expect(asked).toBe(3);
+  });
+});

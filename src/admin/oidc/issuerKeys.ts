@@ -51,6 +51,8 @@ export class IssuerKeys {
       await this.inFlight;
     } catch (err) {
       if (!keepOld) throw err;
+      // Keep trusting the keys we have, and let requests not wait on a down issuer again for a minute.
+      this.fetchedAt = Math.max(this.fetchedAt, this.opts.now() - KEYS_MAX_AGE_MS + UNKNOWN_KID_REFETCH_MS);
     }
   }
 
