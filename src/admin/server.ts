@@ -5,23 +5,27 @@ import type { AppContext } from '../app/context';
 import { SourceError } from '../sources/http';
 import { SyncError } from '../sync/errors';
 import { auditedAction, registerAuditHook } from './auditHook';
-import { bearerMatches } from './auth';
-import { adminTokenCaller } from './caller';
+import { authenticate } from './authenticate';
 import { AdminHttpError } from './httpErrors';
+import { TokenVerifier } from './oidc/tokenVerifier';
 import { openApiDocument } from './openapi';
 import { registerRateLimits } from './rateLimits';
 import { auditRoutes } from './routes/audit';
 import type { AdminDeps } from './routes/deps';
 import { forgetRoutes } from './routes/forget';
 import { healthRoutes } from './routes/health';
+import { icsRoutes } from './routes/ics';
 import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
 import { statusRoutes } from './routes/status';
 import { deleteRoutes } from './routes/deletes';
+import { signInRoutes } from './routes/signIn';
+import { roomRoutes } from './routes/rooms';
 import { webRoutes } from './routes/web';
 
 /**
- * The admin HTTP server (service.md "Admin HTTP API"): /api/* behind the ADMIN_TOKEN bearer,
+ * The admin HTTP server (service.md "Admin HTTP API"): /api/* behind ADMIN_TOKEN, the issuer's tokens or the
+ * page's session (authenticate.ts), with roles, an audit trail and rate limits;
  * health and metrics for Kubernetes and Prometheus, and the admin web page at /.
  */
 export interface AdminServerOptions {
@@ -30,6 +34,8 @@ export interface AdminServerOptions {
   isReady: () => Promise<{ database: boolean; broker: boolean }>;
   wakeWorkers?: () => void;
   brokerConnected?: () => boolean;
+  /** The verifier of the issuer's tokens (tests pass one with their own clock); made from the config if absent. */
+  tokenVerifier?: TokenVerifier;
 }
 
 export interface AdminServer {
@@ -84,6 +90,10 @@ export async function buildAdminApp(
     wakeWorkers: opts.wakeWorkers,
     brokerConnected: opts.brokerConnected,
   };
+  const oidc = ctx.config.adminOidc;
+  const verifier = oidc ? (opts.tokenVerifier ?? new TokenVerifier(oidc)) : null;
+  const { sessionOf } = signInRoutes(app, deps, verifier);
+  const authenticator = { config: ctx.config, verifier, session: sessionOf, log };
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
@@ -91,13 +101,8 @@ export async function buildAdminApp(
     if (route === null) return;
     reply.header('cache-control', 'no-store');
     if (route === '/api/openapi.json') return;
-    const token = ctx.config.adminToken;
-    if (!token)
-      return reply.code(503).send({ error: 'admin API disabled', message: 'set ADMIN_TOKEN to enable the admin API' });
-    if (!bearerMatches(req.headers.authorization, token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
-    }
-    req.caller = adminTokenCaller;
+    // An answered request (401, 403, 503) must not reach the route.
+    if (await authenticate(authenticator, req, reply)) return reply;
   });
 
   registerAuditHook(app, ctx);
@@ -145,6 +150,8 @@ export async function buildAdminApp(
   statusRoutes(app, deps);
   deleteRoutes(app, deps);
   auditRoutes(app, deps);
+  icsRoutes(app, deps);
+  roomRoutes(app, deps);
   healthRoutes(app, deps);
   webRoutes(app);
   await app.ready();

@@ -42,6 +42,8 @@ export interface PlaintextInputs {
   FS_BASE_URL?: string;
   GRAPH_BASE_URL?: string;
   PGSSLMODE?: string;
+  ADMIN_OIDC_ISSUER?: string;
+  ADMIN_OIDC_REDIRECT_URI?: string;
 }
 
 const ALLOW = 'or set KADA_ALLOW_PLAINTEXT=true to accept it';
@@ -66,6 +68,9 @@ export function plaintextProblems(env: PlaintextInputs): { variable: string; mes
     ['TP_BASE_URL', 'http:', 'https:'],
     ['FS_BASE_URL', 'http:', 'https:'],
     ['GRAPH_BASE_URL', 'http:', 'https:'],
+    // Tokens and keys of the admin sign-in, and the browser's way back with its authorization code.
+    ['ADMIN_OIDC_ISSUER', 'http:', 'https:'],
+    ['ADMIN_OIDC_REDIRECT_URI', 'http:', 'https:'],
   ];
   for (const [variable, plain, secure] of plainUrls) {
     const value = env[variable];

@@ -5,8 +5,13 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Debian's chromium, headless, with a fresh profile that is removed afterwards. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * Debian's chromium, headless, with a fresh profile that is removed afterwards. `ignoreHTTPSErrors`
+ * lets it visit the test kit's TLS servers, whose CA only Node trusts (NODE_EXTRA_CA_CERTS).
+ */
+export async function launchChromium(
+  opts: { ignoreHTTPSErrors?: boolean } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (scripts/test.sh does this)`);
   const profile = mkdtempSync(path.join(tmpdir(), 'kada-chromium-'));
@@ -14,6 +19,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 1000 },
+    ignoreHTTPSErrors: opts.ignoreHTTPSErrors ?? false,
     args: [
       '--headless',
       '--no-sandbox',

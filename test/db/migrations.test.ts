@@ -24,6 +24,8 @@ describe('migrations', () => {
     );
     expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
       expect.arrayContaining([
+        'admin_sessions',
+        'admin_sign_ins',
         'audit_log',
         'delete_guard_hours',
         'errors',
@@ -31,6 +33,8 @@ describe('migrations', () => {
         'graph_budget',
         'graph_leases',
         'held_deletes',
+        'ics_events',
+        'ics_feeds',
         'inbox',
         'jobs',
         'kada_migrations',
@@ -38,6 +42,7 @@ describe('migrations', () => {
         'persons',
         'process_stats',
         'reconcile_runs',
+        'rooms',
         'synced_events',
         'tp_courses',
         'wipe_sightings',

@@ -11,6 +11,8 @@ import { type FsWirePerson, generateInstitution, type Institution } from '../ins
 import { type SourceEmulator, startSourceEmulator } from '../sources/sourceEmulator';
 import { parseTpTime } from '../../src/desired/time';
 import { createLogger } from '../../src/log/logger';
+import type { OidcProvider } from '../oidc/oidcProvider';
+import { rebuildAsDemoOperator, startDemoIdentity } from './demoSignIn';
 
 /**
  * `npm run demo`: a synthetic university end to end on embedded defaults. FS notifications for
@@ -65,6 +67,7 @@ interface Demo {
   sources: SourceEmulator;
   microsoft: MicrosoftEmulator;
   env: Record<string, string>;
+  idp: OidcProvider;
   service: RunningService;
   conn: ChannelModel;
   ch: ConfirmChannel;
@@ -83,8 +86,12 @@ async function main(): Promise<void> {
   const student = printCalendars(demo);
   await moveALecture(demo, student);
   await resyncUnchanged(demo, persons.slice(0, 20));
+  out(await rebuildAsDemoOperator(demo.service.adminUrl, student.personlopenummer));
   if (KEEP) {
-    out(`\nkada keeps running; admin page ${demo.service.adminUrl}/ (token ${demo.env.ADMIN_TOKEN}). Ctrl-C to stop.`);
+    out(
+      `\nkada keeps running; admin page http://localhost:${demo.env.PORT}/: Sign in, then "Sign in as demo-operator" ` +
+        `(or demo-reader); machine token ${demo.env.ADMIN_TOKEN}. Ctrl-C to stop.`,
+    );
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   }
   await stopDemo(demo);
@@ -97,6 +104,8 @@ async function startDemo(baseDatabaseUrl: string, amqpUrl: string): Promise<Demo
   const sources = await startSourceEmulator({ institution, tpApiKey: 'demo-tp-key', fsApiKey: 'demo-fs-key' });
   const microsoft = await startMicrosoftEmulator({ latencyMs: LATENCY, jitterMs: Math.round(LATENCY / 4) });
   const databaseUrl = await resetDatabase(baseDatabaseUrl, 'kada_demo');
+  const port = process.env.PORT ?? '8080';
+  const identity = await startDemoIdentity(port);
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
@@ -109,9 +118,10 @@ async function startDemo(baseDatabaseUrl: string, amqpUrl: string): Promise<Demo
     KADA_INSTITUTION: 'uio',
     KADA_SEMESTERS: '26h',
     ADMIN_TOKEN: 'demo-admin-token-0123456789',
-    PORT: process.env.PORT ?? '8080',
+    PORT: port,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...microsoft.env(),
+    ...identity.env,
   };
   const config = loadConfig(env);
   out(
@@ -140,7 +150,7 @@ async function startDemo(baseDatabaseUrl: string, amqpUrl: string): Promise<Demo
     if (i > 200) throw new Error('kada did not connect to RabbitMQ within 20 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { institution, sources, microsoft, env, service, conn, ch };
+  return { institution, sources, microsoft, env, idp: identity.idp, service, conn, ch };
 }
 
 /** A channel to publish as FS and TP would, on an empty demo queue. */
@@ -270,11 +280,11 @@ async function publishPersonUpdates(ch: ConfirmChannel, persons: FsWirePerson[])
   await ch.waitForConfirms();
 }
 
-async function stopDemo({ service, conn, ch, sources, microsoft }: Demo): Promise<void> {
+async function stopDemo({ service, conn, ch, sources, microsoft, idp }: Demo): Promise<void> {
   await service.stop();
   await ch.close();
   await conn.close();
-  await Promise.all([sources.close(), microsoft.close()]);
+  await Promise.all([sources.close(), microsoft.close(), idp.close()]);
 }
 
 main().then(

@@ -5,9 +5,10 @@ export const json = (schema: object, description: string) => ({
 });
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const error = (description: string) => json(ref('Error'), description);
+/** The authentication answers; apiDoc/security.ts states them (with 403) on every /api operation. */
 export const unauthorized = {
-  '401': error('Missing or wrong bearer token'),
-  '503': error('Admin API disabled (no ADMIN_TOKEN configured)'),
+  '401': error('No valid token or session'),
+  '503': error('Admin API disabled (neither ADMIN_TOKEN nor ADMIN_OIDC_ISSUER set)'),
 };
 /** The per-caller rate limit on diff, rebuild and forget (ADMIN_RATE_LIMITS, admin/rateLimits.ts). */
 export const rateLimited = {

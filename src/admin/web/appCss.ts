@@ -59,4 +59,8 @@ th { font-size: 12px; color: var(--muted); font-weight: 600; }
 .change-delete td:first-child { color: var(--bad); font-weight: 600; }
 .matches { padding-left: 18px; }
 td.bad { color: var(--bad); font-weight: 600; }
+a.button { padding: 6px 14px; border-radius: 4px; background: #fff; color: #12263f; font-weight: 600;
+  text-decoration: none; }
+.signin-error { margin: 0; color: #ffd7d7; }
+[hidden] { display: none !important; }
 `;

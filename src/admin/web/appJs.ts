@@ -1,3 +1,4 @@
+import { appJsAuth } from './appJsAuth';
 import { appJsStatus } from './appJsStatus';
 
 /**
@@ -13,7 +14,7 @@ export const appJs = String.raw`'use strict';
   var current = null; // the person shown: { personId, ... }
   var polling = null;
 
-  function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
+${appJsAuth}
 
   function text(id, value) {
     $(id).textContent = value === null || value === undefined || value === '' ? '—' : String(value);
@@ -50,15 +51,21 @@ export const appJs = String.raw`'use strict';
   function ApiError(status, code, message) { this.status = status; this.code = code; this.message = message; }
 
   function api(method, path) {
-    var t = token();
-    if (!t) return Promise.reject(new ApiError(401, 'unauthorized', 'Enter the admin token first.'));
-    var headers = { Authorization: 'Bearer ' + t, Accept: 'application/json' };
-    return fetch(path, { method: method, headers: headers, cache: 'no-store' })
+    if (!signedIn()) {
+      return Promise.reject(new ApiError(401, 'unauthorized',
+        auth.signIn ? 'Sign in first.' : 'Enter the admin token first.'));
+    }
+    return fetch(path, { method: method, headers: authHeaders(method), cache: 'no-store' })
       .then(function (res) {
         return res.text().then(function (body) {
           var data = null;
           try { data = body ? JSON.parse(body) : null; } catch (e) { data = null; }
           if (res.ok) return data;
+          if (res.status === 401 && auth.mode === 'session') {
+            auth.mode = 'none';
+            showAuth();
+            throw new ApiError(401, 'unauthorized', 'The session has ended: sign in again.');
+          }
           if (res.status === 401) {
             text('token-state', 'Token rejected.');
             throw new ApiError(401, 'unauthorized', 'The admin token was not accepted.');
@@ -78,9 +85,14 @@ export const appJs = String.raw`'use strict';
     sessionStorage.setItem(TOKEN_KEY, v);
     $('token').value = '';
     showTokenState();
+    useToken();
     loadStatus();
   });
-  $('forget-token').addEventListener('click', function () { sessionStorage.removeItem(TOKEN_KEY); showTokenState(); });
+  $('forget-token').addEventListener('click', function () {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showTokenState();
+    useToken();
+  });
 
   // ---- person ----
   function showPerson(p) {
@@ -262,6 +274,6 @@ export const appJs = String.raw`'use strict';
 ${appJsStatus}
 
   showTokenState();
-  loadStatus();
+  startAuth().then(loadStatus);
 })();
 `;

@@ -1,10 +1,13 @@
 /**
  * The status panel of the admin page's script (src/admin/web/appJs.ts splices it into its closure, which
- * provides $, token, text, seconds and api). Same rules: no backticks or "${" in the script.
+ * provides $, signedIn, auth, text, seconds and api). Same rules: no backticks or "${" in the script.
  */
 export const appJsStatus = String.raw`  // ---- status ----
   function loadStatus() {
-    if (!token()) { text('status-message', 'Enter the admin token to see the status.'); return; }
+    if (!signedIn()) {
+      text('status-message', auth.signIn ? 'Sign in to see the status.' : 'Enter the admin token to see the status.');
+      return;
+    }
     $('status-message').textContent = 'Loading…';
     Promise.all([api('GET', '/api/status'), api('GET', '/api/errors?limit=20')]).then(function (r) {
       var s = r[0];

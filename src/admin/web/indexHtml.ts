@@ -34,7 +34,13 @@ export const indexHtml = String.raw`<!doctype html>
 <a class="skip" href="#main">Skip to content</a>
 <header>
   <h1>kada <span class="sub">admin</span></h1>
-  <form id="token-form" class="token" autocomplete="off">
+  <div id="session" class="token" hidden>
+    <span id="who" role="status" aria-live="polite"></span>
+    <button type="button" id="sign-out" class="secondary">Sign out</button>
+  </div>
+  <a id="sign-in" class="button" href="/auth/login" hidden>Sign in</a>
+  <p id="signin-error" class="signin-error" role="alert" hidden></p>
+  <form id="token-form" class="token" autocomplete="off" hidden>
     <label for="token">Admin token</label>
     <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required>
     <button type="submit">Use token</button>
@@ -67,7 +73,7 @@ export const indexHtml = String.raw`<!doctype html>
       </dl>
       <p id="fs-warning" class="warning" hidden></p>
       <div class="actions">
-        <button type="button" id="rebuild">Rebuild now</button>
+        <button type="button" id="rebuild" data-needs="operate" hidden>Rebuild now</button>
         <div id="job" class="job" role="status" aria-live="polite" aria-atomic="true">
           <progress id="job-progress" max="1" value="0" hidden aria-label="Rebuild progress"></progress>
           <span id="job-text"></span>
@@ -94,8 +100,8 @@ export const indexHtml = String.raw`<!doctype html>
     <p id="status-message" role="status" aria-live="polite"></p>
     <div id="deletes-banner" class="warning" role="alert" hidden>
       <p id="deletes-text"></p>
-      <button type="button" id="release-deletes">Release held deletions</button>
-      <button type="button" id="drop-deletes" class="secondary">Drop held deletions</button>
+      <button type="button" id="release-deletes" data-needs="operate" hidden>Release held deletions</button>
+      <button type="button" id="drop-deletes" class="secondary" data-needs="operate" hidden>Drop held deletions</button>
     </div>
     <dl class="facts" id="status-facts">
       <div><dt>Queued jobs</dt><dd id="st-queued"></dd></div>

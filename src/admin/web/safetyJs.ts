@@ -6,9 +6,9 @@
 export const safetyJs = String.raw`'use strict';
 (function () {
   var $ = function (id) { return document.getElementById(id); };
-  function token() { return sessionStorage.getItem('kada.adminToken') || ''; }
+  // app.js decides how requests are authenticated (session cookie + CSRF header, or the pasted token).
   function call(method, path) {
-    return fetch(path, { method: method, headers: { Authorization: 'Bearer ' + token() } }).then(function (res) {
+    return fetch(path, { method: method, headers: window.kadaAuth.headers(method) }).then(function (res) {
       if (!res.ok) throw new Error('HTTP ' + res.status);
       return res.json();
     });
@@ -33,7 +33,7 @@ export const safetyJs = String.raw`'use strict';
   }
 
   function load() {
-    if (!token()) return;
+    if (!window.kadaAuth || !window.kadaAuth.signedIn()) return;
     call('GET', '/api/status').then(show, function () { /* app.js reports the status errors */ });
   }
   function decide(action) {
@@ -46,6 +46,6 @@ export const safetyJs = String.raw`'use strict';
   $('release-deletes').addEventListener('click', function () { decide('release'); });
   $('drop-deletes').addEventListener('click', function () { decide('drop'); });
   $('refresh-status').addEventListener('click', load);
-  load();
+  document.addEventListener('kada:auth', load);
 })();
 `;
