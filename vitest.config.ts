@@ -20,6 +20,7 @@ const unit = [
   'test/ics/plainText.test.ts',
   'test/ics/vtimezone.test.ts',
   'test/ics/feedComponents.test.ts',
+  'test/ics/feedToken.test.ts',
 ];
 
 export default defineConfig({

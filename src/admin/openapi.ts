@@ -4,6 +4,7 @@
  */
 import { forgetSchemas } from './apiDoc/forget';
 import { deletePaths, deleteSchemas } from './apiDoc/deletes';
+import { icsPaths, icsSchemas } from './apiDoc/ics';
 import { jobPaths, jobSchemas } from './apiDoc/jobs';
 import { operationPaths, operationSchemas } from './apiDoc/operations';
 import { personPaths, personSchemas } from './apiDoc/persons';
@@ -21,7 +22,7 @@ export const openApiDocument = {
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
   tags: [{ name: 'persons' }, { name: 'jobs' }, { name: 'operations' }],
-  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths },
+  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths, ...icsPaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
@@ -38,6 +39,7 @@ export const openApiDocument = {
       ...operationSchemas,
       ...forgetSchemas,
       ...deleteSchemas,
+      ...icsSchemas,
     },
   },
 } as const;

@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi';
 import type { AdminDeps } from './routes/deps';
 import { forgetRoutes } from './routes/forget';
 import { healthRoutes } from './routes/health';
+import { icsRoutes } from './routes/ics';
 import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
 import { statusRoutes } from './routes/status';
@@ -125,6 +126,7 @@ export async function buildAdminApp(
   jobRoutes(app, deps);
   statusRoutes(app, deps);
   deleteRoutes(app, deps);
+  icsRoutes(app, deps);
   healthRoutes(app, deps);
   webRoutes(app);
   await app.ready();

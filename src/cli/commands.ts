@@ -4,6 +4,7 @@ import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
 import { registerForget } from './commands/forget';
+import { registerIcs } from './commands/ics';
 import { registerMigrate } from './commands/migrate';
 import { registerPseudonym } from './commands/pseudonym';
 import { registerPrune } from './commands/prune';
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerForget(program);
   registerPrune(program);
   registerDeletes(program);
+  registerIcs(program);
 }

@@ -1,3 +1,4 @@
+import { icsTokenKey } from '../ics/feedToken';
 import { logKeyFrom } from '../log/pseudonym';
 import { databaseUrl, schema } from './envSchema';
 import { plaintextProblems } from './plaintext';
@@ -77,6 +78,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deleteGuard: c.KADA_DELETE_GUARD,
     confirmDelayMs: c.KADA_CONFIRM_DELAY_MS,
     seriesMode: c.SERIES_MODE,
+    ics: {
+      baseUrl: (c.ICS_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+      tokenKey: icsTokenKey(c.KADA_ICS_KEY, logKeyFrom(cleaned)),
+    },
     logLevel: c.LOG_LEVEL,
     logKey: logKeyFrom(cleaned),
   };

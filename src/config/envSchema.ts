@@ -121,6 +121,10 @@ export function schema(now: Date) {
       GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
+      // rooms-ics.md "ICS feeds": the public base of feed URLs (default http://localhost:<PORT>), and the key
+      // feed tokens are derived with (src/ics/feedToken.ts).
+      ICS_BASE_URL: url(['http:', 'https:']).optional(),
+      KADA_ICS_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .superRefine((c, ctx) => {

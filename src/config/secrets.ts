@@ -8,6 +8,7 @@ const SECRET_VARS = [
   'AMQP_URL',
   'METRICS_TOKEN',
   'KADA_LOG_KEY',
+  'KADA_ICS_KEY',
 ] as const;
 
 /** The configured secret values, for redaction and for tests that scan output for leaks. */

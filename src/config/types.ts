@@ -44,6 +44,8 @@ export interface Config {
   /** How far apart two sightings of a person gone or a course emptied must be before kada acts on them. */
   confirmDelayMs: number;
   seriesMode: 'off' | 'weekly';
+  /** ICS feeds: the public base of feed URLs, and the secret feed tokens are derived with. */
+  ics: { baseUrl: string; tokenKey: string };
   logLevel: string;
   /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
   logKey: string;

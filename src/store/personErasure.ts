@@ -28,7 +28,8 @@ export type ErasedRows = Record<
   | 'inbox'
   | 'tp_courses'
   | 'mailboxes'
-  | 'reconcile_runs',
+  | 'reconcile_runs'
+  | 'ics_feeds',
   number
 >;
 
@@ -126,6 +127,8 @@ export async function erasePersonRows(
         WHERE last_person_id = $1`,
       [id],
     ),
+    // The feed's stamps (ics_events) go with it.
+    ics_feeds: await count(`DELETE FROM ics_feeds WHERE subject = $1`, [id]),
     persons: await count(`DELETE FROM persons WHERE person_id = $1`, [id]),
   };
   // An opt-out is the person's own objection: it outlives the erasure as the bare number, or their

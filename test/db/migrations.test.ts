@@ -28,6 +28,8 @@ describe('migrations', () => {
         'errors',
         'event_generations',
         'held_deletes',
+        'ics_events',
+        'ics_feeds',
         'inbox',
         'jobs',
         'kada_migrations',
