@@ -10,6 +10,7 @@ import { PhaseProfiler } from './profiler';
 import { notes, table, type Section } from './report';
 import { coreThroughput } from './scenarios/coreThroughput';
 import { fanOut } from './scenarios/fanOut';
+import { icsFeed } from './scenarios/icsFeed';
 import { initialFill } from './scenarios/initialFill';
 import { latency } from './scenarios/latency';
 import { memory } from './scenarios/memory';
@@ -196,6 +197,10 @@ async function main() {
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);
     sections.push(await memory(opts, log));
+  }
+  if (wants('9')) {
+    log('9: ICS feed response time');
+    sections.push(await icsFeed(opts, log));
   }
 
   const ordered = [...sections].sort((a, b) => Number(a.id) - Number(b.id));

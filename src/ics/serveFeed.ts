@@ -1,17 +1,19 @@
 import type { Logger } from '../log/logger';
-import { feedBody, feedByTokenHash, type FeedRecord, sourceVersions } from '../store/icsFeeds';
+import { feedBody, feedByTokenHash, type FeedRecord } from '../store/icsFeeds';
 import { buildFeed, FS_MAX_AGE_MS, FeedPersonGoneError, type FeedContext, fingerprint } from './buildFeed';
 import { parseSubject } from './feedSubject';
 import { tokenHash } from './feedToken';
 
 /**
- * GET /ics/<token>.ics (rooms-ics.md). Every request hashes what it was given and makes one indexed
- * look-up by that hash, whatever the token looks like, so an unknown, malformed or revoked token takes
- * the same path and gets the same 404. A known feed is answered from its stored build while its
- * sources are unchanged: the person's row (a person job ran, so FS may have changed; FS is also read
- * again after an hour) and the stored TP copy of each of their courses, which the planner replaces
- * seconds after a TP change. Only a change builds the feed again; a source that cannot be read then
- * leaves the last good build in place (or 503 when there is none), never an empty feed.
+ * GET /ics/<token>.ics (rooms-ics.md). Every request hashes what it was given and runs one statement
+ * that looks the hash up through its unique index, whatever the token looks like, so an unknown,
+ * malformed or revoked token takes the same path and gets the same 404; for a feed found, the same
+ * statement reads its sources' versions, so an unchanged feed is answered after it alone.
+ * A known feed is answered from its stored build while its sources are unchanged: the person's row
+ * (a person job ran, so FS may have changed; FS is also read again after an hour) and the stored TP
+ * copy of each of their courses, which the planner replaces seconds after a TP change. Only a change
+ * builds the feed again; a source that cannot be read then leaves the last good build in place (or
+ * 503 when there is none), never an empty feed.
  */
 
 export type FeedAnswer =
@@ -44,15 +46,10 @@ export async function answerFeed(
   ifNoneMatch: string | string[] | undefined,
   now = Date.now(),
 ): Promise<FeedAnswer> {
-  const feed = await feedByTokenHash(ctx.db, tokenHash(token));
-  if (!feed) return NOT_FOUND;
+  const found = await feedByTokenHash(ctx.db, tokenHash(token), ctx.config.semesters);
+  if (!found) return NOT_FOUND;
+  const { feed, versions } = found;
   const { personId } = parseSubject(feed.subject);
-  const versions = await sourceVersions(ctx.db, {
-    personId,
-    courses: feed.courses,
-    username: feed.username ?? parseSubject(feed.subject).tpUsername,
-    semesters: ctx.config.semesters,
-  });
   const fsFresh = !personId || (feed.enrolmentAt !== null && now - feed.enrolmentAt.getTime() < FS_MAX_AGE_MS);
   const personSame = (versions.person?.getTime() ?? null) === (feed.personSeen?.getTime() ?? null);
   if (fsFresh && personSame && feed.sources === fingerprint(ctx.config, versions.person, versions.courses)) {

@@ -19,8 +19,9 @@ export interface FeedRecord {
   etag: string | null;
 }
 
-const FEED_COLUMNS = `id::text AS id, subject, courses, enrolment->>'username' AS username, enrolment_at, person_seen,
-  sources, etag`;
+const FEED_COLUMNS_FOR_CTE = `id::text AS id, subject, courses,
+  coalesce(enrolment->>'username', CASE WHEN subject LIKE 'tp:%' THEN substr(subject, 4) END) AS username,
+  enrolment_at, person_seen, sources, etag`;
 
 const toRecord = (r: Record<string, unknown>): FeedRecord => ({
   id: r.id as string,
@@ -32,12 +33,6 @@ const toRecord = (r: Record<string, unknown>): FeedRecord => ({
   sources: (r.sources as string | null) ?? null,
   etag: (r.etag as string | null) ?? null,
 });
-
-/** The one look-up an unknown and a known token both make: by the token's hash, through its unique index. */
-export async function feedByTokenHash(db: Queryable, hash: Buffer): Promise<FeedRecord | null> {
-  const rows = await db.query(`SELECT ${FEED_COLUMNS} FROM ics_feeds WHERE token_hash = $1`, [hash]);
-  return rows[0] ? toRecord(rows[0]) : null;
-}
 
 export async function activeFeedOf(db: Queryable, subject: string): Promise<{ nonce: Buffer; hash: Buffer } | null> {
   const rows = await db.query(`SELECT token_nonce, token_hash FROM ics_feeds WHERE subject = $1`, [subject]);
@@ -136,24 +131,63 @@ export interface SourceVersions {
   courses: string[];
 }
 
+/**
+ * The versions of a subject's sources: the given courses (by their refs, as JSON) and every stored
+ * course of the semesters whose timetable names the username among the staff. $1 subject (a person's
+ * row is looked up by it), $2 refs, $3 username, $4 semesters.
+ */
+const VERSIONS = `
+  (SELECT updated_at FROM persons WHERE person_id = %SUBJECT%) AS person_version,
+  coalesce((SELECT array_agg(v ORDER BY v) FROM (
+    SELECT t.semester || ':' || t.course_id || ',' || t.course_version || '@'
+           || (extract(epoch FROM t.fetched_at) * 1000)::bigint AS v
+      FROM tp_courses t
+      JOIN jsonb_to_recordset(%COURSES%) AS r("courseId" text, version text, semester text)
+        ON t.semester = r.semester AND t.course_id = r."courseId" AND t.course_version = r.version
+    UNION
+    SELECT t.semester || ':' || t.course_id || ',' || t.course_version || '@'
+           || (extract(epoch FROM t.fetched_at) * 1000)::bigint
+      FROM tp_courses t WHERE %USERNAME% IS NOT NULL AND lower(%USERNAME%) = ANY(t.staff_usernames)
+       AND t.semester = ANY(%SEMESTERS%)) AS s), '{}') AS course_versions`;
+
+const versionsOf = (r: Record<string, unknown>): SourceVersions => ({
+  person: (r.person_version as Date | null) ?? null,
+  courses: (r.course_versions as string[]) ?? [],
+});
+
 export async function sourceVersions(
   db: Queryable,
   q: { personId: string | null; courses: readonly CourseRef[]; username: string | null; semesters: string[] },
 ): Promise<SourceVersions> {
+  const sql = VERSIONS.replace(/%SUBJECT%/g, '$1')
+    .replace(/%COURSES%/g, '$2::jsonb')
+    .replace(/%USERNAME%/g, '$3::text')
+    .replace(/%SEMESTERS%/g, '$4');
+  const rows = await db.query(`SELECT ${sql}`, [q.personId, JSON.stringify(q.courses), q.username, q.semesters]);
+  return versionsOf(rows[0] ?? {});
+}
+
+/**
+ * The one statement every feed request starts with, known token or not: the feed by the token's hash
+ * (its unique index) and, for a feed found, its sources' versions, so an unchanged feed is answered
+ * after this statement alone. A TP staff subject (`tp:<username>`) has no persons row and names its
+ * username itself.
+ */
+export async function feedByTokenHash(
+  db: Queryable,
+  hash: Buffer,
+  semesters: string[],
+): Promise<{ feed: FeedRecord; versions: SourceVersions } | null> {
+  const sql = VERSIONS.replace(/%SUBJECT%/g, 'f.subject')
+    .replace(/%COURSES%/g, 'f.courses')
+    .replace(/%USERNAME%/g, 'f.username')
+    .replace(/%SEMESTERS%/g, '$2');
   const rows = await db.query(
-    `SELECT (SELECT updated_at FROM persons WHERE person_id = $1) AS person,
-            coalesce((SELECT array_agg(v ORDER BY v) FROM (
-              SELECT t.semester || ':' || t.course_id || ',' || t.course_version || '@'
-                     || (extract(epoch FROM t.fetched_at) * 1000)::bigint AS v
-                FROM tp_courses t
-                JOIN jsonb_to_recordset($2::jsonb) AS r("courseId" text, version text, semester text)
-                  ON t.semester = r.semester AND t.course_id = r."courseId" AND t.course_version = r.version
-              UNION
-              SELECT t.semester || ':' || t.course_id || ',' || t.course_version || '@'
-                     || (extract(epoch FROM t.fetched_at) * 1000)::bigint
-                FROM tp_courses t WHERE $3::text IS NOT NULL AND lower($3) = ANY(t.staff_usernames)
-                 AND t.semester = ANY($4)) AS s), '{}') AS courses`,
-    [q.personId, JSON.stringify(q.courses), q.username, q.semesters],
+    `WITH f AS (
+       SELECT ${FEED_COLUMNS_FOR_CTE} FROM ics_feeds WHERE token_hash = $1
+     )
+     SELECT f.*, ${sql} FROM f`,
+    [hash, semesters],
   );
-  return { person: rows[0]?.person ?? null, courses: rows[0]?.courses ?? [] };
+  return rows[0] ? { feed: toRecord(rows[0]), versions: versionsOf(rows[0]) } : null;
 }
