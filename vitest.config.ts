@@ -17,6 +17,10 @@ const unit = [
   'test/sync/wipeConfirmation.test.ts',
   'test/sync/holdDeletes.test.ts',
   'test/sources/gatewayAnswer.test.ts',
+  'test/ics/plainText.test.ts',
+  'test/ics/vtimezone.test.ts',
+  'test/ics/feedComponents.test.ts',
+  'test/ics/feedToken.test.ts',
 ];
 
 export default defineConfig({

@@ -11,10 +11,13 @@ import { notes, table, type Section } from './report';
 import { coreThroughput } from './scenarios/coreThroughput';
 import { deletedItems } from './scenarios/deletedItems';
 import { fanOut } from './scenarios/fanOut';
+import { icsFeed } from './scenarios/icsFeed';
 import { initialFill } from './scenarios/initialFill';
 import { latency } from './scenarios/latency';
 import { memory } from './scenarios/memory';
 import { naive } from './scenarios/naive';
+import { roomFanOut } from './scenarios/roomFanOut';
+import { orderOfWork } from './scenarios/orderOfWork';
 import { recovery } from './scenarios/recovery';
 import { series } from './scenarios/series';
 import { sharedBudgetScenarios } from './scenarios/sharedBudget';
@@ -45,6 +48,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--memory-persons <n>', 'persons in the memory run (full size: 30000)', int)
     .option('--memory-events <n>', 'events per person in the memory run', int, 150)
     .option('--core-students <n>', 'students in the pure core run', int, 1000)
+    .option('--order-persons <n>', 'persons filled in the order-of-work run (20)', int, 40)
     .option('--workers <n>', 'KADA_WORKERS', int, 16)
     .option('--seed <n>', 'institution seed', int, 7)
     .option('--budget-persons <n>', 'students in the shared-budget runs 16 and 17', int, 100)
@@ -69,6 +73,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     memoryPersons: o.memoryPersons ?? (full ? 30_000 : 2_000),
     memoryEventsPerPerson: o.memoryEvents,
     coreStudents: o.coreStudents,
+    orderPersons: Math.max(2, o.orderPersons),
     workers: o.workers,
     seed: o.seed,
     budgetPersons: o.budgetPersons,
@@ -115,7 +120,7 @@ function machine(): string[] {
   ];
 }
 
-/** Scenarios 1-5 and 7-9 share one environment and institution, in this order (each builds on the last). */
+/** Scenarios 1-5 and 7-10 share one environment and institution, in this order (each builds on the last). */
 async function mainScenarios(
   opts: BenchOptions,
   wants: (id: string) => boolean,
@@ -168,6 +173,10 @@ async function mainScenarios(
       fan = r.figures;
       sections.push(r.section);
     }
+    if (wants('10')) {
+      log('10: course change fan-out to students and 3 room mailboxes (ROOM_CALENDARS=on)');
+      sections.push(await roomFanOut(b, fan));
+    }
     if (wants('4')) {
       log(`4: notification latency (${opts.changes} changes)`);
       sections.push(await latency(b));
@@ -202,7 +211,7 @@ async function main() {
   const warnings: string[] = [];
   const sections: Section[] = [];
   const started = Date.now();
-  if (['1', '2', '3', '4', '5', '7', '8', '9'].some(wants)) {
+  if (['1', '2', '3', '4', '5', '7', '8', '9', '10'].some(wants)) {
     const r = await mainScenarios(opts, wants, log, warnings);
     sections.push(...r.sections);
   }
@@ -210,13 +219,21 @@ async function main() {
     log('16-19: one Graph budget for the installation (issue 16)');
     sections.push(...(await sharedBudgetScenarios(opts, wants, log)));
   }
+  if (wants('20')) {
+    log(`20: order of work (${opts.orderPersons} persons filled, ${opts.changes} changes)`);
+    sections.push(await orderOfWork(opts, log));
+  }
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);
     sections.push(await memory(opts, log));
   }
-  if (wants('9')) {
-    log(`9: lost-database drill (${opts.recovery} students)`);
+  if (wants('21')) {
+    log(`21: lost-database drill (${opts.recovery} students)`);
     sections.push(await recovery({ ...opts, recoveryStudents: opts.recovery }, log));
+  }
+  if (wants('22')) {
+    log('22: ICS feed response time');
+    sections.push(await icsFeed(opts, log));
   }
 
   const ordered = [...sections].sort((a, b) => Number(a.id) - Number(b.id));

@@ -5,11 +5,13 @@ import { registerDiff } from './commands/diff';
 import { registerDoctor } from './commands/doctor';
 import { registerEnqueueCourse } from './commands/enqueueCourse';
 import { registerForget } from './commands/forget';
+import { registerIcs } from './commands/ics';
 import { registerMigrate } from './commands/migrate';
 import { registerPseudonym } from './commands/pseudonym';
 import { registerPrune } from './commands/prune';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
+import { registerRooms } from './commands/rooms';
 import { registerRun } from './commands/run';
 import { registerStatus } from './commands/status';
 
@@ -31,4 +33,6 @@ export function registerCommands(program: Command): void {
   registerPrune(program);
   registerDeletes(program);
   registerAudit(program);
+  registerIcs(program);
+  registerRooms(program);
 }

@@ -8,6 +8,7 @@ const SECRET_VARS = [
   'AMQP_URL',
   'METRICS_TOKEN',
   'KADA_LOG_KEY',
+  'KADA_ICS_KEY',
   'ADMIN_OIDC_CLIENT_SECRET',
 ] as const;
 

@@ -31,7 +31,8 @@ export type ErasedRows = Record<
   | 'inbox'
   | 'tp_courses'
   | 'mailboxes'
-  | 'reconcile_runs',
+  | 'reconcile_runs'
+  | 'ics_feeds',
   number
 >;
 
@@ -129,6 +130,8 @@ export async function erasePersonRows(
         WHERE last_person_id = $1`,
       [id],
     ),
+    // The feed's stamps (ics_events) go with it.
+    ics_feeds: await count(`DELETE FROM ics_feeds WHERE subject = $1`, [id]),
     persons: await count(`DELETE FROM persons WHERE person_id = $1`, [id]),
     // Who looked at or acted on them must stay answerable, by the hash `kada pseudonym <number>` prints.
     audit_log: await pseudonymiseAudit(db, id, re, opts.pseudonymKey ?? logKeyFrom(process.env)),

@@ -1,18 +1,16 @@
-import { desiredEvents } from '../desired/desiredEvents';
-import { courseKey, type CourseRef, type FsPerson, type Registration, type TeachingRole } from '../domain/types';
+import type { FsPerson } from '../domain/types';
 import { mailboxProblemOf } from '../graph/mailboxErrors';
 import { findCalendar } from '../graph/mailboxSetup';
 import { listKadaEvents } from '../graph/readBack';
-import { coursesNamingStaff } from '../store/courses';
 import { getMailboxSetup } from '../store/mailboxes';
 import { getPerson, mailboxTakenByOther } from '../store/persons';
 import { generationFloors, loadState } from '../store/syncedEvents';
 import { clearSighting } from '../store/wipeSightings';
 import { CalendarLostError } from './calendarRecovery';
-import { loadCourses } from './loadCourses';
 import { mailboxOf } from './mailbox';
 import type { PersonReading, SyncContext, SyncOptions, Wanted } from './personJob';
 import { readGraphState } from './readGraphState';
+import { readEnrolment, wantedFrom } from './readWanted';
 import { sightWipe } from './sightWipe';
 
 /**
@@ -22,7 +20,6 @@ import { sightWipe } from './sightWipe';
  * weeks of exactly the series the person should have.
  */
 
-const HOUR = 3_600_000;
 const NOTHING: Wanted = { events: [], dataErrors: [], courses: [] };
 
 export async function readPerson(ctx: SyncContext, personId: string, opts: SyncOptions): Promise<PersonReading> {
@@ -126,39 +123,8 @@ async function readPreviousMailbox(
 
 /** The person's registrations and teaching roles, their courses' timetables, and the events they give. */
 async function readWanted(ctx: SyncContext, personId: string, fsPerson: FsPerson, opts: SyncOptions): Promise<Wanted> {
-  const { db, config } = ctx;
-  const registrations: Registration[] = [];
-  const roles: TeachingRole[] = [];
-  for (const sem of config.semesters) {
-    const [r, t] = await Promise.all([
-      ctx.fs.registrationsForPerson(personId, sem),
-      ctx.fs.rolesForPerson(personId, sem),
-    ]);
-    registrations.push(...r);
-    roles.push(...t);
-  }
-  const refs = new Map<string, CourseRef>();
-  for (const c of [...registrations.map((r) => r.course), ...roles.map((r) => r.course)]) {
-    if (config.semesters.includes(c.semester)) refs.set(courseKey(c), c);
-  }
-  if (fsPerson.username)
-    for (const c of await coursesNamingStaff(db, fsPerson.username, config.semesters)) refs.set(courseKey(c), c);
-  const settings = { institution: config.institution, timezone: config.timezone, language: config.language };
-  const courses = await loadCourses(db, ctx.tp, [...refs.values()], {
-    maxAgeMs: opts.courseMaxAgeMs ?? HOUR,
-    settings,
-    confirm: { immediate: opts.confirmNow === true, delayMs: config.confirmDelayMs },
-  });
-  const result = desiredEvents({
-    personId,
-    username: fsPerson.username,
-    registrations,
-    roles,
-    courses,
-    settings,
-    seriesMode: config.seriesMode,
-  });
-  return { events: result.events, dataErrors: result.errors, courses: [...refs.keys()].sort() };
+  const enrolment = await readEnrolment(ctx, personId);
+  return wantedFrom(ctx, { personId, username: fsPerson.username }, enrolment, opts);
 }
 
 /**

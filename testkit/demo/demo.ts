@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { DateTime } from 'luxon';
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   await fillCalendars(demo, persons);
   const student = printCalendars(demo);
   await moveALecture(demo, student);
+  await icsFeed(demo, student);
   await resyncUnchanged(demo, persons.slice(0, 20));
   out(await rebuildAsDemoOperator(demo.service.adminUrl, student.personlopenummer));
   if (KEEP) {
@@ -247,6 +249,41 @@ async function moveALecture({ institution, microsoft, service, ch }: Demo, stude
     `the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of ` +
       `the ${affected} registered students and the lecturers, nothing else`,
   );
+}
+
+/**
+ * 3b. The student's ICS feed: the admin API makes the URL, `curl` fetches it (the moved and the
+ * cancelled lecture are in it as in Outlook), and again with its ETag: 304.
+ */
+async function icsFeed({ service, env }: Demo, student: FsWirePerson): Promise<void> {
+  const res = await fetch(`${service.adminUrl}/api/persons/${student.brukernavn}/ics`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+  });
+  if (res.status !== 201) throw new Error(`POST /api/persons/{person}/ics answered ${res.status}`);
+  const { url } = (await res.json()) as { url: string };
+  out(`
+ICS feed of ${student.fornavn} (kada ics create ${student.brukernavn}): ${url}`);
+  // The printed URL names ICS_BASE_URL (localhost); fetch it where this process's kada listens.
+  const local = `${service.adminUrl}${new URL(url).pathname}`;
+  const curl = (...args: string[]) => execFileSync('curl', ['-sS', '--max-time', '60', ...args], { encoding: 'utf8' });
+  let body: string;
+  let etag = '';
+  try {
+    const head = curl('-D', '-', '-o', '/dev/null', local);
+    etag = /^etag: *(.+?)\r?$/im.exec(head)?.[1] ?? '';
+    body = curl(local);
+  } catch (err) {
+    out(`   (curl failed: ${(err as Error).message.split('\n')[0]}; fetched with Node instead)`);
+    const r = await fetch(local, { signal: AbortSignal.timeout(60_000) });
+    etag = r.headers.get('etag') ?? '';
+    body = await r.text();
+  }
+  const events = body.split('BEGIN:VEVENT').length - 1;
+  const cancelled = (body.match(/^STATUS:CANCELLED/gm) ?? []).length;
+  out(`   curl ${url}\n   -> ${events} VEVENTs, ${cancelled} with STATUS:CANCELLED, ETag ${etag}`);
+  const again = await fetch(local, { headers: { 'if-none-match': etag }, signal: AbortSignal.timeout(60_000) });
+  out(`   curl -H 'If-None-Match: ${etag}' ... -> ${again.status} (nothing changed)`);
 }
 
 /** 4. The same FS notifications again: nothing to write. */
