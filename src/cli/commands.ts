@@ -9,6 +9,7 @@ import { registerPseudonym } from './commands/pseudonym';
 import { registerPrune } from './commands/prune';
 import { registerRebuild } from './commands/rebuild';
 import { registerReconcile } from './commands/reconcile';
+import { registerRooms } from './commands/rooms';
 import { registerRun } from './commands/run';
 import { registerStatus } from './commands/status';
 
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerForget(program);
   registerPrune(program);
   registerDeletes(program);
+  registerRooms(program);
 }

@@ -77,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deleteGuard: c.KADA_DELETE_GUARD,
     confirmDelayMs: c.KADA_CONFIRM_DELAY_MS,
     seriesMode: c.SERIES_MODE,
+    roomCalendars: c.ROOM_CALENDARS === 'on',
     logLevel: c.LOG_LEVEL,
     logKey: logKeyFrom(cleaned),
   };

@@ -121,6 +121,7 @@ export function schema(now: Date) {
       GRAPH_CONCURRENCY: intFrom(1, 64).default(4),
       GRAPH_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
       SERIES_MODE: z.enum(['off', 'weekly']).default('off'),
+      ROOM_CALENDARS: z.enum(['on', 'off']).default('off'),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .superRefine((c, ctx) => {

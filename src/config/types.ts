@@ -44,6 +44,8 @@ export interface Config {
   /** How far apart two sightings of a person gone or a course emptied must be before kada acts on them. */
   confirmDelayMs: number;
   seriesMode: 'off' | 'weekly';
+  /** ROOM_CALENDARS=on: mapped TP rooms get their bookings in their room mailboxes (rooms-ics.md). */
+  roomCalendars: boolean;
   logLevel: string;
   /** Key of the keyed hash that stands for a person in info logs (src/log/pseudonym.ts). */
   logKey: string;

@@ -34,6 +34,7 @@ describe('migrations', () => {
         'mailboxes',
         'persons',
         'process_stats',
+        'rooms',
         'synced_events',
         'tp_courses',
         'wipe_sightings',
