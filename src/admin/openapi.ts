@@ -7,6 +7,7 @@ import { deletePaths, deleteSchemas } from './apiDoc/deletes';
 import { jobPaths, jobSchemas } from './apiDoc/jobs';
 import { operationPaths, operationSchemas } from './apiDoc/operations';
 import { personPaths, personSchemas } from './apiDoc/persons';
+import { roomPaths, roomSchemas } from './apiDoc/rooms';
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -20,8 +21,8 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }],
-  tags: [{ name: 'persons' }, { name: 'jobs' }, { name: 'operations' }],
-  paths: { ...personPaths, ...jobPaths, ...operationPaths, ...deletePaths },
+  tags: [{ name: 'persons' }, { name: 'rooms' }, { name: 'jobs' }, { name: 'operations' }],
+  paths: { ...personPaths, ...roomPaths, ...jobPaths, ...operationPaths, ...deletePaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
@@ -38,6 +39,7 @@ export const openApiDocument = {
       ...operationSchemas,
       ...forgetSchemas,
       ...deleteSchemas,
+      ...roomSchemas,
     },
   },
 } as const;

@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/jobs';
 import { personRoutes } from './routes/persons';
 import { statusRoutes } from './routes/status';
 import { deleteRoutes } from './routes/deletes';
+import { roomRoutes } from './routes/rooms';
 import { webRoutes } from './routes/web';
 
 /**
@@ -125,6 +126,7 @@ export async function buildAdminApp(
   jobRoutes(app, deps);
   statusRoutes(app, deps);
   deleteRoutes(app, deps);
+  roomRoutes(app, deps);
   healthRoutes(app, deps);
   webRoutes(app);
   await app.ready();

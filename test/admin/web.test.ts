@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../src/admin/server';
 import { appJs } from '../../src/admin/web/appJs';
+import { roomsJs } from '../../src/admin/web/roomsJs';
 import { safetyJs } from '../../src/admin/web/safetyJs';
 import { indexHtml } from '../../src/admin/web/indexHtml';
 import { upsertPerson } from '../../src/store/persons';
@@ -53,6 +54,8 @@ describe('admin page assets', () => {
     expect(() => new vm.Script(appJs)).not.toThrow();
     expect(() => new vm.Script(safetyJs)).not.toThrow();
     expect(safetyJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect(() => new vm.Script(roomsJs)).not.toThrow();
+    expect(roomsJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|`|\$\{/);
     expect(appJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     // No inline script or style: the CSP would block them.
     expect(indexHtml).not.toMatch(/<script(?![^>]*\bsrc=)/);

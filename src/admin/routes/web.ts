@@ -2,15 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { appCss } from '../web/appCss';
 import { appJs } from '../web/appJs';
 import { indexHtml } from '../web/indexHtml';
+import { roomsJs } from '../web/roomsJs';
 import { safetyJs } from '../web/safetyJs';
 
-/** The admin web page: four static assets, no data in them (the page asks the API with the token). */
+/** The admin web page: five static assets, no data in them (the page asks the API with the token). */
 export function webRoutes(app: FastifyInstance): void {
   const assets: [string, string, string][] = [
     ['/', 'text/html; charset=utf-8', indexHtml],
     ['/app.js', 'text/javascript; charset=utf-8', appJs],
     ['/app.css', 'text/css; charset=utf-8', appCss],
     ['/safety.js', 'text/javascript; charset=utf-8', safetyJs],
+    ['/rooms.js', 'text/javascript; charset=utf-8', roomsJs],
   ];
   for (const [url, type, body] of assets) {
     app.get(url, async (_req, reply) =>
