@@ -14,6 +14,7 @@ import { initialFill } from './scenarios/initialFill';
 import { latency } from './scenarios/latency';
 import { memory } from './scenarios/memory';
 import { naive } from './scenarios/naive';
+import { roomFanOut } from './scenarios/roomFanOut';
 import { series } from './scenarios/series';
 import type { FanOutFigures } from './scenarios/fanOut';
 import type { FillFigures } from './scenarios/initialFill';
@@ -106,7 +107,7 @@ function machine(): string[] {
   ];
 }
 
-/** Scenarios 1-5, 7 and 8 share one environment and institution, in this order (each builds on the last). */
+/** Scenarios 1-5, 7, 8 and 10 share one environment and institution, in this order (each builds on the last). */
 async function mainScenarios(
   opts: BenchOptions,
   wants: (id: string) => boolean,
@@ -159,6 +160,10 @@ async function mainScenarios(
       fan = r.figures;
       sections.push(r.section);
     }
+    if (wants('10')) {
+      log('10: course change fan-out to students and 3 room mailboxes (ROOM_CALENDARS=on)');
+      sections.push(await roomFanOut(b, fan));
+    }
     if (wants('4')) {
       log(`4: notification latency (${opts.changes} changes)`);
       sections.push(await latency(b));
@@ -189,7 +194,7 @@ async function main() {
   const warnings: string[] = [];
   const sections: Section[] = [];
   const started = Date.now();
-  if (['1', '2', '3', '4', '5', '7', '8'].some(wants)) {
+  if (['1', '2', '3', '4', '5', '7', '8', '10'].some(wants)) {
     const r = await mainScenarios(opts, wants, log, warnings);
     sections.push(...r.sections);
   }
