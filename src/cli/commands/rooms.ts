@@ -3,14 +3,12 @@ import type { Command } from 'commander';
 import { assertMigrated } from '../../app/runService';
 import { loadDatabaseUrl } from '../../config/config';
 import { createDataSource } from '../../db/dataSource';
-import { roomTargetId } from '../../domain/target';
 import { listRoomPlaces } from '../../graph/places';
-import { enqueuePersons } from '../../jobs/enqueue';
-import { PRIORITY } from '../../jobs/types';
+import { importRoomMapping } from '../../rooms/importRooms';
 import { csvField, parseRoomCsv } from '../../rooms/roomCsv';
 import { suggestRooms } from '../../rooms/suggestRooms';
 import { knownTpRooms } from '../../store/courses';
-import { listRooms, replaceRoomMapping, type RoomRow } from '../../store/rooms';
+import { listRooms, type RoomRow } from '../../store/rooms';
 import { printJson } from '../output';
 import { UsageError } from '../usage';
 import { withContext } from '../withContext';
@@ -48,17 +46,7 @@ export function registerRooms(program: Command): void {
           `${parsed.problems.length} bad line(s) in ${file}, nothing changed:\n  ` +
             parsed.problems.slice(0, 20).join('\n  '),
         );
-      const outcome = await withDatabase((ds) =>
-        ds.transaction(async (q) => {
-          const change = await replaceRoomMapping(q, parsed.mapping);
-          const touched = [...change.added, ...change.changed, ...change.removed];
-          const queued = await enqueuePersons(q, touched.map(roomTargetId), {
-            priority: PRIORITY.notification,
-            reason: 'rooms import',
-          });
-          return { ...change, jobsQueued: queued };
-        }),
-      );
+      const outcome = await withDatabase((ds) => importRoomMapping(ds, parsed.mapping));
       if (opts.json) printJson(outcome);
       else
         process.stdout.write(
