@@ -13,6 +13,7 @@ import { roomTargetId } from '../../src/domain/target';
 import type { CourseRef } from '../../src/domain/types';
 import type { Job } from '../../src/jobs/types';
 import { courseFanOut } from '../../src/planner/courseFanOut';
+import { reconcileAll } from '../../src/reconcile/reconcileAll';
 import { listRooms, replaceRoomMapping } from '../../src/store/rooms';
 import { refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
@@ -145,6 +146,18 @@ describe('room calendars', () => {
     expect(kadaEvents(mailboxOf(to)).map(keyOf)).toContain(roomEventKey(ref, ev.eventid));
     expect(kadaEvents(mailboxOf(from)).map(keyOf).sort()).toEqual(occurrencesIn(from));
     expect(kadaEvents(mailboxOf(to)).map(keyOf).sort()).toEqual(occurrencesIn(to));
+  });
+
+  it('reconcile --all repairs a room mailbox too: a booking deleted by hand comes back', async () => {
+    const roomId = plenaryWithStudent().ev.room[0]!.id;
+    await replaceRoomMapping(h.ctx.db, [{ roomId, mailbox: mailboxOf(roomId) }]);
+    await syncRoom(h.ctx, roomId);
+    const victim = kadaEvents(mailboxOf(roomId))[0]!;
+    h.microsoft.graph.userDelete(mailboxOf(roomId), victim.id);
+    const r = await reconcileAll(h.ctx, { concurrency: 2, discover: false });
+    expect(r.failed).toEqual([]);
+    expect(r.repairs).toBeGreaterThanOrEqual(1);
+    expect(kadaEvents(mailboxOf(roomId)).map(keyOf).sort()).toEqual(occurrencesIn(roomId));
   });
 
   it('unmapping a room removes its kada events', async () => {
