@@ -16,6 +16,8 @@ const unit = [
   'test/sync/planPerson.test.ts',
   'test/sync/wipeConfirmation.test.ts',
   'test/sync/holdDeletes.test.ts',
+  'test/sync/planRoom.test.ts',
+  'test/rooms/**/*.test.ts',
   'test/sources/gatewayAnswer.test.ts',
   'test/ics/plainText.test.ts',
   'test/ics/vtimezone.test.ts',

@@ -71,7 +71,8 @@ export function holdersOf(institution: Institution, course: CourseRef, eventid: 
     .map((p) => p.personlopenummer);
 }
 
-async function inboxSettled(db: Queryable, notificationId: string): Promise<{ plannedMs: number } | null> {
+/** The planning time of a stored notification once the planner has handled it; null while pending. */
+export async function inboxSettled(db: Queryable, notificationId: string): Promise<{ plannedMs: number } | null> {
   const rows = await db.query(
     `SELECT state, extract(epoch FROM processed_at - received_at) * 1000 AS ms FROM inbox WHERE notification_id = $1`,
     [notificationId],

@@ -1,14 +1,19 @@
-import { syncPerson, type SyncContext } from '../sync/syncPerson';
+import { parseTarget } from '../domain/target';
+import { syncPerson, type SyncContext, type SyncOptions } from '../sync/syncPerson';
+import { syncRoom } from '../sync/syncRoom';
 import type { JobHooks } from '../jobs/workerPool';
 import { PRIORITY, type Job as QueueJob } from '../jobs/types';
 
 /**
- * What a person job does. Forced rebuilds and retries after a crash reconcile against Graph (the
+ * What a job does: a person's sync, or a room mailbox's (`room:<tp_room_id>`, only with ROOM_CALENDARS=on;
+ * off, a room job does nothing at all). Forced rebuilds and retries after a crash reconcile against Graph (the
  * crash may have fallen between a Graph write and its record); ordinary jobs trust the state store.
  */
 export function personJobHandler(ctx: SyncContext) {
   return async (job: QueueJob, hooks: JobHooks) => {
-    const result = await syncPerson(ctx, job.personId, {
+    const target = parseTarget(job.personId);
+    if (target.kind === 'room' && !ctx.config.roomCalendars) return { outcome: 'room_calendars_off' };
+    const opts: SyncOptions = {
       mode: job.force ? 'reconcile' : 'sync',
       priority: job.priority,
       courseMaxAgeMs: job.force ? 0 : undefined,
@@ -19,7 +24,9 @@ export function personJobHandler(ctx: SyncContext) {
       // Forced rebuilds (CLI, admin) run at the forced priority; nightly reconciles do not retry refusals.
       retryRefusedSetup: job.force && job.priority >= PRIORITY.forced,
       onProgress: hooks.progress,
-    });
+    };
+    const result =
+      target.kind === 'room' ? await syncRoom(ctx, target.roomId, opts) : await syncPerson(ctx, job.personId, opts);
     // Personal data is fine at debug (src/log/personalData.ts keeps it out of info lines).
     ctx.logger.debug(
       { personId: job.personId, jobId: job.id, mailbox: result.mailbox, courses: result.courses },

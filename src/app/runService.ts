@@ -112,6 +112,7 @@ export async function startService(config: Config, opts: RunServiceOptions = {})
       debounceMs: opts.plannerDebounceMs ?? config.plannerDebounceMs,
       confirmDelayMs: config.confirmDelayMs,
       jobMaxAttempts: config.jobMaxAttempts,
+      roomCalendars: config.roomCalendars,
       onEnqueued: () => workers.wakeAll(),
     });
 

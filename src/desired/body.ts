@@ -5,11 +5,11 @@ import { isVideoRoom, roomName } from './location';
 import { safeHttpUrl } from './safeUrl';
 import { textsFor, type Texts } from './texts';
 
-const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
-const para = (html: string) => `<p>${html}</p>`;
-const labelled = (label: string, html: string) => para(`${escapeHtml(label)}: ${html}`);
+export const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+export const para = (html: string) => `<p>${html}</p>`;
+export const labelled = (label: string, html: string) => para(`${escapeHtml(label)}: ${html}`);
 
-function staffName(staff: TpStaff): string {
+export function staffName(staff: TpStaff): string {
   const full = [staff.firstname, staff.lastname]
     .map((s) => (s ?? '').trim())
     .filter(Boolean)
@@ -17,7 +17,7 @@ function staffName(staff: TpStaff): string {
   return full || (staff.shortname ?? '').trim();
 }
 
-function staffHtml(staff: TpStaff): string {
+export function staffHtml(staff: TpStaff): string {
   const name = staffName(staff);
   const url = safeHttpUrl(staff.url);
   return url ? link(url, name) : escapeHtml(name);

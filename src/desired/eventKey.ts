@@ -8,9 +8,14 @@ export function eventKey(course: CourseRef, eventid: string): string {
   return `tp:${course.semester}:${course.courseId},${course.version}:${eventid}`;
 }
 
-const KEY = /^tp:([^:]+):([^:]+),([^:,]+):([\s\S]+)$/;
+/** The key of a TP occurrence in a room mailbox (rooms-ics.md): `tp-room:<sem>:<course>,<version>:<eventid>`. */
+export function roomEventKey(course: CourseRef, eventid: string): string {
+  return `tp-room:${course.semester}:${course.courseId},${course.version}:${eventid}`;
+}
 
-/** Inverse of eventKey; null for anything kada did not write (e.g. a marker edited by hand). */
+const KEY = /^tp(?:-room)?:([^:]+):([^:]+),([^:,]+):([\s\S]+)$/;
+
+/** Inverse of eventKey and roomEventKey; null for anything kada did not write (e.g. a marker edited by hand). */
 export function parseEventKey(key: string): { course: CourseRef; eventid: string } | null {
   const m = KEY.exec(key);
   if (!m) return null;

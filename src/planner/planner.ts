@@ -48,6 +48,8 @@ export interface PlannerOptions {
   isTransient?: (err: unknown) => boolean;
   /** max_attempts of the jobs it queues. */
   jobMaxAttempts?: number;
+  /** ROOM_CALENDARS=on: a course change is fanned out to the mapped rooms it books too. */
+  roomCalendars?: boolean;
   /** Called after jobs were queued (wakes this process's workers before LISTEN/NOTIFY does). */
   onEnqueued?: () => void;
 }
@@ -232,6 +234,7 @@ export class Planner {
           course,
           this.opts.metrics,
           this.opts.confirmDelayMs,
+          { rooms: this.opts.roomCalendars === true },
         );
         const queued = await enqueuePersons(q, fan.personIds, {
           priority: PRIORITY.notification,

@@ -5,7 +5,9 @@ import { type LockHolder, withAdvisoryLock } from '../db/advisoryLock';
 import { enqueuePerson } from '../jobs/enqueue';
 import { runJobNow } from '../jobs/runJobNow';
 import { PRIORITY } from '../jobs/types';
+import { roomTargetId } from '../domain/target';
 import { countPersonsAfter, personsAfter } from '../store/persons';
+import { listRooms } from '../store/rooms';
 import { finishReconcileRun, openReconcileRun, saveReconcileProgress } from '../store/reconcileRuns';
 import type { CourseRef } from '../domain/types';
 import { discoverPersons, type DiscoveryResult } from './discoverPersons';
@@ -93,6 +95,9 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
     if (room <= 0) break;
     const batch = await personsAfter(db, cursor, Math.min(opts.concurrency * 4, room));
     if (batch.length === 0) {
+      const rooms = await walkRooms(ctx, runId, handler);
+      repairs += rooms.repairs;
+      failed.push(...rooms.failed);
       await saveReconcileProgress(db, {
         id: runId,
         lastPersonId: cursor,
@@ -133,4 +138,30 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
     });
   }
   return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
+}
+
+/**
+ * Room calendars (ROOM_CALENDARS=on): after the persons, every mapped room, and every unmapped one still
+ * holding kada events, is reconciled against its mailbox the same way. Off, rooms are left alone.
+ */
+async function walkRooms(
+  ctx: AppContext,
+  runId: string,
+  handler: ReturnType<typeof personJobHandler>,
+): Promise<{ repairs: number; failed: ReconcileAllResult['failed'] }> {
+  const out = { repairs: 0, failed: [] as ReconcileAllResult['failed'] };
+  if (!ctx.config.roomCalendars) return out;
+  for (const room of await listRooms(ctx.db)) {
+    const target = roomTargetId(room.roomId);
+    const jobId = await enqueuePerson(ctx.db, target, {
+      priority: PRIORITY.reconcile,
+      force: true,
+      reason: `reconcile run ${runId}`,
+    });
+    const job = await runJobNow(ctx.db, jobId, { handler, isTransient });
+    const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
+    if (job.state === 'done' && r?.written) out.repairs += r.written.creates + r.written.updates + r.written.deletes;
+    else if (job.state !== 'done') out.failed.push({ personId: target, error: job.lastError ?? job.state });
+  }
+  return out;
 }

@@ -42,8 +42,11 @@ export interface SyncOptions {
   confirmNow?: boolean;
 }
 
-/** `gone_pending`: FS says the person is gone, not yet confirmed by a second answer; nothing is touched. */
-export type PersonOutcome = 'synced' | 'gone' | 'gone_pending' | 'no_mailbox' | 'opted_out';
+/**
+ * `gone_pending`: FS says the person is gone, not yet confirmed by a second answer; nothing is touched.
+ * `unmapped`: a room job (rooms-ics.md) for a room no longer mapped to a mailbox: its kada events go.
+ */
+export type PersonOutcome = 'synced' | 'gone' | 'gone_pending' | 'no_mailbox' | 'opted_out' | 'unmapped';
 
 export interface PlannedChange {
   kind: 'create' | 'update' | 'delete';

@@ -44,14 +44,44 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     };
   }
 
+  const calendarId = settings.calendar.mode === 'dedicated' ? (r.setup?.calendarId ?? null) : null;
+  const { ops, series, adopt } = planMailboxWrites(r, mailbox, calendarId, settings.institution);
+  const outcome: PersonOutcome = r.known?.optedOut ? 'opted_out' : 'synced';
+  return {
+    personId,
+    outcome,
+    mailbox,
+    orphans,
+    record: { status: 'active', person: fsPerson, mailbox },
+    noMailboxError: null,
+    setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
+    adopt,
+    ops,
+    series,
+    stored,
+    result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
+  };
+}
+
+/**
+ * The writes that make one mailbox hold exactly the desired events, for a person or a room: events
+ * recorded in another mailbox go, the diff against the state store (or Graph, when reconciling) is
+ * written, and in reconcile mode the store first adopts what Graph holds.
+ */
+export function planMailboxWrites(
+  r: Pick<PersonReading, 'wanted' | 'stored' | 'graph' | 'generations'>,
+  mailbox: string,
+  calendarId: string | null,
+  institution: string,
+): Pick<PersonPlan, 'ops' | 'series' | 'adopt'> {
+  const { stored } = r;
   const desired = r.wanted.events;
-  // Events kada wrote into another mailbox (the person's address changed) are removed from there.
+  // Events kada wrote into another mailbox (the address changed) are removed from there.
   const elsewhere = stored.filter((s) => s.mailbox !== mailbox);
   const here = stored.filter((s) => s.mailbox === mailbox);
   const state = r.graph ? r.graph.state : here;
   const { plan, exceptions, forget } = planSeries(diff(desired, state), desired, state);
   const wanted = new Set(desired.map((d) => d.key));
-  const calendarId = settings.calendar.mode === 'dedicated' ? (r.setup?.calendarId ?? null) : null;
   const ops: Op[] = [
     ...deleteAll(elsewhere),
     ...(r.graph?.unkeyed ?? []).map((id): Op => ({ kind: 'delete', mailbox, eventId: id, key: '(no key)' })),
@@ -65,7 +95,7 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
         mailbox,
         eventId: u.graphEventId,
         key: u.key,
-        body: graphBody(u.desired, settings.institution),
+        body: graphBody(u.desired, institution),
         desired: u.desired,
       }),
     ),
@@ -76,7 +106,7 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
         mailbox,
         calendarId,
         key: c.key,
-        body: graphBody(c.desired, settings.institution),
+        body: graphBody(c.desired, institution),
         desired: c.desired,
         generation,
         ...(generation > 0 ? { transactionKey: transactionKeyOf(c.key, generation) } : {}),
@@ -88,21 +118,7 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     forget,
     masters: new Map(desired.filter((d) => d.content.recurrence).map((d) => [d.key, d])),
   };
-  const outcome: PersonOutcome = r.known?.optedOut ? 'opted_out' : 'synced';
-  return {
-    personId,
-    outcome,
-    mailbox,
-    orphans,
-    record: { status: 'active', person: fsPerson, mailbox },
-    noMailboxError: null,
-    setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
-    adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan, wanted) : null,
-    ops,
-    series,
-    stored,
-    result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
-  };
+  return { ops, series, adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan, wanted) : null };
 }
 
 /**
@@ -146,7 +162,7 @@ function orphansOf(r: PersonReading): PersonPlan['orphans'] {
 }
 
 /** Exceptions go with their master: only masters and single events are deleted. */
-function deleteAll(events: StoredEvent[]): Op[] {
+export function deleteAll(events: StoredEvent[]): Op[] {
   return events
     .filter((s) => !parseExceptionKey(s.key))
     .map((s) => ({ kind: 'delete', mailbox: s.mailbox, eventId: s.graphEventId, key: s.key }));

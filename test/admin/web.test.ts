@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAdminServer, type AdminServer } from '../../src/admin/server';
 import { appJs } from '../../src/admin/web/appJs';
+import { roomsJs } from '../../src/admin/web/roomsJs';
 import { safetyJs } from '../../src/admin/web/safetyJs';
 import { auditJs } from '../../src/admin/web/auditJs';
 import { indexHtml } from '../../src/admin/web/indexHtml';
@@ -57,6 +58,8 @@ describe('admin page assets', () => {
     expect(safetyJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect(() => new vm.Script(auditJs)).not.toThrow();
     expect(auditJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect(() => new vm.Script(roomsJs)).not.toThrow();
+    expect(roomsJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|`|\$\{/);
     expect(appJs).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     // No inline script or style: the CSP would block them.
     expect(indexHtml).not.toMatch(/<script(?![^>]*\bsrc=)/);
@@ -110,6 +113,7 @@ describe('admin page in a browser', () => {
     await expect.poll(() => page.textContent('#token-state')).toBe('Token set for this tab.');
     expect(await page.evaluate(() => sessionStorage.getItem('kada.adminToken'))).toBe(ADMIN_TOKEN);
     await expect.poll(() => page.textContent('#st-queued')).toMatch(/^0/);
+    expect(await page.textContent('#st-by-priority')).toBe('rebuild 0, near change 0, change 0, fill 0, later weeks 0');
 
     // Keyboard only: type into the search field and press Enter.
     await page.getByLabel('Personlopenummer, username or e-mail').fill(s.epost!);

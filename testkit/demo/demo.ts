@@ -14,11 +14,15 @@ import { parseTpTime } from '../../src/desired/time';
 import { createLogger } from '../../src/log/logger';
 import type { OidcProvider } from '../oidc/oidcProvider';
 import { rebuildAsDemoOperator, startDemoIdentity } from './demoSignIn';
+import { roomEventKey } from '../../src/desired/eventKey';
+import { importRoomMapping } from '../../src/rooms/importRooms';
+import type { TpWireRoom } from '../institution/institutionTypes';
 
 /**
  * `npm run demo`: a synthetic university end to end on embedded defaults. FS notifications for
  * every person go through RabbitMQ into `kada run` (consumer, planner, workers), which fills the
- * emulated Exchange calendars; then a lecture moves in TP and a CloudEvents notification follows.
+ * emulated Exchange calendars; two TP rooms are mapped to room mailboxes (ROOM_CALENDARS=on) and
+ * filled; then a lecture moves in TP and a CloudEvents notification follows, to the students and the room.
  */
 
 const STUDENTS = Number(process.env.DEMO_STUDENTS ?? 60);
@@ -85,7 +89,8 @@ async function main(): Promise<void> {
   const persons = [...demo.institution.students(), ...demo.institution.lecturers()];
   await fillCalendars(demo, persons);
   const student = printCalendars(demo);
-  await moveALecture(demo, student);
+  const room = await mapTwoRooms(demo, student);
+  await moveALecture(demo, student, room);
   await icsFeed(demo, student);
   await resyncUnchanged(demo, persons.slice(0, 20));
   out(await rebuildAsDemoOperator(demo.service.adminUrl, student.personlopenummer));
@@ -122,6 +127,7 @@ async function startDemo(baseDatabaseUrl: string, amqpUrl: string): Promise<Demo
     ADMIN_TOKEN: 'demo-admin-token-0123456789',
     PORT: port,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ROOM_CALENDARS: 'on',
     ...microsoft.env(),
     ...identity.env,
   };
@@ -197,12 +203,59 @@ function printCalendars({ institution, microsoft }: Demo): FsWirePerson {
   return student;
 }
 
-/** 3. A planner moves a lecture two hours later and cancels the next one; TP notifies (CloudEvents). */
-async function moveALecture({ institution, microsoft, service, ch }: Demo, student: FsWirePerson): Promise<void> {
+/** The student's first course and the two lectures step 4 changes. */
+function lecturesToChange(institution: Institution, student: FsWirePerson) {
   const reg = institution.registrationsOfPerson(student.personlopenummer, '26h')[0]!;
   const ref = { courseId: reg.emne.kode, version: reg.emne.versjon, semester: '26h' };
   const lectures = institution.courseEvents(ref)!.filter((e) => e.status_plenary && e.status === 'active');
-  const [moved, cancelled] = [lectures[3]!, lectures[4]!];
+  return { ref, moved: lectures[3]!, cancelled: lectures[4]! };
+}
+
+const roomMailbox = (room: TpWireRoom) => `${room.id.toLowerCase()}@rooms.uio.no`;
+
+/**
+ * 3. Room calendars: the auditorium of the lecture that step 4 moves and a seminar room get room mailboxes
+ * (resource mailboxes in the tenant, listed by /places) and are mapped as `kada rooms import` does; kada fills
+ * them with every TP occurrence booked in them. Returns the auditorium.
+ */
+async function mapTwoRooms({ institution, microsoft, service }: Demo, student: FsWirePerson): Promise<TpWireRoom> {
+  const auditorium = lecturesToChange(institution, student).moved.room[0]!;
+  const booked = institution
+    .courses('26h')
+    .flatMap((c) => (institution.courseEvents(c.ref) ?? []).flatMap((e) => e.room));
+  const other = booked.find((r) => r.id !== auditorium.id && !r.roomid.startsWith('AUD')) ?? booked[0]!;
+  for (const r of [auditorium, other])
+    microsoft.graph.addRoom({ emailAddress: roomMailbox(r), displayName: r.roomname, building: r.buildingname });
+  const imported = await importRoomMapping(
+    service.ctx.dataSource,
+    [auditorium, other].map((r) => ({ roomId: r.id, mailbox: roomMailbox(r) })),
+  );
+  out(`
+kada rooms import: ${imported.added.join(' and ')} mapped to room mailboxes (ROOM_CALENDARS=on)`);
+  await waitQuiet(service.ctx.db, 'room fill');
+  for (const r of [auditorium, other]) {
+    const events = microsoft.graph
+      .events(roomMailbox(r))
+      .filter((e) => e.extendedProperties[OWNER_PROP] === 'uio')
+      .sort((a, b) => a.startUtc.localeCompare(b.startUtc));
+    const expected = institution
+      .courses('26h')
+      .flatMap((c) => institution.courseEvents(c.ref) ?? [])
+      .filter((e) => e.room.some((x) => x.id === r.id)).length;
+    out(`room ${r.roomname}, ${r.buildingname} <${roomMailbox(r)}>: ${events.length} bookings (TP says ${expected});`);
+    out('   the first five:');
+    for (const e of events.slice(0, 5)) out(`   ${fmt(e)}`);
+  }
+  return auditorium;
+}
+
+/** 4. A planner moves a lecture two hours later and cancels the next one; TP notifies (CloudEvents). */
+async function moveALecture(
+  { institution, microsoft, service, ch }: Demo,
+  student: FsWirePerson,
+  room: TpWireRoom,
+): Promise<void> {
+  const { ref, moved, cancelled } = lecturesToChange(institution, student);
   const newStart = parseTpTime(moved.dtstart)!.plus({ hours: 2 });
   const newEnd = parseTpTime(moved.dtend)!.plus({ hours: 2 });
   institution.moveEvent(ref, moved.eventid, newStart.toISO()!, newEnd.toISO()!);
@@ -244,10 +297,14 @@ async function moveALecture({ institution, microsoft, service, ch }: Demo, stude
   out(`   ${fmt(find(moved.eventid)!)}`);
   out(`   ${fmt(find(cancelled.eventid)!)}`);
   await waitQuiet(service.ctx.db, 'fan-out');
+  const booking = microsoft.graph
+    .events(roomMailbox(room))
+    .find((e) => e.extendedProperties[KEY_PROP] === roomEventKey(ref, moved.eventid));
+  out(`and in the room mailbox of ${room.roomname}: ${booking ? fmt(booking) : '(missing!)'}`);
   const affected = institution.registrationsOfCourse(ref).length;
   out(
     `the change touched ${microsoft.graph.stats().writes.update - writesBefore} events: 2 occurrences for each of ` +
-      `the ${affected} registered students and the lecturers, nothing else`,
+      `the ${affected} registered students, the lecturers and the mapped auditorium, nothing else`,
   );
 }
 
@@ -287,6 +344,7 @@ ICS feed of ${student.fornavn} (kada ics create ${student.brukernavn}): ${url}`)
 }
 
 /** 4. The same FS notifications again: nothing to write. */
+/** 5. The same FS notifications again: nothing to write. */
 async function resyncUnchanged({ microsoft, service, ch }: Demo, persons: FsWirePerson[]): Promise<void> {
   const label = `resync of ${persons.length} unchanged persons`;
   const before = microsoft.graph.stats().writes;

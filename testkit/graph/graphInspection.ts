@@ -1,4 +1,5 @@
 import type { AccessPolicy, AccessPolicyRule } from './graphAccessPolicy';
+import type { RoomPlace, RoomPlaceInit } from './graphPlaces';
 import type { FaultInjector, FaultKind, FaultMatch, Faults } from './graphFaults';
 import { GraphHttpError } from './graphHttp';
 import type { OutlookSettings } from './graphOutlookGate';
@@ -41,6 +42,8 @@ export interface InspectedEvent {
 
 export interface GraphInspection {
   addMailbox(address: string, opts?: { displayName?: string; state?: MailboxState }): { id: string; address: string };
+  /** A room resource: a room mailbox, listed by `GET /places/microsoft.graph.room` (graphPlaces.ts). */
+  addRoom(room: RoomPlaceInit): RoomPlace;
   events(mailbox: string, calendarId?: string): InspectedEvent[];
   /**
    * What the person sees: single events, and every series master replaced by its instances (plain
@@ -183,6 +186,10 @@ function userActions(store: MailboxStore) {
     return mb;
   };
   return {
+    addRoom(room: RoomPlaceInit) {
+      store.addMailbox(room.emailAddress, { displayName: room.displayName });
+      return store.places.add(room);
+    },
     addMailbox(address: string, o?: { displayName?: string; state?: MailboxState }) {
       const mb = store.addMailbox(address, o);
       return { id: mb.id, address: mb.address };

@@ -3,6 +3,7 @@ import { routeEvents } from './graphEventRoutes';
 import type { ServiceRoot } from './graphEventViews';
 import { badRequest } from './graphHttp';
 import { checkPermission } from './graphPermissions';
+import { routePlaces } from './graphPlaces';
 import { parseQueryString } from './graphQuery';
 import type { MailboxRequest, OutlookRequest, Routed } from './graphRequest';
 import type { MailboxStore } from './graphStore';
@@ -15,6 +16,8 @@ export function route(store: MailboxStore, svc: ServiceRoot, r: OutlookRequest, 
   const query = parseQueryString(qPos === -1 ? '' : r.url.slice(qPos + 1));
   const segs = pathSegments(path);
   const lower = segs.map((s) => s.toLowerCase());
+  const places = routePlaces(store.places, svc, r.method, lower, query, r.roles);
+  if (places) return { response: places };
   if (lower[0] === 'me')
     throw badRequest('BadRequest', '/me request is only valid with delegated authentication flow.');
   if (lower[0] !== 'users' || segs.length < 3) {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { RoomDirectory } from './graphPlaces';
 import { DateTime } from 'luxon';
 import { invalidExtendedPropertyId, normalizeExtendedPropertyId, validateObject } from './graphEventSchema';
 import { GraphHttpError, badRequest } from './graphHttp';
@@ -175,6 +176,8 @@ export const notFound = () =>
 
 export class MailboxStore {
   private readonly byKey = new Map<string, MailboxRecord>();
+  /** The tenant's room resources (`/places`); each is a mailbox of this store too (graphPlaces.ts). */
+  readonly places = new RoomDirectory();
 
   constructor(private readonly autoCreate: boolean) {}
 

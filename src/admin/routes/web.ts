@@ -3,6 +3,7 @@ import { appCss } from '../web/appCss';
 import { appJs } from '../web/appJs';
 import { auditJs } from '../web/auditJs';
 import { indexHtml } from '../web/indexHtml';
+import { roomsJs } from '../web/roomsJs';
 import { safetyJs } from '../web/safetyJs';
 
 /** The admin web page: five static assets, no data in them (the page asks the API with the token). */
@@ -13,6 +14,7 @@ export function webRoutes(app: FastifyInstance): void {
     ['/app.css', 'text/css; charset=utf-8', appCss],
     ['/safety.js', 'text/javascript; charset=utf-8', safetyJs],
     ['/audit.js', 'text/javascript; charset=utf-8', auditJs],
+    ['/rooms.js', 'text/javascript; charset=utf-8', roomsJs],
   ];
   for (const [url, type, body] of assets) {
     app.get(url, async (_req, reply) =>

@@ -19,6 +19,8 @@ function scrolling(headingId: string, inner: string): string {
     </div>`;
 }
 
+const ROOM_COLUMNS = ['TP room', 'Room mailbox', 'Events', 'Last sync', 'Last error'];
+
 export const indexHtml = String.raw`<!doctype html>
 <html lang="en">
 <head>
@@ -29,6 +31,7 @@ export const indexHtml = String.raw`<!doctype html>
 <script src="/app.js" defer></script>
 <script src="/safety.js" defer></script>
 <script src="/audit.js" defer></script>
+<script src="/rooms.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -105,6 +108,7 @@ export const indexHtml = String.raw`<!doctype html>
     </div>
     <dl class="facts" id="status-facts">
       <div><dt>Queued jobs</dt><dd id="st-queued"></dd></div>
+      <div><dt>Queued by priority</dt><dd id="st-by-priority"></dd></div>
       <div><dt>Running jobs</dt><dd id="st-running"></dd></div>
       <div><dt>Failed jobs</dt><dd id="st-failed"></dd></div>
       <div><dt>Inbox lag</dt><dd id="st-lag"></dd></div>
@@ -119,6 +123,15 @@ export const indexHtml = String.raw`<!doctype html>
     <h3 id="confirmations-heading">Waiting for confirmation</h3>
     <p id="confirmations-none" class="muted">Nothing: no person gone or course emptied is waiting.</p>
     <ul id="confirmations" aria-labelledby="confirmations-heading"></ul>
+  </section>
+
+  <section aria-labelledby="rooms-heading" class="card wide">
+    <div class="row between">
+      <h2 id="rooms-heading">Room calendars</h2>
+      <button type="button" id="refresh-rooms" class="secondary">Reload rooms</button>
+    </div>
+    <p id="rooms-message" role="status" aria-live="polite"></p>
+    ${scrolling('rooms-heading', table('rooms-heading', 'rooms', ROOM_COLUMNS))}
   </section>
 
   <section aria-labelledby="errors-heading" class="card wide">
