@@ -8,7 +8,7 @@ import { startBenchEnvironment } from '../environment';
 import { millis, num, ratio, type Section } from '../report';
 
 /**
- * 9. ICS feed response time: one person with 200 occurrences, their feed fetched over real HTTP from
+ * 22. ICS feed response time: one person with 200 occurrences, their feed fetched over real HTTP from
  * kada's admin server. The goal is the p99 of a client's revalidation (If-None-Match, answered 304
  * from the stored build); beside it the full 200 from the stored build, a build from the sources on
  * every request (what the cache saves), and GET /healthz on the same server as the floor of the
@@ -68,7 +68,7 @@ export async function icsFeed(opts: BenchOptions, log: (m: string) => void): Pro
     const body = await first.text();
     const etag = first.headers.get('etag') ?? '';
     const occurrences = (body.match(/^BEGIN:VEVENT/gm) ?? []).length;
-    log(`9: feed of ${occurrences} VEVENTs, ${num(body.length / 1024)} KiB`);
+    log(`22: feed of ${occurrences} VEVENTs, ${num(body.length / 1024)} KiB`);
 
     const none = async () => undefined;
     const n = 300;
@@ -88,7 +88,7 @@ export async function icsFeed(opts: BenchOptions, log: (m: string) => void): Pro
     );
     const goalMs = 50;
     return {
-      id: '9',
+      id: '22',
       title: 'ICS feed',
       rows: [
         {
@@ -111,7 +111,7 @@ export async function icsFeed(opts: BenchOptions, log: (m: string) => void): Pro
         },
       ],
       notes: [
-        `9: one student topped up to ${OCCURRENCES} occurrences; ${n} sequential requests per figure over HTTP on ` +
+        `22: one student topped up to ${OCCURRENCES} occurrences; ${n} sequential requests per figure over HTTP on ` +
           'loopback, after 20 warm-up requests; the rebuild figure forgets the stored fingerprint before each of 30 ' +
           'requests (FS is not read again: its part is still fresh).',
       ],

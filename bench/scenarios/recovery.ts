@@ -10,7 +10,7 @@ import { runPersonJobs } from '../jobRun';
 import { num, ratio, secs, type Section } from '../report';
 
 /**
- * 9. The lost-database drill (docs/runbook-drill.md) at size: an institution of its own filled through
+ * 21. The lost-database drill (docs/runbook.md "Lost database drill") at size: an institution of its own filled through
  * the job path, the database dropped and made again, `kada migrate`, and `reconcile --all` given the
  * course list (the code `kada reconcile --all --courses -` runs). Recovery time per 1,000 persons,
  * next to the fill of the same persons in the same run; recovery should read only and write nothing.
@@ -35,7 +35,7 @@ export async function recovery(opts: BenchOptions & { recoveryStudents: number }
   try {
     // Everyone FS names in the courses (students and lecturers): the persons a recovery walk finds.
     const persons = [...institution.students(), ...institution.lecturers()].map((p) => p.personlopenummer);
-    log(`9: filling ${persons.length} persons`);
+    log(`21: filling ${persons.length} persons`);
     const { result: fill, graph: fillGraph } = await measured(env.graph, () =>
       runPersonJobs(env.ctx, persons, 'bench: recovery fill'),
     );
@@ -53,7 +53,7 @@ export async function recovery(opts: BenchOptions & { recoveryStudents: number }
       );
     const before = kadaEvents();
 
-    log('9: dropping the database');
+    log('21: dropping the database');
     await env.ctx.close();
     await onServer(opts.databaseUrl, `DROP DATABASE ${env.db.name} WITH (FORCE)`);
     await onServer(opts.databaseUrl, `CREATE DATABASE ${env.db.name}`);
@@ -62,7 +62,7 @@ export async function recovery(opts: BenchOptions & { recoveryStudents: number }
     await migrate(ctx.dataSource);
     const migrateMs = performance.now() - t0;
     const courses = institution.courses(inst.semester).map((c) => c.ref);
-    log(`9: reconcile --all --courses (${courses.length} courses)`);
+    log(`21: reconcile --all --courses (${courses.length} courses)`);
     env.graph.resetStats();
     const t1 = performance.now();
     const r = await reconcileAll(ctx, { concurrency: opts.workers, courses });
@@ -75,7 +75,7 @@ export async function recovery(opts: BenchOptions & { recoveryStudents: number }
     const recoveryMs = migrateMs + reconcileMs;
     const per1000 = (ms: number) => (ms / persons.length) * 1000;
     const section: Section = {
-      id: '9',
+      id: '21',
       title: 'lost-database drill',
       rows: [
         {

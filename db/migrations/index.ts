@@ -5,7 +5,6 @@ import { EventGenerations1796947200000 } from './0004-event-generations';
 import { SafetyRails1797033600000 } from './0005-safety-rails';
 import { PersonGoneAt1797120000000 } from './0006-person-gone-at';
 import { GraphBudget1797206400000 } from './0007-graph-budget';
-import { JobPriority1797292800000 } from './0008-job-priority';
 import { Audit1797379200000 } from './0009-audit';
 import { ReconcileOutcome1797465600000 } from './0010-reconcile-outcome';
 import { RoomCalendars1797552000000 } from './0011-room-calendars';
@@ -21,7 +20,6 @@ export const migrations = [
   SafetyRails1797033600000,
   PersonGoneAt1797120000000,
   GraphBudget1797206400000,
-  JobPriority1797292800000,
   Audit1797379200000,
   ReconcileOutcome1797465600000,
   RoomCalendars1797552000000,

@@ -15,6 +15,8 @@ export const ROUTE_ROLES: Readonly<Record<string, Role>> = {
   'DELETE /api/persons/:person': 'kada.operate',
   'POST /api/persons/:person/ics': 'kada.operate',
   'DELETE /api/persons/:person/ics': 'kada.operate',
+  'GET /api/rooms': 'kada.read',
+  'GET /api/rooms/:tp_room_id': 'kada.read',
   'GET /api/jobs/:jobId': 'kada.read',
   'GET /api/status': 'kada.read',
   'GET /api/errors': 'kada.read',

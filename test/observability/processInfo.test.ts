@@ -14,6 +14,7 @@ const graph = (over: Partial<Config['graph']>): Config['graph'] => ({
   tenantId: 't',
   clientId: 'c',
   concurrency: 4,
+  concurrencyScope: 'app',
   timeoutMs: 1_000,
   ...over,
 });

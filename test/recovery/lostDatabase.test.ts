@@ -13,7 +13,7 @@ import { tpCourseMessage } from '../planner/plannerFixture';
 import { courseList, kadaCli, loseDatabase, mailboxes, openDatabase, snapshotMailboxes, waitIdle } from './drillWorld';
 
 /**
- * The lost-database drill (docs/runbook-drill.md): an installation filled through `kada run`, its
+ * The lost-database drill (docs/runbook.md "Lost database drill"): an installation filled through `kada run`, its
  * database dropped, `kada migrate` and `kada reconcile --all --courses -` (built CLI). Every event is
  * adopted from Graph by its markers: each mailbox holds exactly what it held before (same ids, same
  * content), recovery writes nothing, and what comes after (a re-create, a TP change) behaves as if
