@@ -88,6 +88,15 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
   const total = done + Math.min(remaining, opts.maxPersons ?? Infinity);
   const handler = personJobHandler(ctx);
   let processed = 0;
+  // Where a resumed run goes on from: the cursor and the counts so far, failures across resumptions.
+  const saveProgress = () =>
+    saveReconcileProgress(db, {
+      id: runId,
+      lastPersonId: cursor,
+      personsDone: done,
+      repairs,
+      personsFailed: failedBefore + failed.length,
+    });
 
   for (;;) {
     if (opts.deadline && Date.now() > opts.deadline) break;
@@ -98,13 +107,7 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
       const rooms = await walkRooms(ctx, runId, handler);
       repairs += rooms.repairs;
       failed.push(...rooms.failed);
-      await saveReconcileProgress(db, {
-        id: runId,
-        lastPersonId: cursor,
-        personsDone: done,
-        repairs,
-        personsFailed: failedBefore + failed.length,
-      });
+      await saveProgress();
       await finishReconcileRun(db, runId);
       return { runId, resumed, finished: true, persons: done, repairs, failed, discovery };
     }
@@ -129,13 +132,7 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
     };
     await Promise.all(Array.from({ length: Math.min(opts.concurrency, batch.length) }, work));
     cursor = batch[batch.length - 1]!;
-    await saveReconcileProgress(db, {
-      id: runId,
-      lastPersonId: cursor,
-      personsDone: done,
-      repairs,
-      personsFailed: failedBefore + failed.length,
-    });
+    await saveProgress();
   }
   return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
 }

@@ -1,6 +1,7 @@
 import type { FsPerson } from '../domain/types';
 import type { PersonRow } from '../db/entities';
 import type { Queryable, Row } from './queryable';
+import { recordOutcomeOf } from './syncOutcome';
 
 export type PersonStatus = PersonRow['status'];
 
@@ -73,13 +74,7 @@ export async function recordSyncOutcome(
   personId: string,
   outcome: { eventCount: number; error: string | null },
 ): Promise<void> {
-  await db.query(
-    `UPDATE persons SET event_count = $2, last_sync_at = now(),
-        last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END,
-        updated_at = now()
-      WHERE person_id = $1`,
-    [personId, outcome.eventCount, outcome.error],
-  );
+  await recordOutcomeOf(db, 'persons', personId, outcome);
 }
 
 export async function recordPersonError(db: Queryable, personId: string, error: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Queryable, Row } from './queryable';
+import { recordOutcomeOf } from './syncOutcome';
 
 /**
  * The TP room -> room mailbox mapping (`kada rooms import`) and each room's last sync. A room's events
@@ -102,13 +103,7 @@ export async function recordRoomOutcome(
   roomId: string,
   outcome: { eventCount: number; error: string | null },
 ): Promise<void> {
-  await db.query(
-    `UPDATE rooms SET event_count = $2, last_sync_at = now(),
-        last_error = $3, last_error_at = CASE WHEN $3::text IS NULL THEN last_error_at ELSE now() END,
-        updated_at = now()
-      WHERE tp_room_id = $1`,
-    [roomId, outcome.eventCount, outcome.error],
-  );
+  await recordOutcomeOf(db, 'rooms', roomId, outcome);
 }
 
 export async function recordRoomError(db: Queryable, roomId: string, error: string): Promise<void> {

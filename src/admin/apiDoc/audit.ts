@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS } from '../../store/audit';
 import { dateTime, error, json, nullable, props, ref, unauthorized } from './common';
 
 /** GET /api/audit (routes/audit.ts): the audit trail of service.md. */
@@ -46,18 +47,7 @@ export const auditSchemas = {
       },
       action: {
         type: 'string',
-        enum: [
-          'read',
-          'diff',
-          'rebuild',
-          'opt-out',
-          'opt-in',
-          'forget',
-          'ics-create',
-          'ics-revoke',
-          'release-deletes',
-          'drop-deletes',
-        ],
+        enum: [...AUDIT_ACTIONS],
       },
       person: nullable('string', {
         description:

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { assertMigrated } from '../../app/runService';
 import { loadDatabaseUrl } from '../../config/config';
+import { roomView } from '../../admin/roomReport';
 import { createDataSource } from '../../db/dataSource';
 import { listRoomPlaces } from '../../graph/places';
 import { importRoomMapping } from '../../rooms/importRooms';
@@ -25,7 +26,7 @@ export function registerRooms(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const list = await withDatabase((ds) => listRooms(ds));
-      if (opts.json) printJson(list.map(roomJson));
+      if (opts.json) printJson(list.map(roomView));
       else process.stdout.write(formatRooms(list));
     });
 
@@ -84,15 +85,6 @@ async function withDatabase<T>(fn: (ds: import('typeorm').DataSource) => Promise
     await ds.destroy();
   }
 }
-
-export const roomJson = (r: RoomRow) => ({
-  tpRoomId: r.roomId,
-  mailbox: r.mailbox,
-  mapped: r.mailbox !== null,
-  eventCount: r.eventCount,
-  lastSyncAt: r.lastSyncAt?.toISOString() ?? null,
-  lastError: r.lastError,
-});
 
 function formatRooms(list: RoomRow[]): string {
   if (list.length === 0) return 'no rooms mapped (kada rooms import <file.csv>)\n';
