@@ -451,7 +451,15 @@ export class ChaosWorld {
       );
     } catch (err) {
       const tail = this.children.at(-1)?.output().slice(-4000) ?? '';
-      throw new Error(`${(err as Error).message} (${last})\n--- last kada output ---\n${tail}`);
+      // What is still open, so a timeout says why (priority, retries, waiting for run_at or a hung job).
+      const open = await this.db.query(
+        `SELECT state, priority, force, attempts, run_at > now() AS later, count(*)::int AS n FROM jobs
+          WHERE state IN ('queued', 'running') GROUP BY 1, 2, 3, 4, 5 ORDER BY n DESC LIMIT 12`,
+      );
+      const jobs = JSON.stringify(open);
+      throw new Error(
+        `${(err as Error).message} (${last})\n--- open jobs ---\n${jobs}\n--- last kada output ---\n${tail}`,
+      );
     }
   }
 
