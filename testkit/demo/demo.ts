@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { DateTime } from 'luxon';
@@ -323,13 +324,16 @@ async function icsFeed({ service, env }: Demo, student: FsWirePerson): Promise<v
 ICS feed of ${student.fornavn} (kada ics create ${student.brukernavn}): ${url}`);
   // The printed URL names ICS_BASE_URL (localhost); fetch it where this process's kada listens.
   const local = `${service.adminUrl}${new URL(url).pathname}`;
-  const curl = (...args: string[]) => execFileSync('curl', ['-sS', '--max-time', '60', ...args], { encoding: 'utf8' });
+  // Asynchronous on purpose: kada answers from this very process, so a synchronous child would wait for
+  // an event loop it blocks (curl then times out after 60 s).
+  const curl = async (...args: string[]) =>
+    (await promisify(execFile)('curl', ['-sS', '--max-time', '60', ...args], { encoding: 'utf8' })).stdout;
   let body: string;
   let etag = '';
   try {
-    const head = curl('-D', '-', '-o', '/dev/null', local);
+    const head = await curl('-D', '-', '-o', '/dev/null', local);
     etag = /^etag: *(.+?)\r?$/im.exec(head)?.[1] ?? '';
-    body = curl(local);
+    body = await curl(local);
   } catch (err) {
     out(`   (curl failed: ${(err as Error).message.split('\n')[0]}; fetched with Node instead)`);
     const r = await fetch(local, { signal: AbortSignal.timeout(60_000) });
