@@ -9,7 +9,8 @@ function startRunning(worker: string, leaseMs: string): string {
 }
 
 /**
- * Takes the most urgent runnable job. SKIP LOCKED lets several kada processes take jobs at once;
+ * Takes the most urgent runnable job: the highest priority plus hours waited, i.e. the earliest rank_at
+ * (db/migrations/0008), read from the jobs_rank_idx index. SKIP LOCKED lets several kada processes take jobs at once;
  * a person with a running job is skipped, and the partial unique index on running jobs makes a
  * lost race fail instead of running one person twice.
  */
@@ -24,7 +25,7 @@ export async function takeJob(db: Queryable, workerId: string, leaseMs: number):
             SELECT j.id FROM jobs j
              WHERE j.state = 'queued' AND j.run_at <= now()
                AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
-             ORDER BY j.priority DESC, j.run_at, j.id
+             ORDER BY j.rank_at, j.id
              FOR UPDATE SKIP LOCKED
              LIMIT 1)
           RETURNING ${JOB_COLUMNS})
