@@ -1,6 +1,6 @@
 import { syncPerson, type SyncContext } from '../sync/syncPerson';
 import type { JobHooks } from '../jobs/workerPool';
-import { PRIORITY, type Job as QueueJob } from '../jobs/types';
+import { PRIORITY, priorityClass, type Job as QueueJob } from '../jobs/types';
 
 /**
  * What a person job does. Forced rebuilds and retries after a crash reconcile against Graph (the
@@ -19,6 +19,8 @@ export function personJobHandler(ctx: SyncContext) {
       // Forced rebuilds (CLI, admin) run at the forced priority; nightly reconciles do not retry refusals.
       retryRefusedSetup: job.force && job.priority >= PRIORITY.forced,
       onProgress: hooks.progress,
+      // Operator rebuilds write everything at once; the later weeks of a fill are that job already.
+      nearTermFirst: !['rebuild', 'fillRest'].includes(priorityClass(job.priority)),
     });
     // Personal data is fine at debug (src/log/personalData.ts keeps it out of info lines).
     ctx.logger.debug(
@@ -31,6 +33,7 @@ export function personJobHandler(ctx: SyncContext) {
       failed: result.failed.length,
       eventCount: result.eventCount,
       dataErrors: result.dataErrors.length,
+      ...(result.deferred ? { deferred: result.deferred } : {}),
     };
   };
 }

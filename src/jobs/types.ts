@@ -40,6 +40,9 @@ export const PRIORITY = {
   forced: 1000,
 } as const;
 
+/** What counts as near-term work: events in the next 14 days. */
+export const NEAR_TERM_DAYS = 14;
+
 /** Seconds of waiting worth one point of priority (the jobs_track_rank_at trigger). */
 export const AGING_SECONDS_PER_POINT = 3600;
 

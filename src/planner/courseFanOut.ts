@@ -1,10 +1,11 @@
 import type { CourseRef } from '../domain/types';
 import type { Metrics } from '../observability/metrics';
-import { cachedStaff } from '../store/courses';
+import { cachedStaff, getCachedCourse } from '../store/courses';
 import type { Queryable } from '../store/queryable';
 import { personsWithCourse } from '../store/syncedEvents';
 import { refreshCourse } from '../sync/loadCourses';
 import type { FsSource, TpSource } from '../domain/ports';
+import { touchesNearTerm } from './nearTerm';
 import { resolveStaff } from './resolveStaff';
 
 /**
@@ -17,6 +18,8 @@ export interface CourseFanOut {
   personIds: string[];
   eventCount: number;
   staff: { before: number; after: number };
+  /** The change touches events in the next 14 days (nearTerm.ts). */
+  nearTerm: boolean;
 }
 
 export async function courseFanOut(
@@ -27,6 +30,7 @@ export async function courseFanOut(
   confirmDelayMs?: number,
 ): Promise<CourseFanOut> {
   const oldStaff = await cachedStaff(db, course);
+  const before = await getCachedCourse(db, course);
   const fresh = await refreshCourse(
     db,
     sources.tp,
@@ -41,5 +45,10 @@ export async function courseFanOut(
   const personIds = [
     ...new Set([...registrations.map((r) => r.personId), ...roles.map((r) => r.personId), ...holders, ...lecturers]),
   ].sort();
-  return { personIds, eventCount: fresh.events.length, staff: { before: oldStaff.length, after: newStaff.length } };
+  return {
+    personIds,
+    eventCount: fresh.events.length,
+    staff: { before: oldStaff.length, after: newStaff.length },
+    nearTerm: touchesNearTerm(before?.course.events ?? null, fresh.events, new Date()),
+  };
 }

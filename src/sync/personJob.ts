@@ -11,6 +11,7 @@ import type { MailboxSetup } from '../store/mailboxes';
 import type { PersonStatus, StoredPerson } from '../store/persons';
 import type { Queryable } from '../store/queryable';
 import type { StoredEvent } from '../store/syncedEvents';
+import type { Deferred } from './nearTermFirst';
 
 /**
  * The vocabulary of one person job: what it is given (context, options), what it reads
@@ -40,6 +41,8 @@ export interface SyncOptions {
   onProgress?: (p: { done: number; total: number }) => void;
   /** A forced rebuild (operator): a person gone or a course emptied is acted on without a second sighting. */
   confirmNow?: boolean;
+  /** Write the next 14 days now and queue the person again for their later weeks (nearTermFirst.ts). */
+  nearTermFirst?: boolean;
 }
 
 /** `gone_pending`: FS says the person is gone, not yet confirmed by a second answer; nothing is touched. */
@@ -65,6 +68,8 @@ export interface SyncResult {
   eventCount: number;
   dataErrors: DataError[];
   courses: string[];
+  /** Creates of later weeks left to the job queued after this one. */
+  deferred?: number;
 }
 
 /**
@@ -156,6 +161,8 @@ export interface PersonPlan {
   adopt: { forget: string[]; save: StoredEvent[] } | null;
   ops: Op[];
   series: SeriesWork;
+  /** Creates of later weeks left to a job queued after this one (nearTermFirst.ts). */
+  deferred?: Deferred | null;
   /** The state store's records the plan was made from. */
   stored: StoredEvent[];
   /** The result as a dry run reports it; the applier fills in what was written. */

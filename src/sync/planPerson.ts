@@ -7,6 +7,7 @@ import type { SyncPlan, SyncedEvent } from '../domain/types';
 import { transactionKeyOf } from '../graph/transactionId';
 import type { StoredEvent } from '../store/syncedEvents';
 import { graphBody } from './graphBody';
+import { nearTermFirst, type WriteOrder } from './nearTermFirst';
 import type { Op, PersonOutcome, PersonPlan, PersonReading, SeriesWork, SetupPlan } from './personJob';
 import { plannedResult } from './plannedResult';
 
@@ -20,7 +21,8 @@ export type PlanSettings = Pick<Config, 'institution' | 'language' | 'calendar' 
 
 const NO_SERIES: SeriesWork = { exceptions: [], forget: [], masters: new Map() };
 
-export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan {
+/** `order`: when the job runs and whether it may leave later weeks to another job (nearTermFirst.ts). */
+export function planPerson(r: PersonReading, settings: PlanSettings, order?: WriteOrder): PersonPlan {
   const { personId, fsPerson, mailbox, stored } = r;
   if (r.goneUnconfirmed) return pendingGone(r);
   const orphans = orphansOf(r);
@@ -89,6 +91,9 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     masters: new Map(desired.filter((d) => d.content.recurrence).map((d) => [d.key, d])),
   };
   const outcome: PersonOutcome = r.known?.optedOut ? 'opted_out' : 'synced';
+  const now = order
+    ? nearTermFirst(ops, series, { desired, recorded: new Set(here.map((s) => s.key)), order })
+    : { ops, series, deferred: null };
   return {
     personId,
     outcome,
@@ -98,9 +103,11 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     noMailboxError: null,
     setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
     adopt: r.graph ? adoption(mailbox, here, r.graph.state, plan, wanted) : null,
-    ops,
-    series,
+    ops: now.ops,
+    series: now.series,
+    deferred: now.deferred,
     stored,
+    // The whole plan, later weeks included: what a dry run shows.
     result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
   };
 }
