@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueuePerson, enqueuePersons } from '../../src/jobs/enqueue';
 import { completeJob } from '../../src/jobs/finishJob';
 import { getJob, queuedByPriority } from '../../src/jobs/jobStatus';
-import { takeJob } from '../../src/jobs/takeJob';
+import { NEXT_JOB, takeJob } from '../../src/jobs/takeJob';
 import { PRIORITY, priorityClass } from '../../src/jobs/types';
 import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
@@ -72,6 +72,18 @@ describe('job priorities', () => {
     expect((await takeJob(db(), 'w', 60_000))?.id).toBe(id);
   });
 
+  it("holds the later weeks of a fill while a fill's first pass runs, but not changes", async () => {
+    await enqueuePerson(db(), 'fill', { reason: 'fill', priority: PRIORITY.fill });
+    await enqueuePerson(db(), 'rest', { reason: 'later weeks', priority: PRIORITY.fillRest });
+    const fill = (await takeJob(db(), 'w1', 60_000))!;
+    expect(fill.personId).toBe('fill');
+    expect(await takeJob(db(), 'w2', 60_000)).toBeNull();
+    await enqueuePerson(db(), 'change', { reason: 'tp:far', priority: PRIORITY.notification });
+    expect((await takeJob(db(), 'w2', 60_000))?.personId).toBe('change');
+    await completeJob(db(), fill.id, 'w1', null);
+    expect((await takeJob(db(), 'w1', 60_000))?.personId).toBe('rest');
+  });
+
   it('takes from the rank index with 100,000 jobs queued', async () => {
     await db().query(
       `INSERT INTO jobs (person_id, priority, reasons)
@@ -80,12 +92,7 @@ describe('job priorities', () => {
     );
     await enqueuePerson(db(), 'near', { reason: 'tp:near', priority: PRIORITY.nearChange });
     await db().query('ANALYZE jobs');
-    const plan: { 'QUERY PLAN': string }[] = await db().query(
-      `EXPLAIN SELECT j.id FROM jobs j
-        WHERE j.state = 'queued' AND j.run_at <= now()
-          AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
-        ORDER BY j.rank_at, j.id FOR UPDATE SKIP LOCKED LIMIT 1`,
-    );
+    const plan: { 'QUERY PLAN': string }[] = await db().query(`EXPLAIN ${NEXT_JOB}`);
     const text = plan.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toMatch(/Index Scan using jobs_rank_idx/);
     expect(text).not.toMatch(/Sort/);
