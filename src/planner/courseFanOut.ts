@@ -28,6 +28,7 @@ export async function courseFanOut(
   course: CourseRef,
   metrics?: Metrics,
   confirmDelayMs?: number,
+  now = new Date(),
 ): Promise<CourseFanOut> {
   const oldStaff = await cachedStaff(db, course);
   const before = await getCachedCourse(db, course);
@@ -49,6 +50,6 @@ export async function courseFanOut(
     personIds,
     eventCount: fresh.events.length,
     staff: { before: oldStaff.length, after: newStaff.length },
-    nearTerm: touchesNearTerm(before?.course.events ?? null, fresh.events, new Date()),
+    nearTerm: touchesNearTerm(before?.course.events ?? null, fresh.events, now),
   };
 }

@@ -50,6 +50,8 @@ export interface PlannerOptions {
   jobMaxAttempts?: number;
   /** Called after jobs were queued (wakes this process's workers before LISTEN/NOTIFY does). */
   onEnqueued?: () => void;
+  /** The clock of "the next 14 days" (tests and the bench set a day of term). */
+  now?: () => Date;
 }
 
 export interface TickResult {
@@ -233,6 +235,7 @@ export class Planner {
           course,
           this.opts.metrics,
           this.opts.confirmDelayMs,
+          this.opts.now?.(),
         );
         const queued = await queueChange(q, fan.personIds, {
           change: courseChangePriority(

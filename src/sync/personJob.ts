@@ -26,6 +26,8 @@ export interface SyncContext {
   config: Config;
   logger: Logger;
   metrics?: Metrics;
+  /** The clock of the order of work (what "the next 14 days" are); tests and the bench set a day of term. */
+  now?: () => Date;
 }
 
 export interface SyncOptions {
