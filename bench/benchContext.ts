@@ -15,6 +15,8 @@ export interface BenchOptions {
   memoryPersons: number;
   memoryEventsPerPerson: number;
   coreStudents: number;
+  /** Persons of the fill in scenario 9 (order of work). */
+  orderPersons: number;
   workers: number;
   seed: number;
   full: boolean;

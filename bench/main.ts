@@ -14,6 +14,7 @@ import { initialFill } from './scenarios/initialFill';
 import { latency } from './scenarios/latency';
 import { memory } from './scenarios/memory';
 import { naive } from './scenarios/naive';
+import { orderOfWork } from './scenarios/orderOfWork';
 import { series } from './scenarios/series';
 import type { FanOutFigures } from './scenarios/fanOut';
 import type { FillFigures } from './scenarios/initialFill';
@@ -41,6 +42,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--memory-persons <n>', 'persons in the memory run (full size: 30000)', int)
     .option('--memory-events <n>', 'events per person in the memory run', int, 150)
     .option('--core-students <n>', 'students in the pure core run', int, 1000)
+    .option('--order-persons <n>', 'persons filled in the order-of-work run (9)', int, 40)
     .option('--workers <n>', 'KADA_WORKERS', int, 16)
     .option('--seed <n>', 'institution seed', int, 7)
     .option('--full', 'full sizes: fan-out 1000, memory 30,000 persons, 100 series students')
@@ -62,6 +64,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     memoryPersons: o.memoryPersons ?? (full ? 30_000 : 2_000),
     memoryEventsPerPerson: o.memoryEvents,
     coreStudents: o.coreStudents,
+    orderPersons: Math.max(2, o.orderPersons),
     workers: o.workers,
     seed: o.seed,
     full,
@@ -192,6 +195,10 @@ async function main() {
   if (['1', '2', '3', '4', '5', '7', '8'].some(wants)) {
     const r = await mainScenarios(opts, wants, log, warnings);
     sections.push(...r.sections);
+  }
+  if (wants('9')) {
+    log(`9: order of work (${opts.orderPersons} persons filled, ${opts.changes} changes)`);
+    sections.push(await orderOfWork(opts, log));
   }
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);

@@ -1,7 +1,8 @@
 import type { Queryable } from '../store/queryable';
-import { JOBS_CHANNEL } from './types';
+import { JOBS_CHANNEL, PRIORITY } from './types';
 
 export interface EnqueueOptions {
+  /** Default: an other change (PRIORITY.notification). */
   priority?: number;
   force?: boolean;
   reason: string;
@@ -26,7 +27,13 @@ export async function enqueuePerson(db: Queryable, personId: string, opts: Enque
        RETURNING id
      )
      SELECT id, pg_notify('${JOBS_CHANNEL}', '') FROM j`,
-    [personId, opts.priority ?? 0, opts.force ?? false, opts.reason.slice(0, 200), opts.maxAttempts ?? 8],
+    [
+      personId,
+      opts.priority ?? PRIORITY.notification,
+      opts.force ?? false,
+      opts.reason.slice(0, 200),
+      opts.maxAttempts ?? 8,
+    ],
   );
   return String(rows[0].id);
 }
@@ -47,7 +54,13 @@ export async function enqueuePersons(db: Queryable, personIds: string[], opts: E
        RETURNING id
      )
      SELECT count(*)::int AS n, pg_notify('${JOBS_CHANNEL}', '') FROM j`,
-    [unique, opts.priority ?? 0, opts.force ?? false, opts.reason.slice(0, 200), opts.maxAttempts ?? 8],
+    [
+      unique,
+      opts.priority ?? PRIORITY.notification,
+      opts.force ?? false,
+      opts.reason.slice(0, 200),
+      opts.maxAttempts ?? 8,
+    ],
   );
   return rows[0].n;
 }
