@@ -29,12 +29,14 @@ export class JobPriority1797292800000 implements MigrationInterface {
       ALTER TABLE jobs ALTER COLUMN rank_at SET NOT NULL;
       DROP INDEX jobs_takeable_idx;
       CREATE INDEX jobs_rank_idx ON jobs (rank_at, id) WHERE state = 'queued';
+      -- the loops a pool keeps for changes and rebuilds (PRIORITY.notification and up) look only here
+      CREATE INDEX jobs_urgent_idx ON jobs (rank_at, id) WHERE state = 'queued' AND priority >= 300;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
-      DROP INDEX jobs_rank_idx;
+      DROP INDEX jobs_rank_idx, jobs_urgent_idx;
       CREATE INDEX jobs_takeable_idx ON jobs (priority DESC, run_at, id) WHERE state = 'queued';
       DROP TRIGGER jobs_track_rank_at ON jobs;
       DROP FUNCTION jobs_track_rank_at();

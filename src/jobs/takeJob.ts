@@ -8,16 +8,23 @@ function startRunning(worker: string, leaseMs: string): string {
           attempts = attempts + 1, started_at = now(), progress = NULL`;
 }
 
-/** The most urgent runnable job, locked (exported so a test can EXPLAIN it). */
-export const NEXT_JOB = `
+const URGENT = ` AND j.priority >= ${PRIORITY.notification}`;
+
+/**
+ * The most urgent runnable job, locked (exported so a test can EXPLAIN it). `urgent`: only changes and
+ * rebuilds, for the loops a pool keeps free of bulk work (their own partial index, jobs_urgent_idx).
+ */
+export const nextJob = (urgent = false) => `
             SELECT j.id FROM jobs j
-             WHERE j.state = 'queued' AND j.run_at <= now()
+             WHERE j.state = 'queued' AND j.run_at <= now()${urgent ? URGENT : ''}
                AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
                AND (j.priority >= ${PRIORITY.fill} OR NOT EXISTS (SELECT 1 FROM jobs f WHERE f.state = 'running'
                       AND f.priority >= ${PRIORITY.fill} AND f.priority < ${PRIORITY.notification}))
              ORDER BY j.rank_at, j.id
              FOR UPDATE SKIP LOCKED
              LIMIT 1`;
+
+export const NEXT_JOB = nextJob();
 
 /**
  * Takes the most urgent runnable job: the highest priority plus hours waited, i.e. the earliest rank_at
@@ -26,14 +33,14 @@ export const NEXT_JOB = `
  * SKIP LOCKED lets several kada processes take jobs at once; a person with a running job is skipped,
  * and the partial unique index on running jobs makes a lost race fail instead of running one person twice.
  */
-export async function takeJob(db: Queryable, workerId: string, leaseMs: number): Promise<Job | null> {
+export async function takeJob(db: Queryable, workerId: string, leaseMs: number, urgent = false): Promise<Job | null> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const rows = await db.query(
         // The CTE makes this a SELECT: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
         `WITH taken AS (
          UPDATE jobs SET ${startRunning('$1', '$2')}
-          WHERE id = (${NEXT_JOB})
+          WHERE id = (${nextJob(urgent)})
           RETURNING ${JOB_COLUMNS})
          SELECT * FROM taken`,
         [workerId, leaseMs],

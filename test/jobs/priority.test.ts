@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueuePerson, enqueuePersons } from '../../src/jobs/enqueue';
 import { completeJob } from '../../src/jobs/finishJob';
 import { getJob, queuedByPriority } from '../../src/jobs/jobStatus';
-import { NEXT_JOB, takeJob } from '../../src/jobs/takeJob';
+import { NEXT_JOB, nextJob, takeJob } from '../../src/jobs/takeJob';
 import { PRIORITY, priorityClass } from '../../src/jobs/types';
 import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
@@ -96,7 +96,10 @@ describe('job priorities', () => {
     const text = plan.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toMatch(/Index Scan using jobs_rank_idx/);
     expect(text).not.toMatch(/Sort/);
-    expect((await takeJob(db(), 'w', 60_000))?.personId).toBe('near');
+    const urgent: { 'QUERY PLAN': string }[] = await db().query(`EXPLAIN ${nextJob(true)}`);
+    expect(urgent.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using jobs_urgent_idx/);
+    expect((await takeJob(db(), 'w', 60_000, true))?.personId).toBe('near');
+    expect(await takeJob(db(), 'w2', 60_000, true)).toBeNull();
     expect(await queuedByPriority(db())).toMatchObject({ fill: 90_000, fillRest: 10_000 });
   });
 });
