@@ -14,6 +14,7 @@ const unit = [
   'test/log/**/*.test.ts',
   'test/intake/parseNotification.test.ts',
   'test/sync/planPerson.test.ts',
+  'test/sync/nearTermFirst.test.ts',
   'test/sync/wipeConfirmation.test.ts',
   'test/sync/holdDeletes.test.ts',
   'test/sync/planRoom.test.ts',

@@ -17,6 +17,8 @@ export interface BenchOptions {
   memoryPersons: number;
   memoryEventsPerPerson: number;
   coreStudents: number;
+  /** Persons of the fill in scenario 20 (order of work). */
+  orderPersons: number;
   workers: number;
   seed: number;
   /** Persons in the shared-budget scenarios (16, 17) and the latency of scenario 16. */

@@ -18,6 +18,7 @@ import { memory } from './scenarios/memory';
 import { naive } from './scenarios/naive';
 import { roomFanOut } from './scenarios/roomFanOut';
 import { recovery } from './scenarios/recovery';
+import { orderOfWork } from './scenarios/orderOfWork';
 import { series } from './scenarios/series';
 import { sharedBudgetScenarios } from './scenarios/sharedBudget';
 import type { FanOutFigures } from './scenarios/fanOut';
@@ -47,6 +48,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     .option('--memory-persons <n>', 'persons in the memory run (full size: 30000)', int)
     .option('--memory-events <n>', 'events per person in the memory run', int, 150)
     .option('--core-students <n>', 'students in the pure core run', int, 1000)
+    .option('--order-persons <n>', 'persons filled in the order-of-work run (20)', int, 40)
     .option('--workers <n>', 'KADA_WORKERS', int, 16)
     .option('--seed <n>', 'institution seed', int, 7)
     .option('--budget-persons <n>', 'students in the shared-budget runs 16 and 17', int, 100)
@@ -71,6 +73,7 @@ function parseOptions(argv: string[]): BenchOptions & { out: string | null } {
     memoryPersons: o.memoryPersons ?? (full ? 30_000 : 2_000),
     memoryEventsPerPerson: o.memoryEvents,
     coreStudents: o.coreStudents,
+    orderPersons: Math.max(2, o.orderPersons),
     workers: o.workers,
     seed: o.seed,
     budgetPersons: o.budgetPersons,
@@ -215,6 +218,10 @@ async function main() {
   if (['16', '17', '18', '19'].some(wants)) {
     log('16-19: one Graph budget for the installation (issue 16)');
     sections.push(...(await sharedBudgetScenarios(opts, wants, log)));
+  }
+  if (wants('20')) {
+    log(`20: order of work (${opts.orderPersons} persons filled, ${opts.changes} changes)`);
+    sections.push(await orderOfWork(opts, log));
   }
   if (wants('6')) {
     log(`6: memory (${opts.memoryPersons} persons)`);

@@ -10,6 +10,7 @@ import { ReconcileOutcome1797465600000 } from './0010-reconcile-outcome';
 import { RoomCalendars1797552000000 } from './0011-room-calendars';
 import { IcsFeeds1797638400000 } from './0012-ics-feeds';
 import { AdminSessions1797724800000 } from './0013-admin-sessions';
+import { JobPriority1797811200000 } from './0014-job-priority';
 
 /** Every migration, in order. Listed explicitly so the same list works from TypeScript and from dist/. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   RoomCalendars1797552000000,
   IcsFeeds1797638400000,
   AdminSessions1797724800000,
+  JobPriority1797811200000,
 ];

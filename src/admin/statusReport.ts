@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { graphStatsOf } from '../app/processReporter';
 import type { GraphWriter, GraphWriterStats } from '../graph/writer';
-import { jobCounts } from '../jobs/jobStatus';
-import type { JobState } from '../jobs/types';
+import { jobCounts, queuedByPriority } from '../jobs/jobStatus';
+import type { JobState, PriorityClass } from '../jobs/types';
 import type { Metrics } from '../observability/metrics';
 import { personCounts, type PersonCounts } from '../store/persons';
 import { liveProcesses, type ProcessGraphStats } from '../store/processStats';
@@ -16,7 +16,8 @@ import { type SafetyReport, safetyReport } from './safetyReport';
  */
 export interface StatusReport {
   generatedAt: Date;
-  queue: Record<JobState, number> & { oldestQueuedSeconds: number | null };
+  /** `byPriority`: queued jobs per class of the order of work (service.md), most urgent first. */
+  queue: Record<JobState, number> & { oldestQueuedSeconds: number | null; byPriority: Record<PriorityClass, number> };
   inbox: { pending: number; lagSeconds: number; failed: number };
   deadLetters: { total: number; last24h: number };
   graph: GraphThrottling | null;
@@ -80,8 +81,9 @@ export async function collectStatus(
   db: Queryable,
   opts: { writer?: GraphWriter; processId?: string; metrics?: Metrics } = {},
 ): Promise<StatusReport> {
-  const [queue, oldest, inbox, dead, errorRows, persons, processes, safety] = await Promise.all([
+  const [queue, byPriority, oldest, inbox, dead, errorRows, persons, processes, safety] = await Promise.all([
     jobCounts(db),
+    queuedByPriority(db),
     db.query(
       'SELECT EXTRACT(EPOCH FROM now() - min(run_at))::float8 AS s ' +
         "FROM jobs WHERE state = 'queued' AND run_at <= now()",
@@ -122,6 +124,7 @@ export async function collectStatus(
       ...queue,
       oldestQueuedSeconds:
         oldest[0]?.s === null || oldest[0]?.s === undefined ? null : Math.max(0, Math.round(Number(oldest[0].s))),
+      byPriority,
     },
     inbox: { pending: inbox[0]?.pending ?? 0, lagSeconds: Math.round(lag), failed: inbox[0]?.failed ?? 0 },
     deadLetters: { total: dead[0]?.total ?? 0, last24h: dead[0]?.day ?? 0 },

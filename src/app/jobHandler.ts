@@ -2,7 +2,7 @@ import { parseTarget } from '../domain/target';
 import { syncPerson, type SyncContext, type SyncOptions } from '../sync/syncPerson';
 import { syncRoom } from '../sync/syncRoom';
 import type { JobHooks } from '../jobs/workerPool';
-import { PRIORITY, type Job as QueueJob } from '../jobs/types';
+import { PRIORITY, priorityClass, type Job as QueueJob } from '../jobs/types';
 
 /**
  * What a job does: a person's sync, or a room mailbox's (`room:<tp_room_id>`, only with ROOM_CALENDARS=on;
@@ -24,6 +24,9 @@ export function personJobHandler(ctx: SyncContext) {
       // Forced rebuilds (CLI, admin) run at the forced priority; nightly reconciles do not retry refusals.
       retryRefusedSetup: job.force && job.priority >= PRIORITY.forced,
       onProgress: hooks.progress,
+      // Operator rebuilds write everything at once; the later weeks of a fill are that job already; a forced
+      // job (reconcile --all, crash recovery) repairs everything it read back from Graph in one go.
+      nearTermFirst: !job.force && !['rebuild', 'fillRest'].includes(priorityClass(job.priority)),
     };
     const result =
       target.kind === 'room' ? await syncRoom(ctx, target.roomId, opts) : await syncPerson(ctx, job.personId, opts);
@@ -38,6 +41,7 @@ export function personJobHandler(ctx: SyncContext) {
       failed: result.failed.length,
       eventCount: result.eventCount,
       dataErrors: result.dataErrors.length,
+      ...(result.deferred ? { deferred: result.deferred } : {}),
     };
   };
 }

@@ -1,7 +1,8 @@
 import type { Queryable } from '../store/queryable';
-import { JOBS_CHANNEL } from './types';
+import { JOBS_CHANNEL, PRIORITY } from './types';
 
 export interface EnqueueOptions {
+  /** Default: an other change (PRIORITY.notification). */
   priority?: number;
   force?: boolean;
   reason: string;
@@ -10,7 +11,8 @@ export interface EnqueueOptions {
 
 /**
  * Queues a sync of one person. A person has at most one queued job: a new trigger coalesces into
- * it (raising its priority, keeping the most recent reasons) and gets that job's id back.
+ * it (its priority becomes the most urgent reason's, keeping the most recent reasons) and gets that
+ * job's id back. A more urgent reason also makes a job waiting for later (a retry) due now.
  */
 export async function enqueuePerson(db: Queryable, personId: string, opts: EnqueueOptions): Promise<string> {
   const rows = await db.query(
@@ -25,7 +27,13 @@ export async function enqueuePerson(db: Queryable, personId: string, opts: Enque
        RETURNING id
      )
      SELECT id, pg_notify('${JOBS_CHANNEL}', '') FROM j`,
-    [personId, opts.priority ?? 0, opts.force ?? false, opts.reason.slice(0, 200), opts.maxAttempts ?? 8],
+    [
+      personId,
+      opts.priority ?? PRIORITY.notification,
+      opts.force ?? false,
+      opts.reason.slice(0, 200),
+      opts.maxAttempts ?? 8,
+    ],
   );
   return String(rows[0].id);
 }
@@ -41,11 +49,18 @@ export async function enqueuePersons(db: Queryable, personIds: string[], opts: E
        ON CONFLICT (person_id) WHERE state = 'queued' DO UPDATE
          SET priority = GREATEST(jobs.priority, EXCLUDED.priority),
              force = jobs.force OR EXCLUDED.force,
-             reasons = (EXCLUDED.reasons || jobs.reasons)[1:10]
+             reasons = (EXCLUDED.reasons || jobs.reasons)[1:10],
+             run_at = CASE WHEN EXCLUDED.priority > jobs.priority THEN LEAST(jobs.run_at, now()) ELSE jobs.run_at END
        RETURNING id
      )
      SELECT count(*)::int AS n, pg_notify('${JOBS_CHANNEL}', '') FROM j`,
-    [unique, opts.priority ?? 0, opts.force ?? false, opts.reason.slice(0, 200), opts.maxAttempts ?? 8],
+    [
+      unique,
+      opts.priority ?? PRIORITY.notification,
+      opts.force ?? false,
+      opts.reason.slice(0, 200),
+      opts.maxAttempts ?? 8,
+    ],
   );
   return rows[0].n;
 }

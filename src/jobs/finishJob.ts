@@ -1,12 +1,16 @@
 import type { Queryable } from '../store/queryable';
-import { JOBS_CHANNEL } from './types';
+import { JOBS_CHANNEL, PRIORITY } from './types';
 
 export async function completeJob(db: Queryable, jobId: string, workerId: string, result: unknown): Promise<void> {
   await db.query(
-    `UPDATE jobs SET state = 'done', finished_at = now(), locked_by = NULL, locked_until = NULL, result = $3,
-       last_error = NULL
-      WHERE id = $1 AND locked_by = $2 AND state = 'running'`,
-    [jobId, workerId, JSON.stringify(result ?? null)],
+    `WITH done AS (
+       UPDATE jobs SET state = 'done', finished_at = now(), locked_by = NULL, locked_until = NULL, result = $3,
+         last_error = NULL
+        WHERE id = $1 AND locked_by = $2 AND state = 'running'
+        RETURNING priority)
+     -- the end of a fill's first pass may free the later weeks waiting for it (takeJob)
+     SELECT pg_notify('${JOBS_CHANNEL}', '') FROM done WHERE priority >= $4 AND priority < $5`,
+    [jobId, workerId, JSON.stringify(result ?? null), PRIORITY.fill, PRIORITY.notification],
   );
 }
 

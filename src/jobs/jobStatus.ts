@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/queryable';
-import { JOB_COLUMNS, jobFromRow, type Job, type JobState } from './types';
+import { JOB_COLUMNS, type Job, type JobState, jobFromRow, PRIORITY, type PriorityClass } from './types';
 
 /** A job as the admin sees it; a merged retry is followed to the job that carries it on. */
 export async function getJob(db: Queryable, jobId: string): Promise<Job | null> {
@@ -21,6 +21,20 @@ export async function jobCounts(db: Queryable): Promise<Record<JobState, number>
   );
   const out: Record<JobState, number> = { queued: 0, running: 0, done: 0, failed: 0 };
   for (const r of rows) out[r.state] = r.n;
+  return out;
+}
+
+/** Queued jobs per priority class (the class of the stored priority, before aging). */
+export async function queuedByPriority(db: Queryable): Promise<Record<PriorityClass, number>> {
+  const rows: { c: PriorityClass; n: number }[] = await db.query(
+    `SELECT CASE WHEN priority >= $1 THEN 'rebuild' WHEN priority >= $2 THEN 'nearChange'
+                 WHEN priority >= $3 THEN 'change' WHEN priority >= $4 THEN 'fill' ELSE 'fillRest' END AS c,
+            count(*)::int AS n
+       FROM jobs WHERE state = 'queued' GROUP BY 1`,
+    [PRIORITY.forced, PRIORITY.nearChange, PRIORITY.notification, PRIORITY.fill],
+  );
+  const out: Record<PriorityClass, number> = { rebuild: 0, nearChange: 0, change: 0, fill: 0, fillRest: 0 };
+  for (const r of rows) out[r.c] = r.n;
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/queryable';
-import { JOB_COLUMNS, jobFromRow, type Job } from './types';
+import { JOB_COLUMNS, type Job, jobFromRow, PRIORITY } from './types';
 
 /** The SET list that starts a job, with the worker id and the lease (ms) as the given parameters. */
 function startRunning(worker: string, leaseMs: string): string {
@@ -8,25 +8,39 @@ function startRunning(worker: string, leaseMs: string): string {
           attempts = attempts + 1, started_at = now(), progress = NULL`;
 }
 
+const URGENT = ` AND j.priority >= ${PRIORITY.notification}`;
+
 /**
- * Takes the most urgent runnable job. SKIP LOCKED lets several kada processes take jobs at once;
- * a person with a running job is skipped, and the partial unique index on running jobs makes a
- * lost race fail instead of running one person twice.
+ * The most urgent runnable job, locked (exported so a test can EXPLAIN it). `urgent`: only changes and
+ * rebuilds, for the loops a pool keeps free of bulk work (their own partial index, jobs_urgent_idx).
  */
-export async function takeJob(db: Queryable, workerId: string, leaseMs: number): Promise<Job | null> {
+export const nextJob = (urgent = false) => `
+            SELECT j.id FROM jobs j
+             WHERE j.state = 'queued' AND j.run_at <= now()${urgent ? URGENT : ''}
+               AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
+               AND (j.priority >= ${PRIORITY.fill} OR NOT EXISTS (SELECT 1 FROM jobs f WHERE f.state = 'running'
+                      AND f.priority >= ${PRIORITY.fill} AND f.priority < ${PRIORITY.notification}))
+             ORDER BY j.rank_at, j.id
+             FOR UPDATE SKIP LOCKED
+             LIMIT 1`;
+
+export const NEXT_JOB = nextJob();
+
+/**
+ * Takes the most urgent runnable job: the highest priority plus hours waited, i.e. the earliest rank_at
+ * (db/migrations/0014), read from the jobs_rank_idx index. The later weeks of a fill wait while a fill's
+ * first pass runs anywhere, so every person's next 14 days are written before anyone's later weeks.
+ * SKIP LOCKED lets several kada processes take jobs at once; a person with a running job is skipped,
+ * and the partial unique index on running jobs makes a lost race fail instead of running one person twice.
+ */
+export async function takeJob(db: Queryable, workerId: string, leaseMs: number, urgent = false): Promise<Job | null> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const rows = await db.query(
         // The CTE makes this a SELECT: TypeORM answers a bare UPDATE ... RETURNING with [rows, count].
         `WITH taken AS (
          UPDATE jobs SET ${startRunning('$1', '$2')}
-          WHERE id = (
-            SELECT j.id FROM jobs j
-             WHERE j.state = 'queued' AND j.run_at <= now()
-               AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
-             ORDER BY j.priority DESC, j.run_at, j.id
-             FOR UPDATE SKIP LOCKED
-             LIMIT 1)
+          WHERE id = (${nextJob(urgent)})
           RETURNING ${JOB_COLUMNS})
          SELECT * FROM taken`,
         [workerId, leaseMs],

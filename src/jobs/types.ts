@@ -23,8 +23,39 @@ export interface Job {
   finishedAt: Date | null;
 }
 
-/** Priorities: admin-forced rebuilds jump the queue; notification-driven work comes before bulk reconcile. */
-export const PRIORITY = { reconcile: -10, notification: 0, forced: 100 } as const;
+/**
+ * The order of work (service.md): operator rebuilds; changes for persons in step that touch the next 14
+ * days; other changes; first syncs (fills) and reconcile; last, the later weeks of a fill. A coalesced job
+ * keeps its most urgent reason's priority. Classes are 100 points apart and a job gains one point per hour
+ * queued (AGING_SECONDS_PER_POINT, db/migrations/0014), so bulk work is never starved: after about four
+ * days it goes ahead of a fresh change, while a fill of a whole university (hours to days) stays behind
+ * every change that comes during it.
+ */
+export const PRIORITY = {
+  fillRest: 100,
+  reconcile: 200,
+  fill: 200,
+  notification: 300,
+  nearChange: 400,
+  forced: 1000,
+} as const;
+
+/** What counts as near-term work: events in the next 14 days. */
+export const NEAR_TERM_DAYS = 14;
+
+/** Seconds of waiting worth one point of priority (the jobs_track_rank_at trigger). */
+export const AGING_SECONDS_PER_POINT = 3600;
+
+export type PriorityClass = 'rebuild' | 'nearChange' | 'change' | 'fill' | 'fillRest';
+
+/** The class a stored priority belongs to (status reports). */
+export function priorityClass(priority: number): PriorityClass {
+  if (priority >= PRIORITY.forced) return 'rebuild';
+  if (priority >= PRIORITY.nearChange) return 'nearChange';
+  if (priority >= PRIORITY.notification) return 'change';
+  if (priority >= PRIORITY.fill) return 'fill';
+  return 'fillRest';
+}
 
 export const JOB_COLUMNS = `id, person_id, state, priority, force, reasons, attempts, max_attempts, run_at, locked_by,
   locked_until, progress, result, last_error, superseded_by, created_at, started_at, finished_at`;

@@ -46,8 +46,14 @@ export class WorkerPool {
   private unsubscribe: (() => void) | null = null;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  /**
+   * A quarter of the loops (from 4 up) take only changes and rebuilds, so a change never waits for a
+   * fill's long jobs to free a loop (service.md: a change lands within seconds while a fill keeps Graph busy).
+   */
+  private readonly urgentLoops: number;
 
   constructor(private readonly opts: WorkerPoolOptions) {
+    this.urgentLoops = opts.concurrency >= 4 ? Math.floor(opts.concurrency / 4) : 0;
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 2_000;
@@ -105,7 +111,7 @@ export class WorkerPool {
     while (this.running) {
       let job: Job | null = null;
       try {
-        job = await takeJob(this.opts.db, this.workerId, this.leaseMs);
+        job = await takeJob(this.opts.db, this.workerId, this.leaseMs, index < this.urgentLoops);
       } catch (err) {
         this.opts.logger.warn({ worker: index, error: (err as Error).message }, 'could not take a job; retrying');
         await this.sleep(this.pollMs);

@@ -1,4 +1,4 @@
-import { PRIORITY } from '../jobs/types';
+import { type PriorityClass, priorityClass } from '../jobs/types';
 import type { Queryable } from '../store/queryable';
 import { RECONCILE_SUCCEEDED } from '../store/reconcileRuns';
 import type { Metrics } from './metrics';
@@ -24,12 +24,8 @@ const SQL = `
     (SELECT EXTRACT(EPOCH FROM max(finished_at))::float8 FROM reconcile_runs WHERE ${RECONCILE_SUCCEEDED})
       AS reconciled`;
 
-/** Priority values by name; a value not named here (added later) is exported as its number. */
-const PRIORITY_NAMES = new Map<number, string>(Object.entries(PRIORITY).map(([name, value]) => [value, name]));
-
-export function priorityLabel(priority: number): string {
-  return PRIORITY_NAMES.get(priority) ?? String(priority);
-}
+/** The queue's classes (jobs/types.ts), in the order of work: a label per class, not per stored value. */
+const CLASSES: PriorityClass[] = ['rebuild', 'nearChange', 'change', 'fill', 'fillRest'];
 
 export interface DatabaseGauges {
   /** Refreshes the gauges unless they are younger than cacheMs; never throws (kada_database_up says). */
@@ -88,9 +84,13 @@ function apply(m: Metrics, r: Row): void {
   );
   m.jobsByState.set({ state: 'running' }, r.running);
   // A priority whose jobs are all gone must read 0, not its last value: start from every named one.
+  const byClass = new Map<string, number>(CLASSES.map((c) => [c, 0]));
+  for (const [priority, n] of queued) {
+    const c = priorityClass(Number(priority));
+    byClass.set(c, (byClass.get(c) ?? 0) + n);
+  }
   m.jobsQueuedByPriority.reset();
-  for (const name of PRIORITY_NAMES.values()) m.jobsQueuedByPriority.set({ priority: name }, 0);
-  for (const [priority, n] of queued) m.jobsQueuedByPriority.set({ priority: priorityLabel(Number(priority)) }, n);
+  for (const [c, n] of byClass) m.jobsQueuedByPriority.set({ priority: c }, n);
   m.inboxPending.set(r.inbox_pending);
   m.inboxLag.set(Math.max(0, r.inbox_lag ?? 0));
   m.deletesHeld.set(r.held);

@@ -1,12 +1,13 @@
 import type { CourseRef } from '../domain/types';
 import type { Metrics } from '../observability/metrics';
 import { isRoomTarget, roomTargetId } from '../domain/target';
-import { cachedRoomIds, cachedStaff, roomIdsOf } from '../store/courses';
+import { cachedRoomIds, cachedStaff, getCachedCourse, roomIdsOf } from '../store/courses';
 import { mappedRoomIds } from '../store/rooms';
 import type { Queryable } from '../store/queryable';
 import { personsWithCourse } from '../store/syncedEvents';
 import { refreshCourse } from '../sync/loadCourses';
 import type { FsSource, TpSource } from '../domain/ports';
+import { touchesNearTerm } from './nearTerm';
 import { resolveStaff } from './resolveStaff';
 
 /**
@@ -20,6 +21,8 @@ export interface CourseFanOut {
   personIds: string[];
   eventCount: number;
   staff: { before: number; after: number };
+  /** The change touches events in the next 14 days (nearTerm.ts). */
+  nearTerm: boolean;
 }
 
 export async function courseFanOut(
@@ -28,10 +31,11 @@ export async function courseFanOut(
   course: CourseRef,
   metrics?: Metrics,
   confirmDelayMs?: number,
-  opts: { rooms?: boolean } = {},
+  opts: { rooms?: boolean; now?: Date } = {},
 ): Promise<CourseFanOut> {
   const oldStaff = await cachedStaff(db, course);
   const oldRooms = opts.rooms ? await cachedRoomIds(db, course) : [];
+  const before = await getCachedCourse(db, course);
   const fresh = await refreshCourse(
     db,
     sources.tp,
@@ -54,5 +58,10 @@ export async function courseFanOut(
       ...rooms.map(roomTargetId),
     ]),
   ].sort();
-  return { personIds, eventCount: fresh.events.length, staff: { before: oldStaff.length, after: newStaff.length } };
+  return {
+    personIds,
+    eventCount: fresh.events.length,
+    staff: { before: oldStaff.length, after: newStaff.length },
+    nearTerm: touchesNearTerm(before?.course.events ?? null, fresh.events, opts.now ?? new Date()),
+  };
 }

@@ -55,6 +55,8 @@ export interface PendingCourseRow {
   notificationId: string;
   format: string;
   attempts: number;
+  /** Put in the inbox by `kada enqueue-course` (a fill), not sent by TP. */
+  manual: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export interface PendingCourseRow {
  */
 export async function claimCourseRows(db: Queryable, course: CourseRef): Promise<PendingCourseRow[]> {
   const rows = await db.query(
-    `SELECT id, notification_id, format, attempts FROM inbox
+    `SELECT id, notification_id, format, attempts, routing_key FROM inbox
       WHERE state = 'pending' AND action = 'course' AND semester = $1 AND course_id = $2 AND course_version = $3
       ORDER BY id
       FOR UPDATE SKIP LOCKED`,
@@ -74,6 +76,7 @@ export async function claimCourseRows(db: Queryable, course: CourseRef): Promise
     notificationId: r.notification_id,
     format: r.format,
     attempts: r.attempts,
+    manual: typeof r.routing_key === 'string' && r.routing_key.startsWith('manual.'),
   }));
 }
 

@@ -2,15 +2,15 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { isTransient as defaultIsTransient } from '../sync/errors';
 import { type Backoff, backoffMs } from '../domain/backoff';
 import { courseKey, type CourseRef } from '../domain/types';
-import { enqueuePerson, enqueuePersons } from '../jobs/enqueue';
+import { enqueuePerson } from '../jobs/enqueue';
 import { jobRetryDelay } from '../jobs/retryDelay';
-import { PRIORITY } from '../jobs/types';
 import type { Logger } from '../log/logger';
 import type { Metrics } from '../observability/metrics';
 import { recordError } from '../store/errors';
 import type { FsSource, TpSource } from '../domain/ports';
 import { courseFanOut } from './courseFanOut';
 import { inTransaction } from './inTransaction';
+import { courseChangePriority, personChangePriorities, queueChange } from './queueChange';
 import {
   claimCourseRows,
   claimPersonRows,
@@ -52,6 +52,8 @@ export interface PlannerOptions {
   roomCalendars?: boolean;
   /** Called after jobs were queued (wakes this process's workers before LISTEN/NOTIFY does). */
   onEnqueued?: () => void;
+  /** The clock of "the next 14 days" (tests and the bench set a day of term). */
+  now?: () => Date;
 }
 
 export interface TickResult {
@@ -184,10 +186,11 @@ export class Planner {
       const byPerson = new Map<string, string>();
       for (const r of rows)
         if (r.action === 'person' && r.personId) byPerson.set(r.personId, `${r.format}:${r.notificationId}`);
+      const priorities = await personChangePriorities(q, [...byPerson.keys()]);
       // A fixed order keeps two planners from locking the same queued jobs in opposite orders.
       for (const personId of [...byPerson.keys()].sort()) {
         await enqueuePerson(q, personId, {
-          priority: PRIORITY.notification,
+          priority: priorities.get(personId)!,
           reason: byPerson.get(personId)!,
           maxAttempts: this.opts.jobMaxAttempts,
         });
@@ -234,18 +237,19 @@ export class Planner {
           course,
           this.opts.metrics,
           this.opts.confirmDelayMs,
-          { rooms: this.opts.roomCalendars === true },
+          { rooms: this.opts.roomCalendars === true, now: this.opts.now?.() },
         );
-        const queued = await enqueuePersons(q, fan.personIds, {
-          priority: PRIORITY.notification,
+        const queued = await queueChange(q, fan.personIds, {
+          change: courseChangePriority(
+            fan,
+            rows.some((r) => r.manual),
+          ),
           reason: reasonOf(rows),
           maxAttempts: this.opts.jobMaxAttempts,
         });
         await markDone(q, ids, 'processed');
-        log.info(
-          { notifications: rows.length, persons: fan.personIds.length, queued, events: fan.eventCount },
-          'course change planned',
-        );
+        const figures = { notifications: rows.length, persons: fan.personIds.length, events: fan.eventCount };
+        log.info({ ...figures, queued, near: fan.nearTerm }, 'course change planned');
         if (queued) afterCommit(() => this.opts.onEnqueued?.());
       } catch (err) {
         await q.query('ROLLBACK TO SAVEPOINT fan_out');

@@ -186,6 +186,20 @@ export interface PersonCounts {
   lastSyncAt: Date | null;
 }
 
+/**
+ * Of the given persons, those in step: kada has synced them before (service.md "Order of work": a person
+ * without a sync yet is filled, at fill priority, whatever brought them to the queue).
+ */
+export async function personsInStep(db: Queryable, personIds: string[]): Promise<string[]> {
+  if (personIds.length === 0) return [];
+  const rows: { person_id: string }[] = await db.query(
+    `SELECT person_id FROM persons
+      WHERE person_id = ANY($1::text[]) AND status = 'active' AND last_sync_at IS NOT NULL`,
+    [personIds],
+  );
+  return rows.map((r) => r.person_id);
+}
+
 export async function personCounts(db: Queryable): Promise<PersonCounts> {
   const [r = {}]: Row[] = await db.query(
     `SELECT count(*)::int AS total,

@@ -1,5 +1,6 @@
 import { parseExceptionKey } from '../desired/series';
 import { mailboxProblem } from '../graph/mailboxErrors';
+import { enqueuePerson } from '../jobs/enqueue';
 import { createCalendar, ensureCategory } from '../graph/mailboxSetup';
 import type { Logger } from '../log/logger';
 import { recordError } from '../store/errors';
@@ -58,7 +59,17 @@ export async function applyPersonPlan(ctx: SyncContext, plan: PersonPlan, opts: 
   await writeSeriesPhase(ctx, job, { mailbox: plan.mailbox, series: plan.series, stored: plan.stored });
   // A 403 on the calendar too means the whole mailbox is refused (access policy), not just the colour step.
   if (refusal && !result.failed.some((f) => f.status === 403)) await saveMailboxSetup(ctx.db, refusal.mailbox, refusal);
-  return recordOutcome(ctx, plan, result, opts, log);
+  const outcome = await recordOutcome(ctx, plan, result, opts, log);
+  if (plan.deferred) {
+    // The later weeks, after everyone's next 14 days (service.md "Order of work"); a failed job's retry
+    // plans them again instead.
+    await enqueuePerson(ctx.db, plan.personId, {
+      priority: plan.deferred.priority,
+      reason: `later weeks: ${plan.deferred.creates} event(s) after the next 14 days`,
+    });
+    outcome.deferred = plan.deferred.creates;
+  }
+  return outcome;
 }
 
 /**

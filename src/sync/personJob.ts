@@ -11,6 +11,7 @@ import type { MailboxSetup } from '../store/mailboxes';
 import type { PersonStatus, StoredPerson } from '../store/persons';
 import type { Queryable } from '../store/queryable';
 import type { StoredEvent } from '../store/syncedEvents';
+import type { Deferred } from './nearTermFirst';
 
 /**
  * The vocabulary of one person job: what it is given (context, options), what it reads
@@ -25,6 +26,8 @@ export interface SyncContext {
   config: Config;
   logger: Logger;
   metrics?: Metrics;
+  /** The clock of the order of work (what "the next 14 days" are); tests and the bench set a day of term. */
+  now?: () => Date;
 }
 
 export interface SyncOptions {
@@ -40,6 +43,8 @@ export interface SyncOptions {
   onProgress?: (p: { done: number; total: number }) => void;
   /** A forced rebuild (operator): a person gone or a course emptied is acted on without a second sighting. */
   confirmNow?: boolean;
+  /** Write the next 14 days now and queue the person again for their later weeks (nearTermFirst.ts). */
+  nearTermFirst?: boolean;
 }
 
 /**
@@ -68,6 +73,8 @@ export interface SyncResult {
   eventCount: number;
   dataErrors: DataError[];
   courses: string[];
+  /** Creates of later weeks left to the job queued after this one. */
+  deferred?: number;
 }
 
 /**
@@ -160,6 +167,8 @@ export interface PersonPlan {
   adopt: { forget: string[]; save: StoredEvent[] } | null;
   ops: Op[];
   series: SeriesWork;
+  /** Creates of later weeks left to a job queued after this one (nearTermFirst.ts). */
+  deferred?: Deferred | null;
   /** The state store's records the plan was made from. */
   stored: StoredEvent[];
   /** The result as a dry run reports it; the applier fills in what was written. */

@@ -7,6 +7,7 @@ import type { SyncPlan, SyncedEvent } from '../domain/types';
 import { transactionKeyOf } from '../graph/transactionId';
 import type { StoredEvent } from '../store/syncedEvents';
 import { graphBody } from './graphBody';
+import { nearTermFirst, type WriteOrder } from './nearTermFirst';
 import type { Op, PersonOutcome, PersonPlan, PersonReading, SeriesWork, SetupPlan } from './personJob';
 import { plannedResult } from './plannedResult';
 
@@ -20,7 +21,8 @@ export type PlanSettings = Pick<Config, 'institution' | 'language' | 'calendar' 
 
 const NO_SERIES: SeriesWork = { exceptions: [], forget: [], masters: new Map() };
 
-export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan {
+/** `order`: when the job runs and whether it may leave later weeks to another job (nearTermFirst.ts). */
+export function planPerson(r: PersonReading, settings: PlanSettings, order?: WriteOrder): PersonPlan {
   const { personId, fsPerson, mailbox, stored } = r;
   if (r.goneUnconfirmed) return pendingGone(r);
   const orphans = orphansOf(r);
@@ -47,6 +49,10 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
   const calendarId = settings.calendar.mode === 'dedicated' ? (r.setup?.calendarId ?? null) : null;
   const { ops, series, adopt } = planMailboxWrites(r, mailbox, calendarId, settings.institution);
   const outcome: PersonOutcome = r.known?.optedOut ? 'opted_out' : 'synced';
+  const recorded = new Set(stored.filter((s) => s.mailbox === mailbox).map((s) => s.key));
+  const now = order
+    ? nearTermFirst(ops, series, { desired: r.wanted.events, recorded, order })
+    : { ops, series, deferred: null };
   return {
     personId,
     outcome,
@@ -56,9 +62,11 @@ export function planPerson(r: PersonReading, settings: PlanSettings): PersonPlan
     noMailboxError: null,
     setup: r.setup ? setupPlan(mailbox, r.setup, settings) : null,
     adopt,
-    ops,
-    series,
+    ops: now.ops,
+    series: now.series,
+    deferred: now.deferred,
     stored,
+    // The whole plan, later weeks included: what a dry run shows.
     result: plannedResult({ personId, outcome, mailbox, ops, series, stored, wanted: r.wanted }),
   };
 }

@@ -26,7 +26,13 @@ export async function syncPerson(ctx: SyncContext, personId: string, opts: SyncO
 
 async function syncOnce(ctx: SyncContext, personId: string, opts: SyncOptions): Promise<SyncResult> {
   const reading = await readPerson(ctx, personId, opts);
-  const plan = planPerson(reading, ctx.config);
+  // Writes go nearest first in every job; only the jobs the order of work names also split.
+  const order = {
+    now: ctx.now?.() ?? new Date(),
+    split: opts.nearTermFirst === true && !opts.dryRun,
+    priority: opts.priority ?? 0,
+  };
+  const plan = planPerson(reading, ctx.config, order);
   return applyPersonPlan(ctx, plan, opts);
 }
 

@@ -615,7 +615,7 @@ describe('health, readiness, metrics', () => {
     expect(after).toMatch(/^kada_jobs\{state="queued"\} 1$/m);
     expect(Number(/^kada_inbox_lag_seconds (\S+)$/m.exec(after)?.[1])).toBeGreaterThanOrEqual(119);
     expect(after).toMatch(/^kada_data_errors_total\{code="TP_EVENT_INVALID"\} 1$/m);
-    expect(after).toMatch(/^kada_jobs_queued\{priority="forced"\} 1$/m);
+    expect(after).toMatch(/^kada_jobs_queued\{priority="rebuild"\} 1$/m);
     expect(after).toMatch(/^kada_broker_connected 0$/m);
     expect(after).toMatch(/^kada_database_up 1$/m);
     await uncached.close();

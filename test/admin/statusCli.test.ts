@@ -75,6 +75,7 @@ describe('kada status', () => {
     const r = await kada('status');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^jobs +queued 2 .*running 0, failed 0, done 0$/m);
+    expect(r.out).toMatch(/^ +by priority rebuild 1, near change 0, change 1, fill 0, later weeks 0$/m);
     expect(r.out).toMatch(/^inbox +pending 1, lag 4\d s, failed 0$/m);
     expect(r.out).toMatch(/^dead letters +1 \(1 in the last 24 h\)$/m);
     expect(r.out).toMatch(/^last sync +\d{4}-\d\d-\d\dT/m);
@@ -86,6 +87,7 @@ describe('kada status', () => {
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
     expect(s.queue).toMatchObject({ queued: 2, running: 0 });
+    expect(s.queue.byPriority).toEqual({ rebuild: 1, nearChange: 0, change: 1, fill: 0, fillRest: 0 });
     expect(s.inbox.pending).toBe(1);
     expect(s.deadLetters.total).toBe(1);
     expect(s.errors.last24h).toEqual({ dead_letter: 1, person: 1 });

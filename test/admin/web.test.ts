@@ -113,6 +113,7 @@ describe('admin page in a browser', () => {
     await expect.poll(() => page.textContent('#token-state')).toBe('Token set for this tab.');
     expect(await page.evaluate(() => sessionStorage.getItem('kada.adminToken'))).toBe(ADMIN_TOKEN);
     await expect.poll(() => page.textContent('#st-queued')).toMatch(/^0/);
+    expect(await page.textContent('#st-by-priority')).toBe('rebuild 0, near change 0, change 0, fill 0, later weeks 0');
 
     // Keyboard only: type into the search field and press Enter.
     await page.getByLabel('Personlopenummer, username or e-mail').fill(s.epost!);

@@ -51,10 +51,11 @@ describe('database gauges', () => {
     );
     const metrics = createMetrics();
     await databaseGauges(q, metrics, { cacheMs: 0 }).refresh();
-    expect(await value(metrics, 'kada_jobs_queued', { priority: 'notification' })).toBe(2);
-    expect(await value(metrics, 'kada_jobs_queued', { priority: 'reconcile' })).toBe(1);
-    expect(await value(metrics, 'kada_jobs_queued', { priority: 'forced' })).toBe(0);
-    expect(await value(metrics, 'kada_jobs_queued', { priority: '42' }), 'an unnamed priority by number').toBe(1);
+    expect(await value(metrics, 'kada_jobs_queued', { priority: 'change' })).toBe(2);
+    expect(await value(metrics, 'kada_jobs_queued', { priority: 'fill' }), 'reconcile shares the fill class').toBe(1);
+    expect(await value(metrics, 'kada_jobs_queued', { priority: 'rebuild' })).toBe(0);
+    expect(await value(metrics, 'kada_jobs_queued', { priority: 'fillRest' }), 'any value by its class').toBe(1);
+    expect(await value(metrics, 'kada_jobs_queued', { priority: '42' }), 'a label per class only').toBeUndefined();
     expect(await value(metrics, 'kada_jobs', { state: 'queued' })).toBe(4);
     expect(await value(metrics, 'kada_jobs', { state: 'running' })).toBe(1);
     expect(await value(metrics, 'kada_inbox_pending')).toBe(1);
@@ -69,7 +70,7 @@ describe('database gauges', () => {
     // A priority whose jobs are gone reads 0 at the next refresh, not its old value.
     await q.query(`DELETE FROM jobs WHERE priority = $1`, [PRIORITY.reconcile]);
     await databaseGauges(q, metrics, { cacheMs: 0 }).refresh();
-    expect(await value(metrics, 'kada_jobs_queued', { priority: 'reconcile' })).toBe(0);
+    expect(await value(metrics, 'kada_jobs_queued', { priority: 'fill' })).toBe(0);
     await q.query(`DELETE FROM jobs; DELETE FROM inbox; DELETE FROM held_deletes; DELETE FROM wipe_sightings`);
   });
 

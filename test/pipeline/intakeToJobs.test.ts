@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Institution } from '../../testkit/institution/institution';
 import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import { NotificationConsumer } from '../../src/intake/consumer';
+import { PRIORITY } from '../../src/jobs/types';
 import { silentLogger } from '../../src/log/logger';
 import type { Metrics } from '../../src/observability/metrics';
 import type { Planner } from '../../src/planner/planner';
@@ -75,7 +76,7 @@ describe('notification pipeline (broker to jobs)', () => {
     await amqpFx.publish(amqpFx.fsExchange, m.routingKey, m.body);
     await eventually(() => allPlanned(1), { what: 'the notification to be planned' });
     expect(await jobRows(db.dataSource)).toEqual([
-      { person_id: '56154', state: 'queued', priority: 0, reasons: [`fs:${m.body.jti}`] },
+      { person_id: '56154', state: 'queued', priority: PRIORITY.fill, reasons: [`fs:${m.body.jti}`] },
     ]);
   });
 

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Institution } from '../../testkit/institution/institution';
 import type { SourceEmulator } from '../../testkit/sources/sourceEmulator';
 import type { PlannerOptions } from '../../src/planner/planner';
-import { putCachedCourse } from '../../src/store/courses';
+import { storeManualCourseChange } from '../../src/intake/inboxStore';
+import { getCachedCourse, putCachedCourse } from '../../src/store/courses';
+import { PRIORITY } from '../../src/jobs/types';
 import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 import { startSources } from '../sources/fixture';
 import { affectedByCourse, emulatorPlanner, fsPersonMessage, jobRows, store, tpCourseMessage } from './plannerFixture';
@@ -42,7 +44,7 @@ describe('Planner: person notifications', () => {
     const r = await planner({ onEnqueued: () => woken++ }).planner.tick();
     expect(r).toMatchObject({ persons: 1, courses: 0, nextDueInMs: null });
     expect(await jobRows(db.dataSource)).toEqual([
-      { person_id: '56154', state: 'queued', priority: 0, reasons: [`fs:${jti}`] },
+      { person_id: '56154', state: 'queued', priority: PRIORITY.fill, reasons: [`fs:${jti}`] },
     ]);
     expect(await inboxStates()).toEqual([{ state: 'processed', n: 1 }]);
     expect(woken).toBe(1);
@@ -129,6 +131,37 @@ describe('Planner: course notifications', () => {
     expect((await metrics.registry.getSingleMetric('kada_data_errors_total')!.get()).values).toEqual([
       expect.objectContaining({ labels: { code: 'TP_STAFF_UNKNOWN' }, value: 1 }),
     ]);
+  });
+
+  it('queues in the order of work: near changes, other changes, and fills for persons not in step', async () => {
+    const affected = affectedByCourse(institution, IN1000);
+    const inStep = affected.slice(0, 5);
+    await db.dataSource.query(
+      `INSERT INTO persons (person_id, status, last_sync_at) SELECT p, 'active', now() FROM unnest($1::text[]) p`,
+      [inStep],
+    );
+    const priorities = async () => {
+      const rows = await jobRows(db.dataSource);
+      await db.dataSource.query('DELETE FROM jobs');
+      return new Set(rows.map((j) => `${inStep.includes(j.person_id) ? 'in step' : 'new'}:${j.priority}`));
+    };
+    const { planner: p } = planner();
+    // `kada enqueue-course` fills whoever it reaches
+    await storeManualCourseChange(db.dataSource, 'manual-1', IN1000);
+    await p.tick();
+    expect(await priorities()).toEqual(new Set([`in step:${PRIORITY.fill}`, `new:${PRIORITY.fill}`]));
+    // TP says nothing changed in the next 14 days (the stored copy is TP's answer)
+    await store(db.dataSource, tpCourseMessage(IN1000));
+    await p.tick();
+    expect(await priorities()).toEqual(new Set([`in step:${PRIORITY.notification}`, `new:${PRIORITY.fill}`]));
+    // a lecture the day after tomorrow was in the stored copy and is gone from TP
+    const cached = (await getCachedCourse(db.dataSource, IN1000))!.course;
+    const soon = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 19);
+    const moved = { ...cached.events[0]!, eventid: 'moved-away', dtstart: `${soon}Z`, dtend: `${soon}Z` };
+    await putCachedCourse(db.dataSource, { ...cached, events: [...cached.events, moved] });
+    await store(db.dataSource, tpCourseMessage(IN1000));
+    await p.tick();
+    expect(await priorities()).toEqual(new Set([`in step:${PRIORITY.nearChange}`, `new:${PRIORITY.fill}`]));
   });
 
   it('plans each course of a mixed burst once', async () => {

@@ -107,6 +107,17 @@ export const operationSchemas = {
           done: { type: 'integer' },
           failed: { type: 'integer' },
           oldestQueuedSeconds: nullable('integer'),
+          byPriority: {
+            type: 'object',
+            description: 'queued jobs per class of the order of work, most urgent first (service.md)',
+            properties: {
+              rebuild: { type: 'integer' },
+              nearChange: { type: 'integer', description: 'changes touching the next 14 days' },
+              change: { type: 'integer' },
+              fill: { type: 'integer', description: 'first syncs and reconcile' },
+              fillRest: { type: 'integer', description: 'the weeks after the next 14 days of a fill' },
+            },
+          },
         },
       },
       inbox: {

@@ -13,6 +13,9 @@ export const appJsStatus = String.raw`  // ---- status ----
       var s = r[0];
       text('st-queued', s.queue.queued +
         (s.queue.oldestQueuedSeconds ? ' (oldest ' + seconds(s.queue.oldestQueuedSeconds) + ')' : ''));
+      var bp = s.queue.byPriority || {};
+      text('st-by-priority', 'rebuild ' + (bp.rebuild || 0) + ', near change ' + (bp.nearChange || 0) +
+        ', change ' + (bp.change || 0) + ', fill ' + (bp.fill || 0) + ', later weeks ' + (bp.fillRest || 0));
       text('st-running', s.queue.running);
       text('st-failed', s.queue.failed);
       text('st-lag', seconds(s.inbox.lagSeconds));

@@ -108,6 +108,7 @@ export const indexHtml = String.raw`<!doctype html>
     </div>
     <dl class="facts" id="status-facts">
       <div><dt>Queued jobs</dt><dd id="st-queued"></dd></div>
+      <div><dt>Queued by priority</dt><dd id="st-by-priority"></dd></div>
       <div><dt>Running jobs</dt><dd id="st-running"></dd></div>
       <div><dt>Failed jobs</dt><dd id="st-failed"></dd></div>
       <div><dt>Inbox lag</dt><dd id="st-lag"></dd></div>

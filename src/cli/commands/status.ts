@@ -53,9 +53,12 @@ function formatStatus(s: StatusReport, errors: StoredError[]): string {
   const kinds = Object.entries(s.errors.last24h).map(([k, n]) => `${k} ${n}`);
   const oldest = s.queue.oldestQueuedSeconds !== null ? ` (oldest ${s.queue.oldestQueuedSeconds} s)` : '';
   const p = s.persons;
+  const q = s.queue.byPriority;
   const lines = [
     `jobs          queued ${s.queue.queued}${oldest}, running ${s.queue.running}, failed ${s.queue.failed}, ` +
       `done ${s.queue.done}`,
+    `  by priority rebuild ${q.rebuild}, near change ${q.nearChange}, change ${q.change}, fill ${q.fill}, ` +
+      `later weeks ${q.fillRest}`,
     `inbox         pending ${s.inbox.pending}, lag ${s.inbox.lagSeconds} s, failed ${s.inbox.failed}`,
     `dead letters  ${s.deadLetters.total} (${s.deadLetters.last24h} in the last 24 h)`,
     `persons       ${p.total} (active ${p.active}, no mailbox ${p.noMailbox}, gone ${p.gone}, ` +
