@@ -1,7 +1,7 @@
 import type { WeeklyRecurrence } from '../desired/series';
 import { fromGraphDateTime } from '../desired/time';
 import type { DesiredEvent } from '../domain/types';
-import { NEAR_TERM_DAYS, PRIORITY } from '../jobs/types';
+import { NEAR_TERM_DAYS, PRIORITY, priorityClass } from '../jobs/types';
 import type { Op, SeriesWork } from './personJob';
 
 /**
@@ -29,7 +29,7 @@ export interface WriteOrder {
 export interface Deferred {
   /** Creates left for the next job. */
   creates: number;
-  /** Its priority: later weeks of a fill, or an other change for a person whose later weeks kada wrote. */
+  /** Its priority: always the later weeks of a fill (PRIORITY.fillRest), whose job does not split again. */
   priority: number;
 }
 
@@ -74,20 +74,23 @@ export function nearTermFirst(
   series: SeriesWork,
   ctx: { desired: readonly DesiredEvent[]; recorded: ReadonlySet<string>; order: WriteOrder },
 ): { ops: Op[]; series: SeriesWork; deferred: Deferred | null } {
-  const { now, split } = ctx.order;
+  const { now } = ctx.order;
   const ordered = byNearness(ops, now);
+  // The job that writes the later weeks never leaves them again: each split is followed by one job that
+  // writes the rest (a split job at the split class looped forever under Graph fault storms).
+  const split = ctx.order.split && priorityClass(ctx.order.priority) !== 'fillRest';
   if (!split) return { ops: ordered, series, deferred: null };
+  // Later weeks kada wrote before: the person is in step and this is a change to them, written now in full
+  // (nearest first); only the rest of a fill waits.
+  if (ctx.desired.some((d) => ctx.recorded.has(d.key) && !isNearTerm(d, now))) {
+    return { ops: ordered, series, deferred: null };
+  }
   const later = (op: Op) => op.kind === 'create' && !ctx.recorded.has(op.key) && !isNearTerm(op.desired, now);
   const left = new Set(ordered.filter(later).map((op) => op.key));
   if (left.size === 0) return { ops: ordered, series, deferred: null };
-  // Later weeks kada wrote before: this is a change to them, not the rest of a fill.
-  const farKnown = ctx.desired.some((d) => ctx.recorded.has(d.key) && !isNearTerm(d, now));
   return {
     ops: ordered.filter((op) => !(op.kind === 'create' && left.has(op.key))),
     series: { ...series, exceptions: series.exceptions.filter((e) => !left.has(e.masterKey)) },
-    deferred: {
-      creates: left.size,
-      priority: farKnown ? Math.min(ctx.order.priority, PRIORITY.notification) : PRIORITY.fillRest,
-    },
+    deferred: { creates: left.size, priority: PRIORITY.fillRest },
   };
 }

@@ -84,9 +84,17 @@ describe('near-term first', () => {
       split: true,
       priority: PRIORITY.nearChange,
     });
-    expect(ids(plan.ops)).toEqual(['delete:gone', 'create:w1', 'update:w5']);
-    // later weeks kada wrote before: what is left is an other change, not the rest of a fill
-    expect(plan.deferred).toEqual({ creates: 1, priority: PRIORITY.notification });
+    // later weeks kada wrote before: a change to a person in step, written now in full, nearest first
+    expect(ids(plan.ops)).toEqual(['delete:gone', 'create:w1', 'update:w5', 'create:w6']);
+    expect(plan.deferred).toBeNull();
+  });
+
+  it('the job that writes the later weeks never leaves them again (no split loop)', () => {
+    const first = planPerson(reading(semester), SETTINGS, { now: NOW, split: true, priority: PRIORITY.fill });
+    expect(first.deferred?.priority).toBe(PRIORITY.fillRest);
+    const rest = planPerson(reading(semester), SETTINGS, { now: NOW, split: true, priority: PRIORITY.fillRest });
+    expect(rest.deferred).toBeNull();
+    expect(ids(rest.ops)).toEqual(['create:w1', 'create:w2', 'create:w3', 'create:w9', 'create:past']);
   });
 
   it('a plan with nothing later is not split', () => {
