@@ -91,7 +91,7 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
     pool.start();
     planner.start();
     await enqueuePersons(ctx.db, fill, { reason: 'bench: enqueue-course', priority: PRIORITY.fill });
-    log(`9: fill of ${fill.length} persons started; changes to next week's lecture of one person in step`);
+    log(`20: fill of ${fill.length} persons started; changes to next week's lecture of one person in step`);
 
     const latencies: number[] = [];
     await new Promise((r) => setTimeout(r, 3_000));
