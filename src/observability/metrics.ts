@@ -40,8 +40,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     jobsQueuedByPriority: new Gauge({
       name: 'kada_jobs_queued',
-      help:
-        'Queued jobs by priority class (rebuild, nearChange, change, fill, fillRest; installation-wide, aggregate with max)',
+      help: 'Queued jobs by class (rebuild, nearChange, change, fill, fillRest; installation-wide, aggregate with max)',
       labelNames: ['priority'],
       registers: [registry],
     }),
