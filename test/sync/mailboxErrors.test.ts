@@ -58,6 +58,18 @@ describe('per-mailbox Graph errors', () => {
     await expect(syncPerson(h.ctx, denied.personlopenummer)).rejects.toMatchObject({ code: 'MAILBOX_ACCESS_DENIED' });
   });
 
+  /** Queues a job for the person and runs it, then the later-weeks job it left, if any (nearTermFirst.ts). */
+  async function runPersonJobs(personId: string, handler: ReturnType<typeof personJobHandler>) {
+    const jobs = [
+      await runJobNow(h.ctx.db, await enqueuePerson(h.ctx.db, personId, { reason: 'test' }), { handler, isTransient }),
+    ];
+    for (;;) {
+      const [next] = await h.ctx.db.query(`SELECT id FROM jobs WHERE person_id = $1 AND state = 'queued'`, [personId]);
+      if (!next || jobs.length > 3) return jobs;
+      jobs.push(await runJobNow(h.ctx.db, String(next.id), { handler, isTransient }));
+    }
+  }
+
   /** 403s the emulator has answered for one mailbox so far (the log spans the whole file). */
   const refusedFor = (mailbox: string) =>
     h.microsoft.graph.requestLog().filter((r) => r.mailbox === mailbox && r.status === 403).length;
@@ -65,9 +77,10 @@ describe('per-mailbox Graph errors', () => {
   it('a job for that person fails after one attempt, recorded for the admin; the next one syncs', async () => {
     const handler = personJobHandler(h.ctx);
     const refusedBefore = refusedFor(denied.epost);
-    const jobId = await enqueuePerson(h.ctx.db, denied.personlopenummer, { reason: 'test' });
-    const job = await runJobNow(h.ctx.db, jobId, { handler, isTransient });
-    expect([job.state, job.attempts]).toEqual(['failed', 1]);
+    const jobs = await runPersonJobs(denied.personlopenummer, handler);
+    // Near-term first may leave the later weeks to a second job; the job that writes fails, at once.
+    expect(jobs.map((j) => [j.state, j.attempts]).at(-1)).toEqual(['failed', 1]);
+    expect(jobs.slice(0, -1).every((j) => j.state === 'done')).toBe(true);
     const person = await getPerson(h.ctx.db, denied.personlopenummer);
     expect(person?.lastError).toMatch(/^\[MAILBOX_ACCESS_DENIED\] .*application access policy/);
     const errors = await recentErrors(h.ctx.db, { personId: denied.personlopenummer });
@@ -80,11 +93,8 @@ describe('per-mailbox Graph errors', () => {
 
     // The tenant lets kada in: the next notification's job fills the mailbox.
     h.microsoft.graph.setAccessPolicy(null);
-    const again = await runJobNow(h.ctx.db, await enqueuePerson(h.ctx.db, denied.personlopenummer, { reason: 't' }), {
-      handler,
-      isTransient,
-    });
-    expect(again.state).toBe('done');
+    const again = await runPersonJobs(denied.personlopenummer, handler);
+    expect(again.map((j) => j.state)).not.toContain('failed');
     expect(h.microsoft.graph.events(denied.epost)).toHaveLength(creates);
     expect((await getPerson(h.ctx.db, denied.personlopenummer))?.lastError).toBeNull();
   });
