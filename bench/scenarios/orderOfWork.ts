@@ -22,7 +22,7 @@ import { moveOccurrence } from './fanOut';
 /**
  * 20. The order of work (service.md): (b) while a fill keeps Graph busy, how long a change to next
  * week's lecture of a person in step takes from TP to the calendar; (c) how long until every person
- * of the fill has their next 14 days, against its lower bound (near writes × L / 4) and the whole fill.
+ * of the fill has their next 14 days, against its lower bound ((near writes + set-up) × L / 4) and the whole fill.
  * Its own institution and database; the clock of the order of work is set to a day of term.
  */
 const DAY_OF_TERM = new Date('2026-09-14T04:00:00Z');
@@ -94,6 +94,7 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
     log(`20: fill of ${fill.length} persons started; changes to next week's lecture of one person in step`);
 
     const latencies: number[] = [];
+    const phases: Phases[] = [];
     await new Promise((r) => setTimeout(r, 3_000));
     for (let i = 0; i < opts.changes; i++) {
       moveOccurrence(institution, lecture.course, lecture.eventid, i % 2 === 0 ? 15 : -15);
@@ -107,6 +108,7 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
         await new Promise((r) => setTimeout(r, 5));
       }
       latencies.push(performance.now() - c0);
+      phases.push(await phasesOf(ctx.db, changer!, graphId, c0, env.graph.requestLog()));
       await new Promise((r) => setTimeout(r, 1_500));
     }
     await drained(ctx.db, 50);
@@ -125,9 +127,16 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
         return { at: r.at, near };
       });
     const nearWrites = creates.filter((c) => c.near).length;
-    const nearMs = Math.max(...creates.filter((c) => c.near).map((c) => c.at)) - t0;
+    const nearAt = Math.max(...creates.filter((c) => c.near).map((c) => c.at));
+    const nearMs = nearAt - t0;
+    // Each new mailbox's category set-up comes before its first event: Outlook requests the bound must count.
+    const setups = env.graph
+      .requestLog()
+      .filter(
+        (r) => r.at <= nearAt && r.mailbox && fillSet.has(r.mailbox.toLowerCase()) && !/\/events/.test(r.path),
+      ).length;
     const allMs = Math.max(...creates.map((c) => c.at)) - t0;
-    const bound = (nearWrites * L) / opts.concurrency;
+    const bound = ((nearWrites + setups) * L) / opts.concurrency;
     latencies.sort((a, b) => a - b);
     const p99 = percentile(latencies, 99);
     return {
@@ -143,10 +152,10 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
           met: p99 < 5_000,
         },
         {
-          scenario: `(c) ${fill.length} persons, ${num(nearWrites)} writes in their next 14 days`,
+          scenario: `(c) ${fill.length} persons, ${num(nearWrites)} writes in their next 14 days + ${setups} set-up`,
           measure: 'time to everyone’s next 14 days',
           value: secs(nearMs),
-          reference: `lower bound near writes × L / ${opts.concurrency}: ${secs(bound)}`,
+          reference: `lower bound (near writes + set-up) × L / ${opts.concurrency}: ${secs(bound)}`,
           ratio: ratio(nearMs, bound),
           goal: '≤ 1.15×',
           met: nearMs <= 1.15 * bound,
@@ -163,7 +172,9 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
       notes: [
         'Clock of the order of work: Monday of week 38 (DAY_OF_TERM); the fill is queued as `kada enqueue-course` ' +
           'queues it (fill priority); the changes go through the planner (inbox row, debounce, TP read, fan-out).',
-        'The lower bound counts event writes only; each new mailbox also needs its category set-up (2 requests).',
+        "The lower bound counts the event writes in the next 14 days and the Outlook requests of each new mailbox's " +
+          'category set-up (2), all needed before that person has their next 14 days.',
+        `Where a change's time goes (median / slowest): ${describePhases(phases)}.`,
       ],
     };
   } finally {
@@ -187,4 +198,67 @@ async function storeTpChange(db: Parameters<typeof storeNotification>[0], c: Cou
   const parsed = parseNotification(routingKey, Buffer.from(JSON.stringify(body)));
   if (!parsed.ok) throw new Error(parsed.reason);
   await storeNotification(db, parsed.notification, routingKey);
+}
+
+/** One change's path, in ms from the inbox row: job queued, job started, update sent to Graph, visible. */
+interface Phases {
+  queued: number;
+  started: number;
+  sent: number;
+  visible: number;
+  /** Jobs queued since the inbox row (the fan-out, and later weeks left by jobs), and of them changes. */
+  jobs: number;
+  urgent: number;
+}
+
+async function phasesOf(
+  db: Parameters<typeof storeNotification>[0],
+  personId: string,
+  graphId: string,
+  c0: number,
+  log: { at: number; method: string; path: string }[],
+): Promise<Phases> {
+  const visible = performance.now() - c0;
+  // performance.now() and Date.now() differ by a constant: take the inbox row's wall time from here.
+  const wall0 = Date.now() - visible;
+  const [job] = await db.query(
+    `SELECT extract(epoch FROM created_at) * 1000 AS created, extract(epoch FROM started_at) * 1000 AS started
+       FROM jobs WHERE person_id = $1 ORDER BY id DESC LIMIT 1`,
+    [personId],
+  );
+  const id = encodeURIComponent(graphId);
+  const sent =
+    log.filter((r) => r.method === 'PATCH' && (r.path.includes(graphId) || r.path.includes(id))).at(-1)?.at ??
+    Number.NaN;
+  const [fan] = await db.query(
+    `SELECT count(*) FILTER (WHERE priority >= $2)::int AS urgent, count(*)::int AS n FROM jobs
+      WHERE created_at >= to_timestamp($1 / 1000.0)`,
+    [wall0, PRIORITY.notification],
+  );
+  return {
+    queued: Number(job?.created) - wall0,
+    started: Number(job?.started) - wall0,
+    sent: sent - wall0,
+    visible,
+    jobs: Number(fan?.n),
+    urgent: Number(fan?.urgent),
+  };
+}
+
+function describePhases(all: Phases[]): string {
+  if (all.length === 0) return 'no changes';
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  const slowest = all.reduce((a, b) => (b.visible > a.visible ? b : a));
+  const f = (p: Phases) =>
+    `queued ${millis(p.queued)}, started ${millis(p.started)}, sent ${millis(p.sent)}, visible ${millis(p.visible)} ` +
+    `(${p.urgent} of ${p.jobs} jobs queued since were changes)`;
+  const med: Phases = {
+    queued: median(all.map((p) => p.queued)),
+    started: median(all.map((p) => p.started)),
+    sent: median(all.map((p) => p.sent)),
+    visible: median(all.map((p) => p.visible)),
+    jobs: median(all.map((p) => p.jobs)),
+    urgent: median(all.map((p) => p.urgent)),
+  };
+  return `${f(med)} / ${f(slowest)}`;
 }

@@ -24,6 +24,13 @@ export interface ChainSizing {
 const TIMEOUT_SHARE = 0.5;
 
 /**
+ * And at most this long at the pace learnt: a chain cannot be overtaken once sent, so a change that
+ * arrives while a fill keeps every slot busy waits for the first chain to end (service.md "Order of
+ * work": a change lands within seconds). Shorter chains cost only HTTP requests, not slot time.
+ */
+export const CHAIN_TARGET_MS = 1_000;
+
+/**
  * The pace of serial chains: which are in flight, and the time per sub-request learnt from finished
  * ones (a moving average, so chain sizing follows Graph's current pace).
  */
@@ -32,7 +39,10 @@ export class ChainPace {
   /** ms; 0 = not yet known. */
   private perRequestMs = 0;
 
-  constructor(private readonly timeoutMs = Infinity) {}
+  constructor(
+    private readonly timeoutMs = Infinity,
+    private readonly targetMs = CHAIN_TARGET_MS,
+  ) {}
 
   /** A chain was sent; call the returned function when it has come back (`answered`: with a batch answer). */
   begin(length: number, now: number): (answered: boolean, at: number) => void {
@@ -63,7 +73,7 @@ export class ChainPace {
 
   /**
    * How long the chains started now should be. With plenty queued, full batches, but never longer
-   * than fits in half the timeout at the pace learnt. When the queue is nearly drained,
+   * than fits in half the timeout, or in CHAIN_TARGET_MS, at the pace learnt. When the queue is nearly drained,
    * "water-filling": the work left (queued writes plus what the busy chains still have to do) is
    * shared so that every slot finishes at about the same time, instead of one slot taking a last
    * chain of 20 (20 × L) while the other three wait idle. Chain length costs nothing in slot time
@@ -71,7 +81,8 @@ export class ChainPace {
    */
   chainLength(s: ChainSizing): number {
     const per = this.perRequestMs;
-    const fits = per > 0 ? Math.max(1, Math.floor((this.timeoutMs * TIMEOUT_SHARE) / per)) : s.maxBatch;
+    const longest = Math.min(this.timeoutMs * TIMEOUT_SHARE, this.targetMs);
+    const fits = per > 0 ? Math.max(1, Math.floor(longest / per)) : s.maxBatch;
     const maxBatch = Math.min(s.maxBatch, fits);
     const even = Math.min(maxBatch, Math.ceil(s.queued / Math.min(s.freeSlots, s.queued)));
     if (per <= 0) return even;

@@ -47,13 +47,15 @@ export class WorkerPool {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   /**
-   * A quarter of the loops (from 4 up) take only changes and rebuilds, so a change never waits for a
-   * fill's long jobs to free a loop (service.md: a change lands within seconds while a fill keeps Graph busy).
+   * Half the loops (from 4 up) take only changes and rebuilds, so a change never waits for a fill's long
+   * jobs to free a loop (service.md: a change lands within seconds while a fill keeps Graph busy). A course
+   * change queues a job for each of its students, so a quarter was too few (bench 20: 2-10 s to start);
+   * the other half still queues far more writes than Graph's 4 slots take.
    */
   private readonly urgentLoops: number;
 
   constructor(private readonly opts: WorkerPoolOptions) {
-    this.urgentLoops = opts.concurrency >= 4 ? Math.floor(opts.concurrency / 4) : 0;
+    this.urgentLoops = opts.concurrency >= 4 ? Math.floor(opts.concurrency / 2) : 0;
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.pollMs = opts.pollMs ?? 2_000;

@@ -15,6 +15,17 @@ describe('ChainPace and the timeout', () => {
     expect(pace.chainLength(sizing)).toBe(5);
   });
 
+  it('keeps chains to about a second at the pace learnt, so urgent writes find a free slot soon', () => {
+    const pace = new ChainPace(30_000);
+    pace.begin(10, 0)(true, 2_000); // 200 ms per sub-request: half the timeout would allow 75
+    expect(pace.chainLength(sizing)).toBe(5);
+    pace.begin(20, 0)(true, 1_000); // Graph got faster (moving average: 170 ms)
+    expect(pace.chainLength(sizing)).toBe(5);
+    const longer = new ChainPace(30_000, 4_000);
+    longer.begin(10, 0)(true, 2_000);
+    expect(longer.chainLength(sizing)).toBe(20);
+  });
+
   it('a chain that timed out teaches a lower bound at once, and keeps its slot at least one timeout more', () => {
     const pace = new ChainPace(1_000);
     const done = pace.begin(20, 0);
