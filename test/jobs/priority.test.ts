@@ -4,6 +4,8 @@ import { completeJob } from '../../src/jobs/finishJob';
 import { getJob, queuedByPriority } from '../../src/jobs/jobStatus';
 import { NEXT_JOB, nextJob, takeJob } from '../../src/jobs/takeJob';
 import { PRIORITY, priorityClass } from '../../src/jobs/types';
+import { WorkerPool } from '../../src/jobs/workerPool';
+import { silentLogger } from '../../src/log/logger';
 import { createTestDatabase, type TestDatabase } from '../../testkit/support/db';
 
 /** The order of work (service.md): classes first, then age; bulk work ages past fresh changes in days. */
@@ -102,4 +104,51 @@ describe('job priorities', () => {
     expect(await takeJob(db(), 'w2', 60_000, true)).toBeNull();
     expect(await queuedByPriority(db())).toMatchObject({ fill: 90_000, fillRest: 10_000 });
   });
+
+  it("half of a pool's loops keep taking changes while long fill jobs hold all the others", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const ran: string[] = [];
+    const pool = new WorkerPool({
+      db: db(),
+      concurrency: 4,
+      pollMs: 20,
+      isTransient: () => false,
+      logger: silentLogger,
+      handler: async (job) => {
+        ran.push(job.personId);
+        if (job.personId.startsWith('fill')) await held;
+      },
+    });
+    await enqueuePersons(db(), ['fill1', 'fill2', 'fill3', 'fill4', 'fill5'], {
+      reason: 'fill',
+      priority: PRIORITY.fill,
+    });
+    pool.start();
+    try {
+      await waitFor(async () => (await db().query(`SELECT 1 FROM jobs WHERE state = 'running'`)).length === 2);
+      // Two fill jobs run (the two bulk loops); the urgent loops leave the other fills queued.
+      expect(ran.sort()).toEqual(['fill1', 'fill2']);
+      await enqueuePerson(db(), 'change', { reason: 'tp:near', priority: PRIORITY.nearChange });
+      pool.wakeAll();
+      await waitFor(async () => (await getJobByPerson('change'))?.state === 'done');
+      expect(ran).toContain('change');
+      expect(ran.filter((p) => p.startsWith('fill'))).toHaveLength(2);
+    } finally {
+      release();
+      await pool.stop(5_000);
+    }
+  });
+
+  const getJobByPerson = async (personId: string) =>
+    (await db().query(`SELECT state FROM jobs WHERE person_id = $1 ORDER BY id DESC LIMIT 1`, [personId]))[0] as
+      | { state: string }
+      | undefined;
+  const waitFor = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
 });
