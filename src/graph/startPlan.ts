@@ -52,18 +52,35 @@ export function planStarts(ready: Queued[], l: StartLimits): StartPlan {
       continue;
     }
     const per = l.chainLength(writes.length, slots);
-    for (let i = 0; i < writes.length; i += per) {
-      const chain = writes.slice(i, i + per);
-      if (slots <= 0) {
-        plan.left.push(...chain);
-        continue;
+    for (const group of byPriority(writes)) {
+      for (let i = 0; i < group.length; i += per) {
+        const chain = group.slice(i, i + per);
+        if (slots <= 0) {
+          plan.left.push(...chain);
+          continue;
+        }
+        slots--;
+        free--;
+        plan.chains.push({ chain, lane });
       }
-      slots--;
-      free--;
-      plan.chains.push({ chain, lane });
     }
   }
   return plan;
+}
+
+/**
+ * Writes split where their priority changes (they come highest first). A chain's answer comes only when
+ * its last write is done, so a change's write in a chain padded with a fill's writes would wait for all
+ * of them; chain length costs no slot time, only HTTP requests.
+ */
+function byPriority(writes: QueuedWrite[]): QueuedWrite[][] {
+  const groups: QueuedWrite[][] = [];
+  for (const w of writes) {
+    const last = groups.at(-1);
+    if (last && last[0]!.priority === w.priority) last.push(w);
+    else groups.push([w]);
+  }
+  return groups;
 }
 
 /** Requests in flight, in all and per mailbox lane. */

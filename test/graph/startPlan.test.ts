@@ -4,10 +4,10 @@ import { laneOf, planStarts, type StartLimits } from '../../src/graph/startPlan'
 import type { Queued, QueuedWrite } from '../../src/graph/writeQueue';
 
 let seq = 0;
-const write = (mailbox: string): QueuedWrite => ({
+const write = (mailbox: string, priority = 0): QueuedWrite => ({
   type: 'write',
   op: { kind: 'delete', mailbox, eventId: `e${seq}`, key: `k${seq}` } as GraphWrite,
-  priority: 0,
+  priority,
   attempts: 0,
   notBefore: 0,
   seq: seq++,
@@ -42,5 +42,20 @@ describe('planStarts', () => {
     expect(lanes).toEqual(['a@uio.no', 'a@uio.no', 'a@uio.no', 'a@uio.no', 'b@uio.no', 'c@uio.no']);
     for (const c of plan.chains) expect(new Set(c.chain.map((q) => laneOf(q))).size).toBe(1);
     expect(plan.left).toHaveLength(30 - 12);
+  });
+
+  it("a change's writes go in chains of their own, not padded with a fill's (answered after k x L, not 20 x L)", () => {
+    const ready: Queued[] = [
+      write('a@uio.no', 400),
+      write('b@uio.no', 400),
+      ...Array.from({ length: 40 }, () => write('c@uio.no', 200)),
+    ];
+    const plan = planStarts(ready, limits({ free: 3, chainLength: () => 20 }));
+    expect(plan.chains.map((c) => c.chain.map((q) => q.priority))).toEqual([
+      [400, 400],
+      Array(20).fill(200),
+      Array(20).fill(200),
+    ]);
+    expect(plan.left).toHaveLength(0);
   });
 });
