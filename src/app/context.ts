@@ -1,3 +1,4 @@
+import { PRIORITY } from '../jobs/types';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
@@ -64,6 +65,8 @@ export async function createAppContext(
     budget,
     concurrency: config.graph.concurrency,
     timeoutMs: config.graph.timeoutMs,
+    // Changes and rebuilds: each write answered as soon as it is done (service.md "Order of work").
+    soloFrom: PRIORITY.notification,
     logger: logger.child({ component: 'graph' }),
     metrics,
   });

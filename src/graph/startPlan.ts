@@ -16,6 +16,8 @@ export interface StartLimits {
   laneRoom(lane: string, want: number): number;
   /** How long the chains started now should be (ChainPace.chainLength). */
   chainLength(queued: number, freeSlots: number): number;
+  /** Writes of this priority and above go one per request (default: none). */
+  soloFrom?: number;
 }
 
 /**
@@ -53,8 +55,9 @@ export function planStarts(ready: Queued[], l: StartLimits): StartPlan {
     }
     const per = l.chainLength(writes.length, slots);
     for (const group of byPriority(writes)) {
-      for (let i = 0; i < group.length; i += per) {
-        const chain = group.slice(i, i + per);
+      const length = group[0]!.priority >= (l.soloFrom ?? Infinity) ? 1 : per;
+      for (let i = 0; i < group.length; i += length) {
+        const chain = group.slice(i, i + length);
         if (slots <= 0) {
           plan.left.push(...chain);
           continue;

@@ -34,6 +34,8 @@ export interface GraphWriterOptions {
   /** Where the slots come from: the installation's shared budget (SharedBudget); default this process alone. */
   budget?: SlotBudget;
   maxBatch?: number;
+  /** Writes of this priority and above go one per request (a chain is answered only when its last write is done). */
+  soloFrom?: number;
   maxAttempts?: number;
   timeoutMs?: number;
   backoff?: Backoff;
@@ -44,6 +46,7 @@ export interface GraphWriterOptions {
 export class GraphWriter {
   private readonly client: Client;
   private readonly maxBatch: number;
+  private readonly soloFrom: number;
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
   private readonly backoff: Backoff;
@@ -63,6 +66,7 @@ export class GraphWriter {
     this.slots = opts.budget ?? new SlotGovernor(this.concurrency, opts.scope);
     this.slots.attach({ wake: () => this.timer.schedule(), inFlight: (lane) => this.inFlight.of(lane) });
     this.maxBatch = Math.min(20, opts.maxBatch ?? 20);
+    this.soloFrom = opts.soloFrom ?? Infinity;
     this.maxAttempts = opts.maxAttempts ?? 10;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.pace = new ChainPace(this.timeoutMs);
@@ -164,6 +168,7 @@ export class GraphWriter {
         free,
         laneOf: (q) => (byMailbox ? laneOf(q) : ''),
         laneRoom: (lane, want) => this.slots.room(lane, this.inFlight.of(lane), want, now),
+        soloFrom: this.soloFrom,
         chainLength: (queued, freeSlots) =>
           this.pace.chainLength({
             queued,

@@ -58,4 +58,14 @@ describe('planStarts', () => {
     ]);
     expect(plan.left).toHaveLength(0);
   });
+
+  it('writes from soloFrom up go one per request, answered as soon as each is done', () => {
+    const ready: Queued[] = [
+      write('a@uio.no', 400),
+      write('b@uio.no', 400),
+      ...Array.from({ length: 40 }, () => write('c@uio.no', 200)),
+    ];
+    const plan = planStarts(ready, limits({ free: 4, chainLength: () => 20, soloFrom: 300 }));
+    expect(plan.chains.map((c) => c.chain.length)).toEqual([1, 1, 20, 20]);
+  });
 });
