@@ -24,9 +24,9 @@ export function personJobHandler(ctx: SyncContext) {
       // Forced rebuilds (CLI, admin) run at the forced priority; nightly reconciles do not retry refusals.
       retryRefusedSetup: job.force && job.priority >= PRIORITY.forced,
       onProgress: hooks.progress,
-      // Operator rebuilds write everything at once; the later weeks of a fill are that job already; a forced
-      // job (reconcile --all, crash recovery) repairs everything it read back from Graph in one go.
-      nearTermFirst: !job.force && !['rebuild', 'fillRest'].includes(priorityClass(job.priority)),
+      // Operator rebuilds write everything at once; a forced job (reconcile --all, crash recovery) repairs
+      // everything it read back from Graph in one go. The later weeks' job never splits (nearTermFirst.ts).
+      nearTermFirst: !job.force && priorityClass(job.priority) !== 'rebuild',
     };
     const result =
       target.kind === 'room' ? await syncRoom(ctx, target.roomId, opts) : await syncPerson(ctx, job.personId, opts);

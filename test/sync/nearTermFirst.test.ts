@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredEvent, EventContent, FsPerson, TpEvent } from '../../src/domain/types';
+import type { DesiredEvent, EventContent, TpEvent } from '../../src/domain/types';
 import { PRIORITY } from '../../src/jobs/types';
 import { touchesNearTerm } from '../../src/planner/nearTerm';
 import type { StoredEvent } from '../../src/store/syncedEvents';
 import type { PersonReading } from '../../src/sync/personJob';
-import { type PlanSettings, planPerson } from '../../src/sync/planPerson';
+import { planPerson } from '../../src/sync/planPerson';
+import { COURSE, KARI, key, MAILBOX, SETTINGS, stored } from './planFixture';
 
 /** Near-term first, pure: a person's writes nearest first; a split leaves only new later weeks. */
 
 const NOW = new Date('2026-09-01T08:00:00Z');
-const COURSE = { courseId: 'IN1000', version: '1', semester: '26h' };
-const SETTINGS: PlanSettings = {
-  institution: 'uio',
-  language: 'nb',
-  calendar: { mode: 'primary', name: 'Timeplan' },
-  mailbox: { from: 'epost' },
-};
-const MAILBOX = 'kari@uio.no';
-const KARI: FsPerson = { personId: '1001', firstName: 'Kari', lastName: 'Nordmann', username: 'kari', email: MAILBOX };
-const key = (id: string) => `tp:26h:IN1000,1:${id}`;
 const at = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 19);
 const content = (days: number): EventContent => ({
   subject: 'IN1000 Forelesning',
@@ -36,13 +27,6 @@ const event = (id: string, days: number, hash = 'h1'): DesiredEvent => ({
   course: COURSE,
   content: content(days),
   hash,
-});
-const stored = (id: string, hash = 'h1'): StoredEvent => ({
-  key: key(id),
-  graphEventId: `g-${id}`,
-  hash,
-  mailbox: MAILBOX,
-  course: COURSE,
 });
 function reading(events: DesiredEvent[], state: StoredEvent[] = []): PersonReading {
   return {

@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { prepareCourse } from '../../src/desired/desiredEvents';
 import { weeklySeries } from '../../src/desired/series';
-import type { DesiredEvent, EventContent, FsPerson, TpCourse, TpEvent } from '../../src/domain/types';
+import type { DesiredEvent, EventContent, TpCourse, TpEvent } from '../../src/domain/types';
 import type { KadaGraphEvent } from '../../src/graph/readBack';
 import type { StoredPerson } from '../../src/store/persons';
-import type { StoredEvent } from '../../src/store/syncedEvents';
 import type { PersonReading } from '../../src/sync/personJob';
 import { type PlanSettings, planPerson } from '../../src/sync/planPerson';
 import { settings as contentSettings, tpEvent } from '../desired/tpExample';
+import { COURSE, KARI, key, MAILBOX, SETTINGS, stored } from './planFixture';
 
 /** The pure planner of a person job: no server, no database, only a reading in and a plan out. */
 
-const COURSE = { courseId: 'IN1000', version: '1', semester: '26h' };
 const CONTENT: EventContent = {
   subject: 'IN1000 Forelesning',
   start: { dateTime: '2026-08-25T10:15:00', timeZone: 'Europe/Oslo' },
@@ -23,24 +22,8 @@ const CONTENT: EventContent = {
   categories: ['Undervisning'],
   isReminderOn: false,
 };
-const SETTINGS: PlanSettings = {
-  institution: 'uio',
-  language: 'nb',
-  calendar: { mode: 'primary', name: 'Timeplan' },
-  mailbox: { from: 'epost' },
-};
-const MAILBOX = 'kari@uio.no';
-const KARI: FsPerson = { personId: '1001', firstName: 'Kari', lastName: 'Nordmann', username: 'kari', email: MAILBOX };
 
-const key = (id: string) => `tp:26h:IN1000,1:${id}`;
 const desired = (id: string, hash = 'h1'): DesiredEvent => ({ key: key(id), course: COURSE, content: CONTENT, hash });
-const stored = (id: string, hash = 'h1', mailbox = MAILBOX): StoredEvent => ({
-  key: key(id),
-  graphEventId: `g-${id}`,
-  hash,
-  mailbox,
-  course: COURSE,
-});
 const knownAs = (over: Partial<StoredPerson>): StoredPerson =>
   ({ personId: '1001', status: 'active', optedOut: false, mailbox: MAILBOX, ...over }) as StoredPerson;
 const graphEvent = (id: string, k: string | null): KadaGraphEvent => ({ id, key: k, hash: 'h1' });
