@@ -111,8 +111,9 @@ async function acrossProcesses(opts: BenchOptions, log: (m: string) => void): Pr
       children.push(k.child);
     }
     const t0 = performance.now();
-    await enqueuePersons(env.ctx.db, persons, { reason: 'bench: fill', priority: PRIORITY.notification });
-    const rec = spawnKada({ ...kadaEnv, KADA_WORKERS: '4' }, ['reconcile', '--all']);
+    // At fill priority, as kada queues persons it has not synced yet (src/planner/queueChange.ts).
+    await enqueuePersons(env.ctx.db, persons, { reason: 'bench: fill', priority: PRIORITY.fill });
+    const rec = spawnKada({ ...kadaEnv, KADA_WORKERS: '16' }, ['reconcile', '--all']);
     children.push(rec.child);
     log(`16: 3 x kada run + reconcile --all filling ${persons.length} persons at L = ${L} ms`);
     const recCode = await rec.done;
@@ -122,6 +123,7 @@ async function acrossProcesses(opts: BenchOptions, log: (m: string) => void): Pr
     const g = env.graph.stats();
     const limit = 4 / (L / 1000);
     const rate = s.writes / (s.ms / 1000);
+    const requests = s.outlook / (s.ms / 1000);
     const [{ n: failed }] = await env.ctx.db.query(`SELECT count(*)::int AS n FROM jobs WHERE state = 'failed'`);
     const section: Section = {
       id: '16',
@@ -145,26 +147,27 @@ async function acrossProcesses(opts: BenchOptions, log: (m: string) => void): Pr
         },
         {
           scenario: '',
-          measure: 'event writes / s',
-          value: num(rate, 1),
+          measure: 'Outlook requests / s (writes + reads + categories)',
+          value: num(requests, 1),
           reference: `4/L = ${num(limit, 1)}`,
-          ratio: ratio(rate, limit),
+          ratio: ratio(requests, limit),
           goal: '≥ 0.90×',
-          met: rate >= 0.9 * limit,
+          met: requests >= 0.9 * limit,
         },
         {
           scenario: '',
-          measure: 'Outlook requests / s (writes + reads + categories)',
-          value: num(s.outlook / (s.ms / 1000), 1),
-          reference: `4/L = ${num(limit, 1)}`,
-          ratio: ratio(s.outlook / (s.ms / 1000), limit),
+          measure: 'of them event writes / s',
+          value: num(rate, 1),
+          reference: `4/L = ${num(limit, 1)}; at most ${num(s.writes / s.outlook, 3)}× with every slot busy`,
+          ratio: ratio(rate, limit),
         },
       ],
       notes: [
         `${num(s.writes)} writes and ${num(s.outlook)} Outlook requests in ${secs(s.ms)} from the first request to ` +
-          `the end of the last (${secs(ms)} from enqueue to the last job); reconcile --all exit code ${recCode}; ` +
-          `${failed} failed job(s). The reconcile reads every person back from Graph (its reads take slots too), so ` +
-          'writes/s is below Outlook requests/s by those reads.',
+          `the end of the last (${secs(ms)} from enqueue to the last job); reconcile --all exit code ${recCode} ` +
+          `(KADA_WORKERS 16, the CronJob's default); ${failed} failed job(s).`,
+        "4/L is Outlook's limit on requests, so the goal is on requests: the walk reads every person back and each " +
+          'new mailbox gets its categories, and those requests take the same slots as the writes.',
       ],
     };
     return { section, s };

@@ -9,7 +9,16 @@ import { PRIORITY, priorityClass, type Job as QueueJob } from '../jobs/types';
  * off, a room job does nothing at all). Forced rebuilds and retries after a crash reconcile against Graph (the
  * crash may have fallen between a Graph write and its record); ordinary jobs trust the state store.
  */
-export function personJobHandler(ctx: SyncContext) {
+export interface JobHandlerOptions {
+  /**
+   * A walk over many persons (`reconcile --all`): a course TP served since this moment (epoch ms) is fresh
+   * enough for its forced jobs, so each course is read once a run rather than once a person (30,000 persons
+   * x 4 courses a night against the API gateway). Without it a forced job reads every course again.
+   */
+  coursesFreshSince?: number;
+}
+
+export function personJobHandler(ctx: SyncContext, o: JobHandlerOptions = {}) {
   return async (job: QueueJob, hooks: JobHooks) => {
     const target = parseTarget(job.personId);
     if (target.kind === 'room' && !ctx.config.roomCalendars) return { outcome: 'room_calendars_off' };
@@ -17,6 +26,7 @@ export function personJobHandler(ctx: SyncContext) {
       mode: job.force ? 'reconcile' : 'sync',
       priority: job.priority,
       courseMaxAgeMs: job.force ? 0 : undefined,
+      coursesFreshSince: job.force ? o.coursesFreshSince : undefined,
       // Operator rebuilds (CLI, admin API) act on a person gone or a course emptied without a second sighting;
       // reconcile --all and crash recovery are forced too, but at a lower priority, and wait for it.
       confirmNow: job.priority >= PRIORITY.forced,

@@ -1,8 +1,7 @@
 import type { AppContext } from '../app/context';
 import { personJobHandler } from '../app/jobHandler';
 import { isTransient } from '../sync/errors';
-import { enqueuePerson } from '../jobs/enqueue';
-import { runJobNow } from '../jobs/runJobNow';
+import { queueAndRunNow } from '../jobs/runJobNow';
 import { type Job, PRIORITY } from '../jobs/types';
 import { printJson, progressBar } from './output';
 import { auditedPerson } from './audited';
@@ -20,17 +19,13 @@ export async function runForcedPersonJob(
   opts: { command: 'rebuild' | 'reconcile'; json: boolean },
 ): Promise<{ personId: string; job: Job }> {
   const run = async (personId: string) => {
-    const jobId = await enqueuePerson(ctx.db, personId, {
-      priority: PRIORITY.forced,
-      force: true,
-      reason: `cli ${opts.command}`,
-    });
     const bar = progressBar(!opts.json, `${opts.command} ${personId}`);
-    const job = await runJobNow(ctx.db, jobId, {
-      handler: personJobHandler(ctx),
-      isTransient,
-      onProgress: bar.update,
-    });
+    const job = await queueAndRunNow(
+      ctx.db,
+      personId,
+      { priority: PRIORITY.forced, force: true, reason: `cli ${opts.command}` },
+      { handler: personJobHandler(ctx), isTransient, onProgress: bar.update },
+    );
     bar.stop();
     return job;
   };

@@ -7,6 +7,11 @@ export interface EnqueueOptions {
   force?: boolean;
   reason: string;
   maxAttempts?: number;
+  /**
+   * Wake idle workers everywhere (default). Off for a job the caller runs itself at once (runJobNow.ts):
+   * a NOTIFY would have every idle `kada run` loop race the caller for it.
+   */
+  notify?: boolean;
 }
 
 /**
@@ -26,7 +31,7 @@ export async function enqueuePerson(db: Queryable, personId: string, opts: Enque
              run_at = CASE WHEN EXCLUDED.priority > jobs.priority THEN LEAST(jobs.run_at, now()) ELSE jobs.run_at END
        RETURNING id
      )
-     SELECT id, pg_notify('${JOBS_CHANNEL}', '') FROM j`,
+     SELECT id${opts.notify === false ? '' : `, pg_notify('${JOBS_CHANNEL}', '')`} FROM j`,
     [
       personId,
       opts.priority ?? PRIORITY.notification,

@@ -4,6 +4,7 @@ import type { Queryable } from '../store/queryable';
 import { describeError } from './describeError';
 import { recordJobFailure } from './recordJobFailure';
 import { completeJob, failJob, heartbeat } from './finishJob';
+import { type EnqueueOptions, enqueuePerson } from './enqueue';
 import { getJob } from './jobStatus';
 import { claimJob } from './takeJob';
 import type { Job } from './types';
@@ -14,21 +15,37 @@ import type { JobHooks } from './workerPool';
  * Either way the caller sees progress and the final state: used by `kada rebuild` and
  * `kada reconcile`, so a CLI run and a `kada run` never process one person at the same time.
  */
-export async function runJobNow(
+export interface RunNowOptions {
+  handler: (job: Job, hooks: JobHooks) => Promise<unknown>;
+  isTransient: (err: unknown) => boolean;
+  onProgress?: (p: { done: number; total: number }) => void;
+  leaseMs?: number;
+  /** The longest wait between looks at a job another process runs (they start at 25 ms and double). */
+  pollMs?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Queues a job for one person and runs it here (`kada rebuild`, `kada reconcile`). The job is queued
+ * without waking other processes: their idle loops would race this one for it, and whoever lost waited
+ * for the winner (bench 16: reconcile --all beside three `kada run` took half a second a person). Should
+ * this process die first, `kada run` finds the job on its next poll.
+ */
+export async function queueAndRunNow(
   db: Queryable,
-  jobId: string,
-  opts: {
-    handler: (job: Job, hooks: JobHooks) => Promise<unknown>;
-    isTransient: (err: unknown) => boolean;
-    onProgress?: (p: { done: number; total: number }) => void;
-    leaseMs?: number;
-    pollMs?: number;
-    timeoutMs?: number;
-  },
+  personId: string,
+  queue: Omit<EnqueueOptions, 'notify'>,
+  opts: RunNowOptions,
 ): Promise<Job> {
+  const jobId = await enqueuePerson(db, personId, { ...queue, notify: false });
+  return runJobNow(db, jobId, opts);
+}
+
+export async function runJobNow(db: Queryable, jobId: string, opts: RunNowOptions): Promise<Job> {
   const workerId = `${hostname()}:${process.pid}:cli-${randomBytes(3).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? 60_000;
   const deadline = Date.now() + (opts.timeoutMs ?? 3_600_000);
+  let wait = Math.min(25, opts.pollMs ?? 500);
   for (;;) {
     const job = await claimJob(db, jobId, workerId, leaseMs);
     if (job) {
@@ -64,6 +81,7 @@ export async function runJobNow(
     if (current.state === 'queued' && current.attempts > 0 && current.lastError) return current; // waiting for a retry
     if (current.progress) opts.onProgress?.(current.progress);
     if (Date.now() > deadline) return current;
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(opts.pollMs ?? 500, wait * 2);
   }
 }

@@ -19,7 +19,7 @@ export const nextJob = (urgent = false) => `
              WHERE j.state = 'queued' AND j.run_at <= now()${urgent ? URGENT : ''}
                AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.person_id = j.person_id AND r.state = 'running')
                AND (j.priority >= ${PRIORITY.fill} OR NOT EXISTS (SELECT 1 FROM jobs f WHERE f.state = 'running'
-                      AND f.priority >= ${PRIORITY.fill} AND f.priority < ${PRIORITY.notification}))
+                      AND f.priority >= ${PRIORITY.fill} AND f.priority < ${PRIORITY.notification} AND NOT f.force))
              ORDER BY j.rank_at, j.id
              FOR UPDATE SKIP LOCKED
              LIMIT 1`;
@@ -29,7 +29,9 @@ export const NEXT_JOB = nextJob();
 /**
  * Takes the most urgent runnable job: the highest priority plus hours waited, i.e. the earliest rank_at
  * (db/migrations/0014), read from the jobs_rank_idx index. The later weeks of a fill wait while a fill's
- * first pass runs anywhere, so every person's next 14 days are written before anyone's later weeks.
+ * first pass runs anywhere, so every person's next 14 days are written before anyone's later weeks. A
+ * forced job of fill class (a reconcile walk) is not a first pass: it writes all weeks of one person, and
+ * holding the later weeks back for it left the budget to the walk's few persons (bench 16).
  * SKIP LOCKED lets several kada processes take jobs at once; a person with a running job is skipped,
  * and the partial unique index on running jobs makes a lost race fail instead of running one person twice.
  */

@@ -2,16 +2,17 @@ import { personJobHandler } from '../app/jobHandler';
 import { isTransient } from '../sync/errors';
 import type { AppContext } from '../app/context';
 import { type LockHolder, withAdvisoryLock } from '../db/advisoryLock';
-import { enqueuePerson } from '../jobs/enqueue';
-import { runJobNow } from '../jobs/runJobNow';
+import { queueAndRunNow } from '../jobs/runJobNow';
 import { PRIORITY } from '../jobs/types';
 import { roomTargetId } from '../domain/target';
 import { countPersonsAfter, personsAfter } from '../store/persons';
 import { listRooms } from '../store/rooms';
 import { finishReconcileRun, openReconcileRun, saveReconcileProgress } from '../store/reconcileRuns';
 import type { CourseRef } from '../domain/types';
+import type { Queryable } from '../store/queryable';
 import { discoverPersons, type DiscoveryResult } from './discoverPersons';
 import { seedCourses } from './seedCourses';
+import { WalkWindow } from './walkWindow';
 
 /**
  * `kada reconcile --all`, the nightly drift repair: every known active person, in person order,
@@ -72,6 +73,7 @@ export async function reconcileAll(ctx: AppContext, opts: ReconcileAllOptions): 
 }
 
 async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<ReconcileAllResult> {
+  const started = Date.now();
   const db = ctx.db;
   const { run, resumed } = await openReconcileRun(db);
   const runId = run.id;
@@ -79,62 +81,94 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
   const discovery =
     !resumed && opts.discover !== false ? await discoverPersons(db, ctx.fs, ctx.config.semesters) : null;
   if (discovery) discovery.failed.unshift(...seeded);
-  let cursor = run.lastPersonId;
   let done = run.personsDone;
   let repairs = run.repairs;
   const failedBefore = run.personsFailed;
   const failed: ReconcileAllResult['failed'] = [];
-  const remaining = await countPersonsAfter(db, cursor);
+  const remaining = await countPersonsAfter(db, run.lastPersonId);
   const total = done + Math.min(remaining, opts.maxPersons ?? Infinity);
-  const handler = personJobHandler(ctx);
-  let processed = 0;
+  // A minute's margin: PostgreSQL stamps a course's read with its own clock, which may be behind ours.
+  const handler = personJobHandler(ctx, { coursesFreshSince: started - 60_000 });
   // Where a resumed run goes on from: the cursor and the counts so far, failures across resumptions.
+  const walked = new WalkWindow(run.lastPersonId);
   const saveProgress = () =>
     saveReconcileProgress(db, {
       id: runId,
-      lastPersonId: cursor,
+      lastPersonId: walked.cursor,
       personsDone: done,
       repairs,
       personsFailed: failedBefore + failed.length,
     });
-
-  for (;;) {
-    if (opts.deadline && Date.now() > opts.deadline) break;
-    const room = (opts.maxPersons ?? Infinity) - processed;
-    if (room <= 0) break;
-    const batch = await personsAfter(db, cursor, Math.min(opts.concurrency * 4, room));
-    if (batch.length === 0) {
-      const rooms = await walkRooms(ctx, runId, handler);
-      repairs += rooms.repairs;
-      failed.push(...rooms.failed);
-      await saveProgress();
-      await finishReconcileRun(db, runId);
-      return { runId, resumed, finished: true, persons: done, repairs, failed, discovery };
-    }
-    // Persons of one batch run side by side; the cursor only moves past a batch once all of it is done.
-    let next = 0;
-    const work = async () => {
-      while (next < batch.length) {
-        const personId = batch[next++]!;
-        const jobId = await enqueuePerson(db, personId, {
-          priority: PRIORITY.reconcile,
-          force: true,
-          reason: `reconcile run ${runId}`,
-        });
-        const job = await runJobNow(db, jobId, { handler, isTransient });
-        const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
-        if (job.state === 'done' && r?.written) repairs += r.written.creates + r.written.updates + r.written.deletes;
-        else if (job.state !== 'done') failed.push({ personId, error: job.lastError ?? job.state });
-        done++;
-        processed++;
-        opts.onProgress?.({ done, total, repairs });
+  const next = personFeed(db, walked, opts);
+  let saving = Promise.resolve();
+  let sinceSave = 0;
+  const work = async () => {
+    for (let personId = await next(); personId !== null; personId = await next()) {
+      const job = await reconcileOne(db, personId, runId, handler);
+      const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
+      if (job.state === 'done' && r?.written) repairs += r.written.creates + r.written.updates + r.written.deletes;
+      else if (job.state !== 'done') failed.push({ personId, error: job.lastError ?? job.state });
+      done++;
+      walked.finish(personId);
+      opts.onProgress?.({ done, total, repairs });
+      // Saved in order, one at a time, every few persons: a later save never lands before an earlier one.
+      if (++sinceSave >= opts.concurrency * 4) {
+        sinceSave = 0;
+        saving = saving.then(saveProgress);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(opts.concurrency, batch.length) }, work));
-    cursor = batch[batch.length - 1]!;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, work));
+  await saving;
+  if (!next.exhausted()) {
     await saveProgress();
+    return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
   }
-  return { runId, resumed, finished: false, persons: done, repairs, failed, discovery };
+  const rooms = await walkRooms(ctx, runId, handler);
+  repairs += rooms.repairs;
+  failed.push(...rooms.failed);
+  await saveProgress();
+  await finishReconcileRun(db, runId);
+  return { runId, resumed, finished: true, persons: done, repairs, failed, discovery };
+}
+
+/**
+ * The next person to walk, in person order, read from PostgreSQL a page at a time; null once the walk
+ * is to stop (deadline, --max-persons) or every person was handed out (then `exhausted()` says so).
+ */
+function personFeed(db: Queryable, walked: WalkWindow, opts: ReconcileAllOptions) {
+  const page: string[] = [];
+  let readUpTo = walked.cursor;
+  let empty = false;
+  let handedOut = 0;
+  let reading: Promise<void> | null = null;
+  const next = async (): Promise<string | null> => {
+    for (;;) {
+      if (opts.deadline && Date.now() > opts.deadline) return null;
+      if (handedOut >= (opts.maxPersons ?? Infinity)) return null;
+      const personId = page.shift();
+      if (personId !== undefined) {
+        handedOut++;
+        walked.take(personId);
+        return personId;
+      }
+      if (empty) return null;
+      reading ??= personsAfter(db, readUpTo, Math.max(1, opts.concurrency) * 4).then((ids) => {
+        page.push(...ids);
+        if (ids.length) readUpTo = ids[ids.length - 1]!;
+        else empty = true;
+        reading = null;
+      });
+      await reading;
+    }
+  };
+  return Object.assign(next, { exhausted: () => empty && page.length === 0 });
+}
+
+/** One forced reconcile job, run here unless a `kada run` holds the person (then this waits for it). */
+function reconcileOne(db: Queryable, personId: string, runId: string, handler: ReturnType<typeof personJobHandler>) {
+  const queue = { priority: PRIORITY.reconcile, force: true, reason: `reconcile run ${runId}` };
+  return queueAndRunNow(db, personId, queue, { handler, isTransient });
 }
 
 /**
@@ -150,12 +184,7 @@ async function walkRooms(
   if (!ctx.config.roomCalendars) return out;
   for (const room of await listRooms(ctx.db)) {
     const target = roomTargetId(room.roomId);
-    const jobId = await enqueuePerson(ctx.db, target, {
-      priority: PRIORITY.reconcile,
-      force: true,
-      reason: `reconcile run ${runId}`,
-    });
-    const job = await runJobNow(ctx.db, jobId, { handler, isTransient });
+    const job = await reconcileOne(ctx.db, target, runId, handler);
     const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
     if (job.state === 'done' && r?.written) out.repairs += r.written.creates + r.written.updates + r.written.deletes;
     else if (job.state !== 'done') out.failed.push({ personId: target, error: job.lastError ?? job.state });

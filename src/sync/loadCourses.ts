@@ -18,9 +18,17 @@ export async function loadCourses(
   db: Queryable,
   tp: TpSource,
   refs: CourseRef[],
-  opts: { maxAgeMs: number; settings: ContentSettings; now?: number; confirm?: ConfirmOptions },
+  opts: {
+    maxAgeMs: number;
+    /** Overrides maxAgeMs: a stored copy read since this moment (epoch ms) is fresh. */
+    freshSince?: number;
+    settings: ContentSettings;
+    now?: number;
+    confirm?: ConfirmOptions;
+  },
 ): Promise<PreparedCourse[]> {
   const now = opts.now ?? Date.now();
+  const freshFrom = opts.freshSince ?? now - opts.maxAgeMs;
   const out: PreparedCourse[] = [];
   // A course whose emptying waits for a second sighting is read again once that sighting can confirm it.
   const confirm = opts.confirm ?? DEFAULT_CONFIRM;
@@ -28,7 +36,7 @@ export async function loadCourses(
   const due = new Set(pending.filter((s) => now - s.firstSeenAt.getTime() >= confirm.delayMs).map((s) => s.subject));
   for (const ref of refs) {
     const fetchedAt = await cachedCourseFetchedAt(db, ref);
-    if (fetchedAt && now - fetchedAt.getTime() <= opts.maxAgeMs && !due.has(courseKey(ref))) {
+    if (fetchedAt && fetchedAt.getTime() >= freshFrom && !due.has(courseKey(ref))) {
       const hit = prepared.get(ref, fetchedAt, opts.settings);
       if (hit) {
         out.push(hit);
@@ -40,9 +48,37 @@ export async function loadCourses(
         continue;
       }
     }
-    out.push(prepareCourse(await refreshCourse(db, tp, ref, confirm), opts.settings));
+    const course = await sharedRefresh(db, tp, ref, confirm, opts.freshSince ?? Date.now() - opts.maxAgeMs);
+    out.push(prepareCourse(course, opts.settings));
   }
   return out;
+}
+
+type Fetching = Map<string, { startedAt: number; course: Promise<TpCourse> }>;
+const fetching = new WeakMap<Queryable, Fetching>();
+
+/**
+ * A course several jobs of this process need at once is read from TP once: a job joins a read in flight
+ * when that read started recently enough for it (a walk of 16 persons at a time otherwise asked TP for the
+ * same course 16 times). A job that wants TP as of now (maxAgeMs 0) never joins an older read.
+ */
+function sharedRefresh(
+  db: Queryable,
+  tp: TpSource,
+  ref: CourseRef,
+  confirm: ConfirmOptions,
+  notBefore: number,
+): Promise<TpCourse> {
+  const mine = fetching.get(db) ?? new Map();
+  fetching.set(db, mine);
+  const key = courseKey(ref);
+  const running = mine.get(key);
+  if (running && running.startedAt >= notBefore) return running.course;
+  const entry = { startedAt: Date.now(), course: refreshCourse(db, tp, ref, confirm) };
+  mine.set(key, entry);
+  const forget = () => mine.get(key) === entry && mine.delete(key);
+  entry.course.then(forget, forget);
+  return entry.course;
 }
 
 /**

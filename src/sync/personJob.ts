@@ -37,6 +37,8 @@ export interface SyncOptions {
   priority?: number;
   /** How old a stored TP course may be before it is read again; 0 = always read TP. */
   courseMaxAgeMs?: number;
+  /** Instead of an age: a stored course read from TP since this moment (epoch ms) is fresh (a reconcile walk). */
+  coursesFreshSince?: number;
   jobId?: string;
   /** A forced rebuild: try again the set-up steps Graph refused before (the category colour). */
   retryRefusedSetup?: boolean;

@@ -51,7 +51,7 @@ export async function wantedFrom(
   ctx: Pick<SyncContext, 'db' | 'tp' | 'config'>,
   who: { personId: string; username: string | null },
   enrolment: Enrolment,
-  opts: Pick<SyncOptions, 'courseMaxAgeMs' | 'confirmNow'>,
+  opts: Pick<SyncOptions, 'courseMaxAgeMs' | 'coursesFreshSince' | 'confirmNow'>,
 ): Promise<Wanted> {
   const { db, config } = ctx;
   const refs = new Map<string, CourseRef>();
@@ -61,6 +61,7 @@ export async function wantedFrom(
   const settings = { institution: config.institution, timezone: config.timezone, language: config.language };
   const courses = await loadCourses(db, ctx.tp, [...refs.values()], {
     maxAgeMs: opts.courseMaxAgeMs ?? HOUR,
+    freshSince: opts.coursesFreshSince,
     settings,
     confirm: { immediate: opts.confirmNow === true, delayMs: config.confirmDelayMs },
   });

@@ -57,6 +57,7 @@ export async function readRoom(ctx: SyncContext, roomId: string, opts: SyncOptio
   const settings = { institution: config.institution, timezone: config.timezone, language: config.language };
   const courses = await loadCourses(db, ctx.tp, [...refs.values()], {
     maxAgeMs: opts.courseMaxAgeMs ?? HOUR,
+    freshSince: opts.coursesFreshSince,
     settings,
     confirm: { immediate: opts.confirmNow === true, delayMs: config.confirmDelayMs },
   });

@@ -86,6 +86,13 @@ describe('job priorities', () => {
     expect((await takeJob(db(), 'w1', 60_000))?.personId).toBe('rest');
   });
 
+  it('does not hold the later weeks for a reconcile (a forced job of fill class writes all weeks)', async () => {
+    await enqueuePerson(db(), 'walked', { reason: 'reconcile run 1', priority: PRIORITY.reconcile, force: true });
+    await enqueuePerson(db(), 'rest', { reason: 'later weeks', priority: PRIORITY.fillRest });
+    expect((await takeJob(db(), 'w1', 60_000))?.personId).toBe('walked');
+    expect((await takeJob(db(), 'w2', 60_000))?.personId).toBe('rest');
+  });
+
   it('takes from the rank index with 100,000 jobs queued', async () => {
     await db().query(
       `INSERT INTO jobs (person_id, priority, reasons)

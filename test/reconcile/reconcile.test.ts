@@ -180,4 +180,16 @@ describe('reconcile', () => {
     expect(again.discovery).toMatchObject({ added: 0, failed: [] });
     expect(again.repairs).toBe(0);
   });
+
+  it('reconcile --all reads each course from TP once a run, not once for every person taking it', async () => {
+    // Read before this run (a walk counts a read of the minute before it as its own).
+    await h.ctx.db.query(`UPDATE tp_courses SET fetched_at = now() - interval '2 hours'`);
+    h.sources.resetStats();
+    const run = await reconcileAll(h.ctx, { concurrency: 2, discover: false });
+    expect(run).toMatchObject({ finished: true, failed: [] });
+    const reads = Object.entries(h.sources.stats().byResource).filter(([k]) => k.startsWith('tp.course '));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(run.persons).toBeGreaterThan(2 * reads.length);
+    for (const [course, n] of reads) expect({ course, n }).toEqual({ course, n: 1 });
+  });
 });

@@ -7,7 +7,7 @@ import { parseTpTime } from '../../src/desired/time';
 import type { CourseRef } from '../../src/domain/types';
 import { setOptOut } from '../../src/store/persons';
 import { recentErrors } from '../../src/store/errors';
-import { refreshCourse } from '../../src/sync/loadCourses';
+import { loadCourses, refreshCourse } from '../../src/sync/loadCourses';
 import { syncPerson } from '../../src/sync/syncPerson';
 import { startHarness, type Harness } from '../../testkit/support/harness';
 
@@ -69,6 +69,25 @@ describe('syncPerson', () => {
       student.personlopenummer,
     ]);
     expect(n).toBe(keys.length);
+  });
+
+  it('reads a stale course once for jobs needing it together; a read as of now joins no older one', async () => {
+    const ref: CourseRef = { courseId: 'IN1000', version: '1', semester: '26h' };
+    await refreshCourse(h.ctx.db, h.ctx.tp, ref);
+    await h.ctx.db.query(`UPDATE tp_courses SET fetched_at = now() - interval '2 hours' WHERE course_id = 'IN1000'`);
+    const settings = { institution: 'uio', timezone: 'Europe/Oslo', language: 'nb' as const };
+    const load = (maxAgeMs: number) => loadCourses(h.ctx.db, h.ctx.tp, [ref], { maxAgeMs, settings });
+    h.sources.resetStats();
+    const together = await Promise.all([load(3_600_000), load(3_600_000), load(3_600_000)]);
+    expect(together[0]![0]!.events.length).toBeGreaterThan(0);
+    expect(together.map((c) => c[0]!.events.length)).toEqual(Array(3).fill(together[0]![0]!.events.length));
+    expect(h.sources.courseReads(ref)).toBe(1);
+    await h.ctx.db.query(`UPDATE tp_courses SET fetched_at = now() - interval '2 hours' WHERE course_id = 'IN1000'`);
+    h.sources.resetStats();
+    const first = load(3_600_000);
+    await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([first, load(0)]);
+    expect(h.sources.courseReads(ref)).toBe(2);
   });
 
   it('gives a lecturer the events naming them in staffs', async () => {
