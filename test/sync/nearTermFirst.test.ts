@@ -81,6 +81,18 @@ describe('near-term first', () => {
     expect(ids(rest.ops)).toEqual(['create:w1', 'create:w2', 'create:w3', 'create:w9', 'create:past']);
   });
 
+  it('a first pass with nothing in the next 14 days writes nothing, the set-up included', () => {
+    const later = [event('w3', 16), event('w9', 60)];
+    const fresh = { stored: null, calendarId: null };
+    const plan = (priority: number) =>
+      planPerson({ ...reading(later), setup: fresh }, SETTINGS, { now: NOW, split: true, priority });
+    const first = plan(PRIORITY.fill);
+    expect(first).toMatchObject({ ops: [], setup: null, deferred: { creates: 2, priority: PRIORITY.fillRest } });
+    const rest = plan(PRIORITY.fillRest);
+    expect(rest.setup).toMatchObject({ category: 'Undervisning', save: true });
+    expect(ids(rest.ops)).toEqual(['create:w3', 'create:w9']);
+  });
+
   it('a plan with nothing later is not split', () => {
     const plan = planPerson(reading([event('w1', 2)]), SETTINGS, { now: NOW, split: true, priority: PRIORITY.fill });
     expect(plan.deferred).toBeNull();
