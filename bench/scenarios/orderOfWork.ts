@@ -137,9 +137,10 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
       ).length;
     const allMs = Math.max(...creates.map((c) => c.at)) - t0;
     // Everything Graph did until then, for how busy the budget was: the changes' writes go first by contract, so
-    // the bound counts them too (the persons in step who see the moved lecture are not in the fill).
+    // the bound counts them too: the moved lecture's updates, in the fill's mailboxes and in those of persons in step.
     const before = env.graph.requestLog().filter((r) => r.at <= nearAt);
-    const changeWrites = before.filter((r) => r.mailbox && !fillSet.has(r.mailbox.toLowerCase())).length;
+    const inFill = (r: (typeof before)[number]) => !!r.mailbox && fillSet.has(r.mailbox.toLowerCase());
+    const changeWrites = before.filter((r) => !inFill(r) || r.method === 'PATCH' || r.method === 'DELETE').length;
     const bound = ((nearWrites + setups + changeWrites) * L) / opts.concurrency;
     const laterCreates = creates.filter((c) => !c.near && c.at <= nearAt).length;
     const busy = (before.length * L) / opts.concurrency / nearMs;
@@ -160,7 +161,7 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
         {
           scenario:
             `(c) ${fill.length} persons, ${num(nearWrites)} writes in their next 14 days + ${setups} set-up; ` +
-            `${changeWrites} change writes before`,
+            `${changeWrites} writes of the changes meanwhile`,
           measure: 'time to everyone’s next 14 days',
           value: secs(nearMs),
           reference: `lower bound (near writes + set-up + changes) × L / ${opts.concurrency}: ${secs(bound)}`,
@@ -189,7 +190,7 @@ export async function orderOfWork(opts: BenchOptions, log: (m: string) => void):
           'queues it (fill priority); the changes go through the planner (inbox row, debounce, TP read, fan-out).',
         "The lower bound counts the event writes in the next 14 days, the Outlook requests of each new mailbox's " +
           'category set-up (2), all needed before that person has their next 14 days, and the writes of the changes ' +
-          'made meanwhile (to persons in step, outside the fill), which go first by contract.',
+          'made meanwhile (the moved lecture, in the fill and for the person in step), which go first by contract.',
         `Where a change's time goes (median / slowest): ${describePhases(phases)}.`,
       ],
     };
