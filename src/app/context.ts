@@ -90,7 +90,7 @@ export async function createAppContext(
     processId,
     startedAt: new Date(),
     async close() {
-      await writer.idle();
+      await writer.settled();
       await budget.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },

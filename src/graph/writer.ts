@@ -146,6 +146,14 @@ export class GraphWriter {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
+  /**
+   * Resolves once nothing is in flight. At shutdown: what still waits in the queue (a retry waiting out its
+   * backoff) belongs to a job the pool released, which is redone from the start, so it is not waited for.
+   */
+  async settled(): Promise<void> {
+    while (this.inFlight.total > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
   get pending(): number {
     return this.queue.length + this.inFlight.total;
   }

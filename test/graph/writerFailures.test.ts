@@ -103,3 +103,27 @@ describe('GraphWriter: chains fit the timeout (timeout storm)', () => {
     expect(writer.stats().batches).toBeGreaterThan(160 / 20);
   }, 60_000);
 });
+
+describe('GraphWriter at shutdown', () => {
+  let ms: MicrosoftEmulator;
+  let writer: GraphWriter;
+  beforeAll(async () => {
+    ms = await startMicrosoftEmulator({ latencyMs: 5 });
+    const config = graphOnlyConfig({ GRAPH_TIMEOUT_MS: '30000', ...ms.env() });
+    const client = createGraphClient(config.graph, createTokenProvider(config.graph));
+    writer = new GraphWriter({ client, concurrency: 4, timeoutMs: 30_000, backoff: { baseMs: 60_000, capMs: 60_000 } });
+  });
+  afterAll(async () => ms?.close());
+
+  it('settles once nothing is in flight, not waiting for a retry that waits out its backoff', async () => {
+    ms.graph.failNext('500', 1, { method: 'POST' });
+    let answered = false;
+    void writer.writeAll(creates('late@uio.no', 1)).then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(writer.pending).toBe(1); // the failed write waits a minute to be sent again
+    const backoffLeft = new Promise((r) => setTimeout(() => r('still waiting'), 10_000).unref());
+    expect(await Promise.race([writer.settled().then(() => 'settled'), backoffLeft])).toBe('settled');
+    expect(answered).toBe(false);
+    expect(writer.pending).toBe(1);
+  });
+});
