@@ -104,10 +104,9 @@ async function walkAll(ctx: AppContext, opts: ReconcileAllOptions): Promise<Reco
   let sinceSave = 0;
   const work = async () => {
     for (let personId = await next(); personId !== null; personId = await next()) {
-      const job = await reconcileOne(db, personId, runId, handler);
-      const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
-      if (job.state === 'done' && r?.written) repairs += r.written.creates + r.written.updates + r.written.deletes;
-      else if (job.state !== 'done') failed.push({ personId, error: job.lastError ?? job.state });
+      const one = await reconcileOne(db, personId, runId, handler);
+      repairs += one.repairs;
+      if (one.failed) failed.push(one.failed);
       done++;
       walked.finish(personId);
       opts.onProgress?.({ done, total, repairs });
@@ -165,10 +164,21 @@ function personFeed(db: Queryable, walked: WalkWindow, opts: ReconcileAllOptions
   return Object.assign(next, { exhausted: () => empty && page.length === 0 });
 }
 
-/** One forced reconcile job, run here unless a `kada run` holds the person (then this waits for it). */
-function reconcileOne(db: Queryable, personId: string, runId: string, handler: ReturnType<typeof personJobHandler>) {
+/**
+ * One forced reconcile job, run here unless a `kada run` holds the person (then this waits for it): the
+ * writes it repaired, or why it failed.
+ */
+async function reconcileOne(
+  db: Queryable,
+  personId: string,
+  runId: string,
+  handler: ReturnType<typeof personJobHandler>,
+): Promise<{ repairs: number; failed: ReconcileAllResult['failed'][number] | null }> {
   const queue = { priority: PRIORITY.reconcile, force: true, reason: `reconcile run ${runId}` };
-  return queueAndRunNow(db, personId, queue, { handler, isTransient });
+  const job = await queueAndRunNow(db, personId, queue, { handler, isTransient });
+  if (job.state !== 'done') return { repairs: 0, failed: { personId, error: job.lastError ?? job.state } };
+  const w = (job.result as { written?: { creates: number; updates: number; deletes: number } } | null)?.written;
+  return { repairs: w ? w.creates + w.updates + w.deletes : 0, failed: null };
 }
 
 /**
@@ -184,10 +194,9 @@ async function walkRooms(
   if (!ctx.config.roomCalendars) return out;
   for (const room of await listRooms(ctx.db)) {
     const target = roomTargetId(room.roomId);
-    const job = await reconcileOne(ctx.db, target, runId, handler);
-    const r = job.result as { written?: { creates: number; updates: number; deletes: number } } | null;
-    if (job.state === 'done' && r?.written) out.repairs += r.written.creates + r.written.updates + r.written.deletes;
-    else if (job.state !== 'done') out.failed.push({ personId: target, error: job.lastError ?? job.state });
+    const one = await reconcileOne(ctx.db, target, runId, handler);
+    out.repairs += one.repairs;
+    if (one.failed) out.failed.push(one.failed);
   }
   return out;
 }

@@ -48,6 +48,7 @@ export async function loadCourses(
         continue;
       }
     }
+    // Reads in flight are timed by this process's clock, not by `now` (which a caller may set).
     const course = await sharedRefresh(db, tp, ref, confirm, opts.freshSince ?? Date.now() - opts.maxAgeMs);
     out.push(prepareCourse(course, opts.settings));
   }
